@@ -1,0 +1,101 @@
+"""One settings object: defaults < config file < environment < command-line flags.
+
+The config file is TOML, at ``$ASSISTANT_CONFIG`` or
+``~/.config/assistant/config.toml``. Environment variables are the field names
+upper-cased with the ``ASSISTANT_`` prefix (``ASSISTANT_MODELS_DIR``...).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, ValidationError
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from assistant.errors import ConfigError
+
+
+def _default_models_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "arabic-news-assistant" / "models"
+
+
+def config_file_path() -> Path:
+    """Where the TOML config file is read from."""
+    env = os.environ.get("ASSISTANT_CONFIG")
+    if env:
+        return Path(env)
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "assistant" / "config.toml"
+
+
+class Settings(BaseSettings):
+    """Everything the assistant can be told; each field documents itself."""
+
+    model_config = SettingsConfigDict(env_prefix="ASSISTANT_", extra="forbid")
+
+    models_dir: Path = Field(default_factory=_default_models_dir)
+    """Cache folder for the default models fetched from PyPI."""
+
+    generator: Path | None = None
+    """A GGUF file to answer with; None means the default Gemma 3 270M in models_dir."""
+
+    embedder: Path | None = None
+    """A sentence-transformers folder to embed with; None means the default EmbeddingGemma."""
+
+    index_dir: Path = Path("index")
+    """Where the built index lives."""
+
+    corpus: Path = Path("seeds")
+    """The folder of articles indexed when no path is given."""
+
+    chunk_chars: int = Field(default=700, ge=100, le=10000)
+    """Target chunk size in characters; chunks end on sentence boundaries."""
+
+    chunk_overlap: int = Field(default=150, ge=0, le=5000)
+    """Characters of trailing context (whole sentences) repeated at the next chunk's start."""
+
+    k: int = Field(default=5, ge=1, le=100)
+    """How many passages a search returns."""
+
+    threads: int = Field(default=0, ge=0, le=256)
+    """CPU threads for the models; 0 means all cores."""
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml = TomlConfigSettingsSource(settings_cls, toml_file=config_file_path())
+        return (init_settings, env_settings, toml)
+
+    def cpu_threads(self) -> int:
+        """The thread count to give model runtimes."""
+        return self.threads or (os.cpu_count() or 1)
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Build settings, flags given as keyword overrides (None values are ignored)."""
+    given = {k: v for k, v in overrides.items() if v is not None}
+    try:
+        return Settings(**given)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "settings"
+        raise ConfigError(
+            f"invalid setting {where}: {first['msg']}",
+            hint=f"check flags, ASSISTANT_* variables and {config_file_path()}",
+        ) from None
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"cannot read config file {config_file_path()}: {exc}") from None

@@ -1,0 +1,192 @@
+"""Typed value objects passed between the pipeline's stages.
+
+files -> Document -> Chunk -> (vectors, postings) -> Hit -> Evidence -> Answer
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+DateSource = Literal["metadata", "header", "text", "inferred"]
+DatePrecision = Literal["day", "month", "year"]
+
+
+@dataclass(frozen=True)
+class PubDate:
+    """A publication date with its precision; ``iso`` is YYYY, YYYY-MM or YYYY-MM-DD."""
+
+    year: int
+    month: int | None = None
+    day: int | None = None
+
+    @property
+    def precision(self) -> DatePrecision:
+        if self.day is not None:
+            return "day"
+        return "month" if self.month is not None else "year"
+
+    @property
+    def iso(self) -> str:
+        if self.month is None:
+            return f"{self.year:04d}"
+        if self.day is None:
+            return f"{self.year:04d}-{self.month:02d}"
+        return f"{self.year:04d}-{self.month:02d}-{self.day:02d}"
+
+    def span(self) -> tuple[dt.date, dt.date]:
+        """First and last calendar day this date can denote."""
+        if self.month is None:
+            return dt.date(self.year, 1, 1), dt.date(self.year, 12, 31)
+        first = dt.date(self.year, self.month, self.day or 1)
+        if self.day is not None:
+            return first, first
+        nxt = dt.date(self.year + self.month // 12, self.month % 12 + 1, 1)
+        return first, nxt - dt.timedelta(days=1)
+
+    @classmethod
+    def parse(cls, text: str) -> PubDate:
+        """Parse YYYY, YYYY-MM or YYYY-MM-DD; raises ValueError on anything else."""
+        parts = text.strip().split("-")
+        if not 1 <= len(parts) <= 3 or not all(p.isdigit() for p in parts):
+            raise ValueError(f"not a date: {text!r} (use YYYY, YYYY-MM or YYYY-MM-DD)")
+        nums = [int(p) for p in parts]
+        date = cls(*nums)  # type: ignore[arg-type]
+        date.span()  # validates month/day ranges
+        return date
+
+
+@dataclass(frozen=True)
+class Span:
+    """Half-open character range [start, end) in a document's original text."""
+
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Document:
+    """One article: its original text untouched, plus metadata and a search view."""
+
+    doc_id: str
+    path: str
+    text: str
+    title: str
+    outlet: str | None
+    date: PubDate | None
+    date_source: DateSource | None
+    content_hash: str
+    boilerplate: tuple[Span, ...] = ()
+
+    def meta(self) -> dict[str, Any]:
+        """JSON-ready metadata (everything but the text)."""
+        return {
+            "doc_id": self.doc_id,
+            "path": self.path,
+            "title": self.title,
+            "date": self.date.iso if self.date else None,
+            "date_source": self.date_source,
+            "outlet": self.outlet,
+            "chars": len(self.text),
+            "content_hash": self.content_hash,
+        }
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A passage of a document: ``text == document.text[start:end]``."""
+
+    chunk_id: str
+    doc_id: str
+    start: int
+    end: int
+    text: str
+    search_text: str
+
+
+@dataclass(frozen=True)
+class SkippedFile:
+    """A file ingestion could not use, and why."""
+
+    path: str
+    reason: str
+
+
+@dataclass
+class IngestReport:
+    """What ingestion read and what it skipped."""
+
+    documents: list[Document] = field(default_factory=list)
+    skipped: list[SkippedFile] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class DateWindow:
+    """An inclusive date range asked for in a question, with the words that set it."""
+
+    start: dt.date | None
+    end: dt.date | None
+    text: str = ""
+
+    def overlaps(self, date: PubDate) -> bool:
+        """Whether any day the (possibly partial) date denotes lies in the window."""
+        first, last = date.span()
+        if self.start is not None and last < self.start:
+            return False
+        return not (self.end is not None and first > self.end)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "from": self.start.isoformat() if self.start else None,
+            "to": self.end.isoformat() if self.end else None,
+            "text": self.text,
+        }
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A retrieved chunk with its fused score and the scores behind it."""
+
+    chunk: Chunk
+    score: float
+    date: str | None
+    dense_score: float | None = None
+    bm25_score: float | None = None
+    dense_rank: int | None = None
+    bm25_rank: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "doc_id": self.chunk.doc_id,
+            "chunk_id": self.chunk.chunk_id,
+            "text": self.chunk.text,
+            "start": self.chunk.start,
+            "end": self.chunk.end,
+            "score": round(self.score, 6),
+            "date": self.date,
+        }
+
+
+DateRule = Literal["none", "in-window", "undated-fallback", "empty-window"]
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """Hits for one query, with the date window and the rule that filtered them."""
+
+    query: str
+    hits: list[Hit]
+    date_window: DateWindow | None
+    date_rule: DateRule
+
+    def to_json(self) -> dict[str, Any]:
+        window = None
+        if self.date_window is not None:
+            window = {**self.date_window.to_json(), "rule": self.date_rule}
+        return {"query": self.query, "date_window": window, "results": [h.to_json() for h in self.hits]}
+
+
+def asjson(obj: Any) -> Any:
+    """Dataclass to plain JSON-ready data."""
+    return asdict(obj)
