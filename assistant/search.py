@@ -1,0 +1,222 @@
+"""Hybrid retrieval: dense (FAISS) + BM25, fused with reciprocal rank fusion, date-aware.
+
+Date rule when the question names a window: only articles dated inside it are
+eligible; undated articles are used only when no dated article in the window
+matches; articles dated outside it are never returned.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from assistant import store
+from assistant.dates import parse_date_window
+from assistant.errors import BadInput, IndexCorrupt
+from assistant.index import check_compatible, index_config
+from assistant.config import Settings
+from assistant.lexical import Bm25Index
+from assistant.types import Chunk, DateRule, DateWindow, Document, Hit, SearchResult
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from assistant.embed import Embedder
+
+RRF_K = 60
+"""Reciprocal-rank-fusion constant (the usual 60)."""
+POOL = 100
+"""Candidates taken from each retriever before fusion."""
+DENSE_MATCH = 0.30
+"""Cosine at or above which a dense hit counts as a match for the date rule."""
+MAX_QUERY_CHARS = 2000
+"""Longer queries are refused: no passage is that long, and the models would truncate."""
+
+
+@dataclass
+class Fusion:
+    """How the two rankings combine: weighted reciprocal rank fusion."""
+
+    dense_weight: float = 1.0
+    bm25_weight: float = 1.0
+    k: int = RRF_K
+
+
+@dataclass
+class SearchIndex:
+    """A loaded index generation ready to answer queries; load once, query many times."""
+
+    index_dir: Path
+    manifest: dict[str, Any]
+    docs: dict[str, Document]
+    chunks: list[Chunk]
+    dense: Any
+    bm25: Bm25Index
+    embedder_loader: Callable[[], Embedder]
+    fusion: Fusion = field(default_factory=Fusion)
+    _embedder: Embedder | None = None
+    _doc_rows: dict[str, np.ndarray] = field(default_factory=dict)
+
+    @classmethod
+    def open(cls, settings: Settings, embedder_path: Path, embedder_loader: Callable[[], Embedder]) -> SearchIndex:
+        """Load the live generation, refusing one built with other settings or damaged."""
+        import faiss
+
+        gen = store.current_generation(settings.index_dir)
+        manifest = store.read_manifest(gen)
+        check_compatible(manifest, index_config(settings, embedder_path), settings.index_dir)
+        docs = {d.doc_id: d for d in map(store.document_from_row, store.read_jsonl(gen / "documents.jsonl"))}
+        chunks = [store.chunk_from_row(r, docs) for r in store.read_jsonl(gen / "chunks.jsonl")]
+        try:
+            dense = faiss.read_index(str(gen / "dense.faiss"), faiss.IO_FLAG_MMAP | faiss.IO_FLAG_READ_ONLY)
+        except RuntimeError as exc:
+            raise IndexCorrupt(
+                f"damaged vector index in {gen}: {str(exc).splitlines()[0][:120]}",
+                hint="rebuild with `assistant index --rebuild`",
+            ) from None
+        bm25 = Bm25Index.load(gen / "bm25")
+        if dense.ntotal != len(chunks) or bm25.size != len(chunks) or dense.d != manifest.get("dim"):
+            raise IndexCorrupt(
+                f"index parts disagree in {gen} ({len(chunks)} chunks, {dense.ntotal} vectors, {bm25.size} BM25 rows)",
+                hint="rebuild with `assistant index --rebuild`",
+            )
+        return cls(settings.index_dir, manifest, docs, chunks, dense, bm25, embedder_loader)
+
+    @property
+    def embedder(self) -> Embedder:
+        if self._embedder is None:
+            self._embedder = self.embedder_loader()
+        return self._embedder
+
+    def search(self, query: str, *, k: int, today: dt.date | None = None) -> SearchResult:
+        """Top-k passages for a query, honouring any date window the query names."""
+        query = validate_query(query)
+        window = parse_date_window(query, today or dt.date.today())
+        return self.search_window(query, k=k, window=window)
+
+    def search_window(self, query: str, *, k: int, window: DateWindow | None) -> SearchResult:
+        """Top-k passages for a query within an explicit date window (None: no filter)."""
+        if not self.chunks:
+            return SearchResult(query, [], window, "none" if window is None else "empty-window")
+        qvec = self.embedder.encode_queries([query])
+        bm25 = self.bm25.scores(query)
+        if window is None:
+            return SearchResult(query, self._rank(qvec, bm25, None, k), None, "none")
+        return self._filtered(query, qvec, bm25, k, window)
+
+    def rank_vectors(self, query: str, qvec: np.ndarray, *, k: int) -> list[Hit]:
+        """Top-k hits with no date filter for an already-embedded query (benchmarks batch the embedding)."""
+        return self._rank(qvec, self.bm25.scores(query), None, k)
+
+    def _filtered(self, query: str, qvec: np.ndarray, bm25: np.ndarray, k: int, window: DateWindow) -> SearchResult:
+        in_window, undated = self._window_masks(window)
+        rule: DateRule = "empty-window"
+        hits: list[Hit] = []
+        if in_window.any():
+            hits = self._rank(qvec, bm25, in_window, k)
+            if any(_matches(h) for h in hits):
+                rule = "in-window"
+            else:
+                hits = []
+        if not hits and undated.any():
+            hits = self._rank(qvec, bm25, undated, k)
+            rule = "undated-fallback"
+        return SearchResult(query, hits, window, rule if hits else "empty-window")
+
+    def _window_masks(self, window: DateWindow) -> tuple[np.ndarray, np.ndarray]:
+        import numpy as np
+
+        in_window = np.zeros(len(self.chunks), dtype=bool)
+        undated = np.zeros(len(self.chunks), dtype=bool)
+        rows = self._rows_by_doc()
+        for doc_id, doc in self.docs.items():
+            idx = rows.get(doc_id)
+            if idx is None:
+                continue
+            if doc.date is None:
+                undated[idx] = True
+            elif window.overlaps(doc.date):
+                in_window[idx] = True
+        return in_window, undated
+
+    def _rows_by_doc(self) -> dict[str, np.ndarray]:
+        import numpy as np
+
+        if not self._doc_rows:
+            acc: dict[str, list[int]] = {}
+            for i, c in enumerate(self.chunks):
+                acc.setdefault(c.doc_id, []).append(i)
+            self._doc_rows = {d: np.asarray(v, dtype=np.int64) for d, v in acc.items()}
+        return self._doc_rows
+
+    def _dense_top(self, qvec: np.ndarray, allowed: np.ndarray | None, pool: int) -> tuple[np.ndarray, np.ndarray]:
+        import faiss
+        import numpy as np
+
+        params = None
+        if allowed is not None:
+            ids = np.flatnonzero(allowed).astype(np.int64)
+            params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(ids))
+            pool = min(pool, len(ids))
+        pool = min(pool, self.dense.ntotal)
+        scores, rows = self.dense.search(qvec, pool, params=params)
+        keep = rows[0] >= 0
+        return rows[0][keep], scores[0][keep]
+
+    def _rank(self, qvec: np.ndarray, bm25: np.ndarray, allowed: np.ndarray | None, k: int) -> list[Hit]:
+        import numpy as np
+
+        f = self.fusion
+        d_rows, d_scores = self._dense_top(qvec, allowed, POOL)
+        if f.dense_weight == 0:
+            d_rows = d_rows[:0]
+        masked = bm25 if allowed is None else np.where(allowed, bm25, 0.0)
+        if f.bm25_weight == 0:
+            masked = np.zeros_like(masked)
+        positive = np.flatnonzero(masked > 0)
+        top = positive[np.argsort(-masked[positive], kind="stable")][:POOL]
+        fused: dict[int, float] = {}
+        dense_rank = {int(r): i for i, r in enumerate(d_rows)}
+        bm25_rank = {int(r): i for i, r in enumerate(top)}
+        for row, rank in dense_rank.items():
+            fused[row] = fused.get(row, 0.0) + f.dense_weight / (f.k + rank + 1)
+        for row, rank in bm25_rank.items():
+            fused[row] = fused.get(row, 0.0) + f.bm25_weight / (f.k + rank + 1)
+        dense_score = {int(r): float(s) for r, s in zip(d_rows, d_scores, strict=True)}
+        best = sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))[:k]
+        hits = []
+        for row, score in best:
+            chunk = self.chunks[row]
+            doc = self.docs[chunk.doc_id]
+            hits.append(
+                Hit(
+                    chunk=chunk,
+                    score=score,
+                    date=doc.date.iso if doc.date else None,
+                    dense_score=dense_score.get(row),
+                    bm25_score=float(bm25[row]),
+                    dense_rank=dense_rank.get(row),
+                    bm25_rank=bm25_rank.get(row),
+                )
+            )
+        return hits
+
+
+def _matches(hit: Hit) -> bool:
+    return (hit.bm25_score or 0.0) > 0 or (hit.dense_score or 0.0) >= DENSE_MATCH
+
+
+def validate_query(query: str) -> str:
+    """Strip a query and refuse empty, punctuation-only or absurdly long ones."""
+    cleaned = "".join(ch for ch in query if ch.isprintable() or ch in "\n\t").strip()
+    if not any(ch.isalnum() for ch in cleaned):
+        raise BadInput("the question is empty", hint="type a question with words in it")
+    if len(cleaned) > MAX_QUERY_CHARS:
+        raise BadInput(
+            f"the question is {len(cleaned):,} characters long; the limit is {MAX_QUERY_CHARS:,}",
+            hint="ask a shorter question",
+        )
+    return cleaned

@@ -1,0 +1,203 @@
+"""The on-disk index: immutable generations swapped in atomically, behind a lock.
+
+Layout of an index directory::
+
+    CURRENT              name of the live generation, replaced atomically
+    .lock                held (flock) by the one process writing
+    gen-<time>-<pid>/    manifest.json, documents.jsonl, chunks.jsonl,
+                         vectors.npy, dense.faiss, bm25/
+
+A writer builds a complete new generation, fsyncs it, then swaps CURRENT.
+Readers resolve CURRENT once, so they always see a whole generation: the old
+one or the new one, never a half-written mix.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import shutil
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from assistant.errors import IndexCorrupt, IndexLocked, IndexMissing
+from assistant.types import Chunk, Document, PubDate, Span
+
+FORMAT_VERSION = 1
+KEEP_GENERATIONS = 2
+
+
+def current_generation(index_dir: Path) -> Path:
+    """The live generation's folder, or IndexMissing."""
+    pointer = index_dir / "CURRENT"
+    if not pointer.is_file():
+        raise IndexMissing(f"no index in {index_dir}", hint="build it with `assistant index`")
+    name = pointer.read_text(encoding="utf-8").strip()
+    gen = index_dir / name
+    if not name.startswith("gen-") or not gen.is_dir():
+        raise IndexCorrupt(
+            f"index pointer {pointer} names a missing generation {name!r}",
+            hint="rebuild with `assistant index --rebuild`",
+        )
+    return gen
+
+
+@contextlib.contextmanager
+def write_lock(index_dir: Path) -> Iterator[None]:
+    """Hold the index's writer lock, or raise IndexLocked at once."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    with open(index_dir / ".lock", "a+", encoding="utf-8") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            fh.seek(0)
+            holder = fh.read().strip() or "another process"
+            raise IndexLocked(
+                f"the index in {index_dir} is being written by {holder}",
+                hint="wait for that `assistant index` run to finish",
+            ) from None
+        fh.seek(0)
+        fh.truncate()
+        fh.write(f"pid {os.getpid()}")
+        fh.flush()
+        try:
+            yield
+        finally:
+            fh.seek(0)
+            fh.truncate()
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def new_generation(index_dir: Path) -> Path:
+    """A fresh, empty, not-yet-live generation folder."""
+    gen = index_dir / f"gen-{time.time_ns()}-{os.getpid()}"
+    gen.mkdir(parents=True)
+    return gen
+
+
+def _fsync_tree(folder: Path) -> None:
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            with open(path, "rb") as fh:
+                os.fsync(fh.fileno())
+    _fsync_dir(folder)
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def publish(index_dir: Path, gen: Path) -> None:
+    """Make ``gen`` the live generation atomically, then prune old ones."""
+    _fsync_tree(gen)
+    tmp = index_dir / f".CURRENT.{os.getpid()}.tmp"
+    tmp.write_text(gen.name, encoding="utf-8")
+    with open(tmp, "rb") as fh:
+        os.fsync(fh.fileno())
+    os.replace(tmp, index_dir / "CURRENT")
+    _fsync_dir(index_dir)
+    prune(index_dir, keep=gen.name)
+
+
+def prune(index_dir: Path, keep: str) -> None:
+    """Remove stale generations and leftovers of interrupted runs (the lock is held)."""
+    gens = sorted((p for p in index_dir.glob("gen-*") if p.is_dir()), key=lambda p: p.name)
+    live_and_recent = {keep, *[g.name for g in gens if g.name <= keep][-KEEP_GENERATIONS:]}
+    for gen in gens:
+        if gen.name not in live_and_recent:
+            shutil.rmtree(gen, ignore_errors=True)
+    for tmp in index_dir.glob(".CURRENT.*.tmp"):
+        tmp.unlink(missing_ok=True)
+
+
+def write_jsonl(path: Path, rows: Iterator[dict[str, Any]] | list[dict[str, Any]]) -> None:
+    """Write one JSON object per line, UTF-8."""
+    with open(path, "w", encoding="utf-8") as fh:
+        for row in rows:
+            fh.write(json.dumps(row, ensure_ascii=False))
+            fh.write("\n")
+
+
+def read_jsonl(path: Path) -> list[dict[str, Any]]:
+    """Read a JSONL file written by write_jsonl; damage becomes IndexCorrupt."""
+    try:
+        with open(path, encoding="utf-8") as fh:
+            return [json.loads(line) for line in fh if line.strip()]
+    except (OSError, ValueError) as exc:
+        raise IndexCorrupt(f"cannot read {path.name}: {exc}", hint="rebuild with `assistant index --rebuild`") from None
+
+
+def document_to_row(doc: Document) -> dict[str, Any]:
+    """A document (text included) as one JSONL row."""
+    return {
+        **doc.meta(),
+        "text": doc.text,
+        "boilerplate": [[s.start, s.end] for s in doc.boilerplate],
+    }
+
+
+def document_from_row(row: dict[str, Any]) -> Document:
+    """Inverse of document_to_row."""
+    return Document(
+        doc_id=row["doc_id"],
+        path=row["path"],
+        text=row["text"],
+        title=row["title"],
+        outlet=row.get("outlet"),
+        date=PubDate.parse(row["date"]) if row.get("date") else None,
+        date_source=row.get("date_source"),
+        content_hash=row["content_hash"],
+        boilerplate=tuple(Span(a, b) for a, b in row.get("boilerplate", [])),
+    )
+
+
+def chunk_to_row(chunk: Chunk) -> dict[str, Any]:
+    """A chunk as a JSONL row; its text is re-sliced from the document on load."""
+    return {"chunk_id": chunk.chunk_id, "doc_id": chunk.doc_id, "start": chunk.start, "end": chunk.end}
+
+
+def chunk_from_row(row: dict[str, Any], docs: dict[str, Document], search_text: str = "") -> Chunk:
+    """Inverse of chunk_to_row, slicing the text from its document."""
+    doc = docs.get(row["doc_id"])
+    if doc is None or not 0 <= row["start"] < row["end"] <= len(doc.text):
+        raise IndexCorrupt(
+            f"chunk {row.get('chunk_id')!r} does not match the document store",
+            hint="rebuild with `assistant index --rebuild`",
+        )
+    return Chunk(
+        chunk_id=row["chunk_id"],
+        doc_id=row["doc_id"],
+        start=row["start"],
+        end=row["end"],
+        text=doc.text[row["start"] : row["end"]],
+        search_text=search_text,
+    )
+
+
+def write_manifest(gen: Path, manifest: dict[str, Any]) -> None:
+    """Write manifest.json into a generation."""
+    (gen / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+def read_manifest(gen: Path) -> dict[str, Any]:
+    """Read and sanity-check a generation's manifest."""
+    try:
+        manifest: dict[str, Any] = json.loads((gen / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise IndexCorrupt(
+            f"unreadable index manifest in {gen}: {exc}", hint="rebuild with `assistant index --rebuild`"
+        ) from None
+    if manifest.get("format") != FORMAT_VERSION:
+        raise IndexCorrupt(
+            f"index format {manifest.get('format')!r} is not {FORMAT_VERSION}",
+            hint="rebuild with `assistant index --rebuild`",
+        )
+    return manifest

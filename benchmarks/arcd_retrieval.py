@@ -1,0 +1,112 @@
+"""ARCD retrieval benchmark: every paragraph is its own article; every question is asked.
+
+Reports nDCG@10, MRR@10, R@1, R@5, R@10 for dense only, BM25 only and the
+hybrid, through the real pipeline (ingest -> chunk -> embed -> index -> search).
+Chunk hits are collapsed to their article (first occurrence wins).
+
+    python benchmarks/arcd_retrieval.py [--data PATH] [--limit N] [--out FILE]
+
+The index is kept in bench-out/arcd-index and reused when nothing changed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from assistant.api import index_corpus, open_search  # noqa: E402
+from assistant.config import load_settings  # noqa: E402
+from assistant.search import Fusion  # noqa: E402
+
+DEFAULT_DATA = ROOT.parent / "shared" / "external" / "arcd" / "arcd-test.json"
+MODES = {
+    "dense": Fusion(dense_weight=1.0, bm25_weight=0.0),
+    "bm25": Fusion(dense_weight=0.0, bm25_weight=1.0),
+    "hybrid": Fusion(),
+}
+
+
+def write_corpus(data: Path, folder: Path) -> list[tuple[str, str]]:
+    """Write one .txt per paragraph; return (question, doc_id) pairs."""
+    squad = json.loads(data.read_text(encoding="utf-8"))
+    folder.mkdir(parents=True, exist_ok=True)
+    pairs = []
+    n = 0
+    for article in squad["data"]:
+        for para in article["paragraphs"]:
+            doc_id = f"p{n:05d}"
+            path = folder / f"{doc_id}.txt"
+            if not path.exists() or path.read_text(encoding="utf-8") != para["context"]:
+                path.write_text(para["context"], encoding="utf-8")
+            pairs.extend((qa["question"], doc_id) for qa in para["qas"])
+            n += 1
+    return pairs
+
+
+def metrics(ranks: list[int | None]) -> dict[str, float]:
+    """Rank of the gold article per question (0-based, None = not in top 10)."""
+    def recall(k: int) -> float:
+        return sum(1 for r in ranks if r is not None and r < k) / len(ranks)
+
+    return {
+        "nDCG@10": sum(1 / math.log2(r + 2) for r in ranks if r is not None and r < 10) / len(ranks),
+        "MRR@10": sum(1 / (r + 1) for r in ranks if r is not None and r < 10) / len(ranks),
+        "R@1": recall(1),
+        "R@5": recall(5),
+        "R@10": recall(10),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--limit", type=int, default=0, help="only the first N questions")
+    parser.add_argument("--work", type=Path, default=ROOT / "bench-out" / "arcd")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench-out" / "arcd-retrieval.json")
+    args = parser.parse_args()
+
+    pairs = write_corpus(args.data, args.work / "corpus")
+    if args.limit:
+        pairs = pairs[: args.limit]
+    settings = load_settings(index_dir=args.work / "index")
+    t0 = time.perf_counter()
+    stats = index_corpus(settings, [args.work / "corpus"])
+    print(stats.summary(), file=sys.stderr)
+    engine = open_search(settings)
+    engine.embedder  # load before timing queries
+    qvecs = engine.embedder.encode_queries([q for q, _ in pairs])
+    report: dict[str, object] = {"questions": len(pairs), "articles": len(engine.docs), "chunks": len(engine.chunks),
+                                 "index_seconds": round(time.perf_counter() - t0, 1)}
+    for mode, fusion in MODES.items():
+        engine.fusion = fusion
+        ranks: list[int | None] = []
+        lat = []
+        for (question, gold), qvec in zip(pairs, qvecs, strict=True):
+            t = time.perf_counter()
+            hits = engine.rank_vectors(question, qvec[None, :], k=50)
+            lat.append(time.perf_counter() - t)
+            order = list(dict.fromkeys(h.chunk.doc_id for h in hits))
+            ranks.append(order.index(gold) if gold in order[:10] else None)
+        m = metrics(ranks)
+        m["p50_ms_after_embedding"] = statistics.median(lat) * 1000
+        report[mode] = {k: round(v, 4) for k, v in m.items()}
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(report, indent=1), encoding="utf-8")
+    print(f"{'mode':8} " + " ".join(f"{k:>8}" for k in ("nDCG@10", "MRR@10", "R@1", "R@5", "R@10")))
+    for mode in MODES:
+        row = report[mode]
+        assert isinstance(row, dict)
+        print(f"{mode:8} " + " ".join(f"{row[k]:8.4f}" for k in ("nDCG@10", "MRR@10", "R@1", "R@5", "R@10")))
+    print(f"({len(pairs)} questions, {report['articles']} articles, {report['chunks']} chunks; JSON in {args.out})")
+
+
+if __name__ == "__main__":
+    main()
