@@ -8,6 +8,8 @@ user: quotes always come from the original document text.
 from __future__ import annotations
 
 import re
+import unicodedata
+from functools import lru_cache
 from typing import Literal
 
 from camel_tools.utils.dediac import dediac_ar
@@ -66,22 +68,27 @@ _INVISIBLE = (
     "\u00ad\u061c\u180e\u200b\u200c\u200d\u200e\u200f"
     "\u202a\u202b\u202c\u202d\u202e\u2060\u2066\u2067\u2068\u2069\ufeff"
 )
-_DEOBFUSCATE_TABLE: dict[int, None] = {ord(c): None for c in _INVISIBLE + TATWEEL}
+_INVISIBLE_RE = re.compile(f"[{_INVISIBLE}{TATWEEL}]+")
+
+# Arabic marks dediac_ar leaves (Quranic marks, maddah and hamza above/below,
+# small high letters) plus tatweel, which dediac_ar keeps.
+_EXTRA_MARKS_RE = re.compile(
+    f"[\u0610-\u061a\u0653-\u065f\u06d6-\u06dc\u06df-\u06e8\u06ea-\u06ed{TATWEEL}]+"
+)
 
 # Arabic-Indic and Persian digits, Arabic decimal/thousands separators and
 # percent sign to ASCII.
-# Extra Arabic marks dediac_ar leaves (Quranic marks, maddah/hamza above...)
-# are dropped too.
-_MARKS_DIGITS_TABLE: dict[int, str | None] = {
-    **{cp: None for cp in (*range(0x0610, 0x061B), *range(0x0653, 0x0660),
-                           *range(0x06D6, 0x06DD), *range(0x06DF, 0x06E9),
-                           *range(0x06EA, 0x06EE))},
-    **{0x0660 + i: str(i) for i in range(10)},
-    **{0x06F0 + i: str(i) for i in range(10)},
-    0x066B: ".",
-    0x066C: ",",
-    0x066A: "%",
+_TO_ASCII = {
+    **{chr(0x0660 + i): str(i) for i in range(10)},
+    **{chr(0x06F0 + i): str(i) for i in range(10)},
+    "\u066b": ".",
+    "\u066c": ",",
+    "\u066a": "%",
 }
+_TO_ASCII_RE = re.compile(f"[{''.join(_TO_ASCII)}]")
+
+# Characters camel-tools' normalize_unicode expands before NFKC.
+_CAMEL_UNICODE_FIXES = ("\ufdfc", "\ufdfd")
 
 
 def deobfuscate(text: str) -> str:
@@ -90,10 +97,12 @@ def deobfuscate(text: str) -> str:
     Removes punctuation inserted inside a word when a tatweel touches it
     (between two Arabic letters), then every tatweel and every invisible
     character (zero-width space/joiners, soft hyphen, bidi marks, BOM).
+    A dot between letters with no tatweel ("الأسد.وقال") is left alone: it is
+    as likely a full stop missing its space.
     """
     if TATWEEL in text:
         text = _OBFUSCATION_RE.sub("", text)
-    return text.translate(_DEOBFUSCATE_TABLE)
+    return _INVISIBLE_RE.sub("", text)
 
 
 def normalize(text: str) -> str:
@@ -102,12 +111,14 @@ def normalize(text: str) -> str:
     Alef variants (أ إ آ ٱ) become ا, alef maksura ى becomes ي, teh marbuta ة
     becomes ه; Arabic-Indic and Persian digits become ASCII; Latin is lower-cased.
     """
-    text = normalize_unicode(text)
-    text = dediac_ar(text).replace(TATWEEL, "")
-    text = normalize_alef_ar(text)
-    text = normalize_alef_maksura_ar(text)
-    text = normalize_teh_marbuta_ar(text)
-    return text.translate(_MARKS_DIGITS_TABLE).lower()
+    if any(c in text for c in _CAMEL_UNICODE_FIXES):
+        text = normalize_unicode(text)
+    else:  # same result, without camel's per-character pass
+        text = unicodedata.normalize("NFKC", text)
+    text = _EXTRA_MARKS_RE.sub("", dediac_ar(text))
+    text = normalize_teh_marbuta_ar(normalize_alef_maksura_ar(normalize_alef_ar(text)))
+    text = _TO_ASCII_RE.sub(lambda m: _TO_ASCII[m.group()], text)
+    return text.lower()
 
 
 def search_view(text: str) -> str:
@@ -164,35 +175,36 @@ def _is_stop(token: str) -> bool:
     )
 
 
+@lru_cache(maxsize=1 << 16)
+def _word_tokens(word: str) -> tuple[str, ...]:
+    """Tokens for one normalised word: clitics stripped, stopwords dropped."""
+    if len(word) < 2 or _is_stop(word):
+        return ()
+    if not ARABIC_LETTER_RE.match(word):
+        return (word,)
+    for prefix in _ARTICLE_PREFIXES:
+        if word.startswith(prefix) and len(word) - len(prefix) >= _MIN_STEM_AFTER_ARTICLE:
+            stem = word[len(prefix):]
+            return () if _is_stop(stem) else (stem,)
+    min_stem = _BARE_PROCLITICS.get(word[0])
+    if min_stem is not None and len(word) - 1 >= min_stem:
+        return (word, word[1:])
+    return (word,)
+
+
 def tokenize(text: str) -> list[str]:
     """BM25 tokens of ``text``: search view, words and numbers, light clitic stripping, no stopwords.
 
-    Numbers are kept whole ("95.1", "470276"); Latin is lower-cased; single
-    letters and pure punctuation are dropped. Deterministic.
+    Numbers are kept whole ("95.1", "470276", "14,000" -> "14000"); Latin is
+    lower-cased; single letters and punctuation are dropped. A word with a
+    bare و/ف proclitic yields two tokens, surface form then stem. Deterministic.
     """
     tokens: list[str] = []
-    append = tokens.append
-    for match in _TOKEN_RE.finditer(search_view(text)):
-        token = match.group()
+    for token in _TOKEN_RE.findall(search_view(text)):
         if token[0].isdigit():
-            append(token.replace(",", ""))
-            continue
-        if len(token) < 2 or _is_stop(token):
-            continue
-        if not ARABIC_LETTER_RE.match(token):
-            append(token)
-            continue
-        for prefix in _ARTICLE_PREFIXES:
-            if token.startswith(prefix) and len(token) - len(prefix) >= _MIN_STEM_AFTER_ARTICLE:
-                token = token[len(prefix):]
-                break
+            tokens.append(token.replace(",", ""))
         else:
-            min_stem = _BARE_PROCLITICS.get(token[0])
-            if min_stem is not None and len(token) - 1 >= min_stem:
-                append(token)
-                token = token[1:]
-        if not _is_stop(token):
-            append(token)
+            tokens.extend(_word_tokens(token))
     return tokens
 
 

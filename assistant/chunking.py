@@ -36,7 +36,7 @@ _ARABIC_LETTER = re.compile(f"[{ARABIC_LETTERS}]")
 _CONTINUES = frozenset("_/=&#@%")
 # Words that end with a dot without ending the sentence (lower-cased, no dot).
 _ABBREVIATIONS = frozenset(
-    "mr mrs ms dr prof st jr sr vs etc e.g i.e inc ltd co no gen gov sen rep "
+    "mr mrs ms dr prof st jr sr vs etc e.g i.e inc ltd co gen gov sen rep "
     "u.s u.k u.n a.m p.m jan feb mar apr jun jul aug sep sept oct nov dec".split()
 )
 _INITIALS_RE = re.compile(r"(?:[A-Za-z]\.)+[A-Za-z]")
@@ -103,7 +103,7 @@ def _split_clauses(text: str, start: int, end: int, limit: int) -> list[tuple[in
         s, e = _strip(text, cur, best)
         if s < e:
             parts.append((s, e))
-        cur = best
+        cur = _strip(text, best, end)[0]
     s, e = _strip(text, cur, end)
     if s < e:
         parts.append((s, e))

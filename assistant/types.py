@@ -119,6 +119,8 @@ class IngestReport:
 
     documents: list[Document] = field(default_factory=list)
     skipped: list[SkippedFile] = field(default_factory=list)
+    warnings: list[SkippedFile] = field(default_factory=list)
+    """Files that were read, with a problem worth telling (a malformed sidecar, ignored)."""
 
 
 @dataclass(frozen=True)

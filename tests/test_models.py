@@ -404,5 +404,6 @@ def test_real_generator_loads_in_llama_cpp(real_settings: Settings) -> None:
     llm = Llama(model_path=str(models.resolve_generator(real_settings)), n_ctx=256, n_threads=2, verbose=False)
     assert llm.metadata.get("general.architecture") == "gemma3"
     assert llm.n_vocab() == 262144
-    out = llm("The capital of France is", max_tokens=4, temperature=0.0)
-    assert "Paris" in out["choices"][0]["text"]
+    prompt = "Country: Germany\nCapital: Berlin\n\nCountry: Italy\nCapital: Rome\n\nCountry: France\nCapital:"
+    out = llm(prompt, max_tokens=3, temperature=0.0)
+    assert out["choices"][0]["text"].strip().startswith("Paris")

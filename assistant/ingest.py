@@ -1,0 +1,447 @@
+"""Read a folder (or files) of .txt / .md articles into Documents, skipping what cannot be read.
+
+Decoding: a BOM decides (UTF-8, UTF-16, UTF-32); otherwise a file with NUL
+bytes is binary; otherwise UTF-8 (a few damaged sequences become U+FFFD, with
+a warning), then Windows-1256 (common for Arabic) when the bytes are not
+UTF-8 and decode to plausible text. The decoded text is
+kept exactly as it is -- line endings included -- and every offset
+(boilerplate spans, chunks, quotes) points into it.
+
+Skipped, each with a reason in the report, never stopping the rest: empty
+files, binary or undecodable files, files over ``max_bytes``, unreadable
+files, symlink loops, broken symlinks, files that resolve outside the folder
+that was named (a file named directly is trusted), non-regular files. Hidden
+files and folders (".name") are not read; symlinked folders are not followed.
+
+Sidecar metadata: next to ``article.txt`` an optional ``article.txt.meta.toml``
+(the full file name plus ``.meta.toml``) may say::
+
+    date = "2021-05-28"     # YYYY, YYYY-MM or YYYY-MM-DD (a TOML date works too)
+    title = "..."
+    outlet = "..."
+
+Each key it gives wins over what is found in the text (the date's source is
+then ``metadata``). A malformed sidecar is ignored with a warning in the
+report; the article is still read. The sidecar's bytes are part of the
+article's ``content_hash``, so editing it re-indexes the article.
+
+``doc_id`` is the path relative to the folder named, without the extension,
+with ``/`` separators (``world/2021/putin``); a file named directly gets its
+stem.
+"""
+
+from __future__ import annotations
+
+import codecs
+import datetime as dt
+import hashlib
+import os
+import re
+import stat
+import tomllib
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from assistant.boilerplate import find_boilerplate, split_lines
+from assistant.dates import extract_date, header_date
+from assistant.errors import CorpusError
+from assistant.types import DateSource, Document, IngestReport, PubDate, SkippedFile, Span
+
+__all__ = [
+    "ARTICLE_SUFFIXES",
+    "DEFAULT_MAX_BYTES",
+    "SIDECAR_SUFFIX",
+    "UnreadableFile",
+    "decode_bytes",
+    "find_outlet",
+    "find_title",
+    "ingest",
+    "load_document",
+    "read_text",
+    "sidecar_path",
+]
+
+ARTICLE_SUFFIXES = (".txt", ".md")
+SIDECAR_SUFFIX = ".meta.toml"
+DEFAULT_MAX_BYTES = 20_000_000
+_SIDECAR_MAX_BYTES = 64_000
+_SIDECAR_KEYS = ("date", "title", "outlet")
+_TITLE_MAX_CHARS = 150
+
+
+class UnreadableFile(Exception):
+    """A file ingestion skips; ``reason`` says why in a few words."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+# --- reading and decoding ---------------------------------------------------
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),  # before UTF-16 LE: it starts with the same two bytes
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+_ALLOWED_CONTROLS = frozenset("\t\n\r\f\v")
+_MAX_CONTROL_FRACTION = 0.01  # more control characters than this: not text
+_MIN_LETTER_FRACTION = 0.5  # a legacy-encoded text is mostly letters, digits and spaces
+_MAX_BAD_UTF8_FRACTION = 0.1  # of non-ASCII characters: more means another encoding
+
+
+def _controls(text: str) -> int:
+    return sum(1 for c in text if c not in _ALLOWED_CONTROLS and unicodedata.category(c) in ("Cc", "Cs", "Co", "Cn"))
+
+
+def _plausible(text: str, *, legacy: bool) -> bool:
+    """Whether decoded bytes look like text rather than a binary blob."""
+    if not text:
+        return True
+    if _controls(text) > _MAX_CONTROL_FRACTION * len(text):
+        return False
+    if not legacy:
+        return True
+    wordy = sum(1 for c in text if c.isalnum() or c.isspace())
+    return wordy >= _MIN_LETTER_FRACTION * len(text) and (len(text) < 40 or any(c.isspace() for c in text))
+
+
+def _decode(data: bytes) -> tuple[str, str | None]:
+    """The text in ``data`` and a note when some bytes had to be replaced; raises UnreadableFile."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                text = data[len(bom) :].decode(encoding)
+            except UnicodeDecodeError:
+                raise UnreadableFile(f"invalid {encoding.upper()} text") from None
+            if not _plausible(text, legacy=False):
+                raise UnreadableFile("binary file (control characters)")
+            return text, None
+    if b"\x00" in data:
+        raise UnreadableFile("binary file (NUL bytes)")
+    note = None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        text = data.decode("utf-8", errors="replace")
+        bad = text.count("\ufffd")
+        if bad <= _MAX_BAD_UTF8_FRACTION * sum(1 for c in text if ord(c) > 0x7F):
+            # A few damaged bytes in a UTF-8 file (not a legacy encoding, where
+            # nearly every non-ASCII byte is invalid UTF-8).
+            note = f"{bad} invalid UTF-8 byte sequence(s) replaced with U+FFFD"
+        else:
+            text = data.decode("cp1256", errors="replace")
+            if "\ufffd" in text or not _plausible(text, legacy=True):
+                raise UnreadableFile("not text: neither UTF-8 nor Windows-1256") from None
+            return text, None
+    if not _plausible(text, legacy=False):
+        raise UnreadableFile("binary file (control characters)")
+    return text, note
+
+
+def decode_bytes(data: bytes) -> str:
+    """The text in ``data`` (BOM'd UTF-8/16/32, UTF-8, or Windows-1256); raises UnreadableFile."""
+    return _decode(data)[0]
+
+
+def _read_bytes(path: Path, max_bytes: int) -> bytes:
+    try:
+        info = path.stat()
+    except RuntimeError:  # Python 3.11 reports symlink loops this way
+        raise UnreadableFile("symlink loop") from None
+    except OSError as exc:
+        raise UnreadableFile(_os_reason(path, exc)) from None
+    if not stat.S_ISREG(info.st_mode):
+        raise UnreadableFile("not a regular file")
+    if info.st_size > max_bytes:
+        raise UnreadableFile(f"too large: {info.st_size} bytes (limit {max_bytes})")
+    try:
+        with path.open("rb") as fh:
+            data = fh.read(max_bytes + 1)
+    except OSError as exc:
+        raise UnreadableFile(_os_reason(path, exc)) from None
+    if len(data) > max_bytes:
+        raise UnreadableFile(f"too large: over {max_bytes} bytes")
+    return data
+
+
+def _os_reason(path: Path, exc: OSError) -> str:
+    if isinstance(exc, PermissionError):
+        return "permission denied"
+    if exc.errno == 40 or "symbolic links" in str(exc).lower():  # ELOOP
+        return "symlink loop"
+    if isinstance(exc, FileNotFoundError):
+        return "broken symlink" if path.is_symlink() else "file not found"
+    return f"cannot read: {exc.strerror or exc}"
+
+
+def read_text(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
+    """The decoded text of one article file; raises UnreadableFile with the reason it cannot be used."""
+    text = decode_bytes(_read_bytes(path, max_bytes))
+    if not text.strip():
+        raise UnreadableFile("empty file")
+    return text
+
+
+# --- metadata ---------------------------------------------------------------
+
+# "طيف بوست – فريق التحرير", "ليفانت نيوز_ وكالات", "Reuters - staff": a short
+# name, a separator, a newsroom word. ("دمشق – خاص" is a dateline, not an outlet,
+# so "خاص" is not one of the words.)
+_BYLINE_ROLE = (
+    r"(?:فريق\s+التحرير|هيئة\s+التحرير|التحرير|تحرير|وكالات|متابعات"
+    r"|editorial\s+team|editorial|staff|agencies|newsroom|wires?)"
+)
+_BYLINE_RE = re.compile(rf"^\s*(?P<name>[^\n:]{{2,40}}?)\s*[–—\-_|/]+\s*{_BYLINE_ROLE}\s*[.!]?\s*$", re.IGNORECASE)
+_SOURCE_RE = re.compile(r"^\s*(?:المصدر|مصدر\s+الخبر|source|via)\s*[:：]\s*(?P<name>[^\n]{2,40}?)\s*[.]?\s*$", re.IGNORECASE)
+_NAME_MAX_WORDS = 5
+_SENTENCE_PUNCT_RE = re.compile(r"[.،,؛;!?؟:]")
+_QUOTES = "\"'“”«»‘’()[]"
+
+
+def _byline_name(line: str) -> str | None:
+    m = _BYLINE_RE.match(line) or _SOURCE_RE.match(line)
+    if not m:
+        return None
+    name = m.group("name").strip().strip(_QUOTES).strip()
+    if not name or len(name.split()) > _NAME_MAX_WORDS or _SENTENCE_PUNCT_RE.search(name):
+        return None
+    if not any(c.isalpha() for c in name):
+        return None
+    return name
+
+
+def _is_inside(start: int, end: int, spans: tuple[Span, ...]) -> bool:
+    return any(sp.start <= start and end <= sp.end for sp in spans)
+
+
+def find_outlet(text: str, boilerplate: tuple[Span, ...]) -> str | None:
+    """The outlet a byline names ("X – فريق التحرير", "X_ وكالات", "المصدر: X"), outside boilerplate; else None."""
+    for line in split_lines(text):
+        if line.text.strip() and not _is_inside(line.start, line.end, boilerplate):
+            name = _byline_name(line.text)
+            if name:
+                return name
+    return None
+
+
+_TITLE_LABEL_RE = re.compile(r"^\s*(?:#+\s*|title\s*:\s*|العنوان\s*:\s*)", re.IGNORECASE)
+_MIN_TITLE_WORDS = 3
+_MIN_TITLE_LETTERS = 10
+
+
+def _clip(title: str) -> str:
+    title = " ".join(title.split())
+    if len(title) <= _TITLE_MAX_CHARS:
+        return title
+    cut = title.rfind(" ", 0, _TITLE_MAX_CHARS)
+    return title[: cut if cut > 0 else _TITLE_MAX_CHARS].rstrip(" ،,:;-–") + "…"
+
+
+def find_title(text: str, boilerplate: tuple[Span, ...]) -> str | None:
+    """The first substantial line outside boilerplate, not a byline, without a leading date header; None if none."""
+    header = header_date(text, boilerplate)
+    for line in split_lines(text):
+        if not line.text.strip() or _is_inside(line.start, line.end, boilerplate):
+            continue
+        candidate = line.text
+        if header is not None and line.start <= header[1].start < line.end:
+            candidate = text[line.start : header[1].start] + text[header[1].end : line.end]
+        candidate = _TITLE_LABEL_RE.sub("", candidate, count=1).strip()
+        if _byline_name(candidate):
+            continue
+        letters = sum(1 for c in candidate if c.isalpha())
+        if len(candidate.split()) >= _MIN_TITLE_WORDS and letters >= _MIN_TITLE_LETTERS:
+            return _clip(candidate)
+    return None
+
+
+@dataclass
+class _Sidecar:
+    raw: bytes = b""
+    date: PubDate | None = None
+    title: str | None = None
+    outlet: str | None = None
+    problems: list[str] = field(default_factory=list)
+
+
+def sidecar_path(path: Path) -> Path:
+    """Where the metadata sidecar of an article lives: its full name plus ``.meta.toml``."""
+    return path.with_name(path.name + SIDECAR_SUFFIX)
+
+
+def _sidecar_date(value: Any) -> PubDate:
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, dt.date):
+        return PubDate(value.year, value.month, value.day)
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str):
+        raise ValueError(f"date must be a string like \"2021-05-28\", not {type(value).__name__}")
+    return PubDate.parse(value)
+
+
+def _read_sidecar(path: Path) -> _Sidecar:
+    side = sidecar_path(path)
+    if not os.path.lexists(side):
+        return _Sidecar()
+    try:
+        raw = _read_bytes(side, _SIDECAR_MAX_BYTES)
+    except UnreadableFile as exc:
+        return _Sidecar(problems=[f"sidecar {side.name} ignored: {exc.reason}"])
+    found = _Sidecar(raw=raw)
+    try:
+        data = tomllib.loads(raw.decode("utf-8-sig"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        found.problems.append(f"sidecar {side.name} ignored: not valid TOML ({exc})")
+        return found
+    unknown = sorted(set(data) - set(_SIDECAR_KEYS))
+    try:
+        if unknown:
+            raise ValueError(f"unknown key {unknown[0]!r} (allowed: {', '.join(_SIDECAR_KEYS)})")
+        date = _sidecar_date(data["date"]) if "date" in data else None
+        texts = {}
+        for key in ("title", "outlet"):
+            if key in data:
+                if not isinstance(data[key], str) or not data[key].strip():
+                    raise ValueError(f"{key} must be a non-empty string")
+                texts[key] = " ".join(data[key].split())
+    except ValueError as exc:
+        found.problems.append(f"sidecar {side.name} ignored: {exc}")
+        return found
+    found.date, found.title, found.outlet = date, texts.get("title"), texts.get("outlet")
+    return found
+
+
+# --- documents --------------------------------------------------------------
+
+def _doc_id(root: Path, path: Path) -> str:
+    rel = path.relative_to(root)
+    return rel.with_name(rel.stem).as_posix() if rel.suffix else rel.as_posix()
+
+
+def _check_inside(root: Path, path: Path) -> None:
+    try:
+        real = path.resolve(strict=True)
+    except RuntimeError:  # Python 3.11: "Symlink loop from ..."
+        raise UnreadableFile("symlink loop") from None
+    except OSError as exc:
+        raise UnreadableFile(_os_reason(path, exc)) from None
+    if not real.is_relative_to(root.resolve()):
+        raise UnreadableFile(f"resolves outside the corpus root ({real})")
+
+
+def load_document(
+    root: Path,
+    path: Path,
+    today: dt.date | None = None,
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    warnings: list[SkippedFile] | None = None,
+    confine: bool = True,
+) -> Document:
+    """One article as a Document; raises UnreadableFile when it has to be skipped.
+
+    ``root`` is the folder ``doc_id`` is relative to and, with ``confine``,
+    the folder the file must resolve inside. Sidecar problems are appended
+    to ``warnings``.
+    """
+    if confine:
+        _check_inside(root, path)
+    raw = _read_bytes(path, max_bytes)
+    text, note = _decode(raw)
+    if not text.strip():
+        raise UnreadableFile("empty file")
+    side = _read_sidecar(path)
+    if warnings is not None:
+        problems = ([note] if note else []) + side.problems
+        warnings.extend(SkippedFile(str(path), problem) for problem in problems)
+    boilerplate = find_boilerplate(text)
+    date: PubDate | None
+    source: DateSource | None
+    if side.date is not None:
+        date, source = side.date, "metadata"
+    else:
+        date, source = extract_date(text, boilerplate, today or dt.date.today())
+    digest = hashlib.sha256(raw)
+    if side.raw:
+        digest.update(b"\x00" + SIDECAR_SUFFIX.encode() + b"\x00" + side.raw)
+    return Document(
+        doc_id=_doc_id(root, path),
+        path=str(path),
+        text=text,
+        title=side.title or find_title(text, boilerplate) or path.stem,
+        outlet=side.outlet or find_outlet(text, boilerplate),
+        date=date,
+        date_source=source,
+        content_hash=digest.hexdigest(),
+        boilerplate=boilerplate,
+    )
+
+
+def _is_article(name: str) -> bool:
+    return name.lower().endswith(ARTICLE_SUFFIXES) and not name.startswith(".")
+
+
+def _walk(root: Path, skipped: list[SkippedFile]) -> list[Path]:
+    """Article files under ``root`` in sorted order; unlistable and symlinked folders are reported."""
+    found: list[Path] = []
+
+    def on_error(exc: OSError) -> None:
+        where = Path(exc.filename) if exc.filename else root
+        skipped.append(SkippedFile(str(where), f"cannot list folder: {exc.strerror or exc}"))
+
+    for folder, dirs, files in os.walk(root, onerror=on_error, followlinks=False):
+        base = Path(folder)
+        for d in list(dirs):
+            if d.startswith("."):
+                dirs.remove(d)
+            elif (base / d).is_symlink():
+                skipped.append(SkippedFile(str(base / d), "symlinked folder not followed"))
+        dirs.sort()
+        found.extend(base / f for f in files if _is_article(f))
+    return sorted(found, key=lambda p: p.relative_to(root).as_posix())
+
+
+def ingest(
+    paths: list[Path], *, max_bytes: int = DEFAULT_MAX_BYTES, today: dt.date | None = None
+) -> IngestReport:
+    """Read every article under ``paths`` (folders or files) into a report of documents and skipped files.
+
+    Documents come sorted by ``doc_id``; a doc_id seen twice keeps the first
+    (in the order of ``paths``) and reports the second. Raises CorpusError
+    when a path does not exist.
+    """
+    today = today or dt.date.today()
+    report = IngestReport()
+    by_id: dict[str, Document] = {}
+    for given in map(Path, paths):
+        if not os.path.lexists(given):
+            raise CorpusError(f"no such file or folder: {given}", hint="check the corpus path")
+        if given.is_dir():
+            root, files, confine = given, _walk(given, report.skipped), True
+        else:
+            root, files, confine = given.parent, [given], False
+            if not given.name.lower().endswith(ARTICLE_SUFFIXES):
+                report.skipped.append(SkippedFile(str(given), "not a .txt or .md file"))
+                continue
+        for path in files:
+            try:
+                doc = load_document(
+                    root, path, today, max_bytes=max_bytes, warnings=report.warnings, confine=confine
+                )
+            except UnreadableFile as exc:
+                report.skipped.append(SkippedFile(str(path), exc.reason))
+                continue
+            first = by_id.get(doc.doc_id)
+            if first is not None:
+                report.skipped.append(SkippedFile(str(path), f"duplicate doc_id {doc.doc_id!r} (kept {first.path})"))
+                continue
+            by_id[doc.doc_id] = doc
+    report.documents = [by_id[k] for k in sorted(by_id)]
+    return report
