@@ -22,9 +22,18 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 
+# llama.cpp is compiled for a portable x86-64 level (AVX2/FMA/F16C), not -march=native:
+# a native build turns on AMX and AVX-512 kernels that crash (SIGSEGV) where the OS or
+# hypervisor has not enabled them, as on this project's machines. --no-cache-dir keeps
+# pip from reusing a wheel built with other flags.
+LLAMA_CMAKE := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON \
+	-DGGML_AVX512=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_TILE=OFF -DGGML_AMX_BF16=OFF
+LLAMA_VERSION := $(shell sed -n 's/.*"llama-cpp-python==\([0-9.]*\)".*/\1/p' pyproject.toml)
+
 # torch first, pinned: any other version pulls a multi-GB CUDA build (see MODELS.md).
 $(DEPS): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install -q torch==2.13.0
+	CMAKE_ARGS="$(LLAMA_CMAKE)" $(BIN)/python -m pip install -q --no-cache-dir llama-cpp-python==$(LLAMA_VERSION)
 	$(BIN)/python -m pip install -q -e ".[test]"
 	touch $@
 

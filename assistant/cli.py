@@ -137,6 +137,128 @@ def _print_search(result: Any) -> None:
         click.echo("    " + " ".join(hit.chunk.text.split())[:400])
 
 
+@cli.command("ask")
+@click.argument("question", required=False)
+@click.option("--json", "as_json", is_flag=True, help="Print the answer as one JSON object (one line per question with --batch).")
+@click.option("--batch", type=click.Path(path_type=Path, dir_okay=False), help="A file with one question per line; prints JSON lines.")
+@click.option("--k", "k", type=click.IntRange(1, 100), help="Passages to retrieve (default 5).")
+@click.option("--model", "model", type=click.Path(path_type=Path, dir_okay=False), help="A GGUF file to answer with (default: Gemma 3 270M).")
+@click.option("--max-tokens", type=click.IntRange(8, 2048), help="Most tokens the model may write (default 96).")
+@index_dir_option
+@embedder_option
+@click.pass_context
+def ask_cmd(
+    ctx: click.Context,
+    question: str | None,
+    as_json: bool,
+    batch: Path | None,
+    k: int | None,
+    model: Path | None,
+    max_tokens: int | None,
+    index_dir: Path | None,
+    embedder: Path | None,
+) -> None:
+    """Answer QUESTION (Arabic or English) from the indexed articles, with verified quotes.
+
+    \b
+    The answer streams as the model writes it, then every source it cites is
+    shown with its article, date and exact character span. When the articles
+    do not hold the answer, it says so. With no QUESTION on a terminal, asks
+    for questions one after another (empty line or Ctrl-D to quit).
+
+    \b
+    Examples:
+      assistant ask "ماذا قال بيسكوف في أيار 2021؟"
+      assistant ask "What did Peskov say in May 2021?" --json
+      assistant ask --batch questions.txt > answers.jsonl
+    """
+    from assistant.api import open_answerer
+
+    if question is not None and batch is not None:
+        raise BadInput("give either a QUESTION or --batch FILE, not both", hint="see `assistant ask --help`")
+    settings = _settings(ctx, index_dir=index_dir, embedder=embedder, k=k, generator=model, max_tokens=max_tokens)
+    if question is None and batch is None and not sys.stdin.isatty():
+        raise BadInput("no question given", hint='run `assistant ask "your question"` or pass --batch FILE')
+    questions: Iterator[str] = iter([question]) if question is not None else _lines(batch) if batch else _prompted()
+    answerer = open_answerer(settings)
+    try:
+        for q in questions:
+            if as_json or batch is not None:
+                try:
+                    _emit(answerer.ask(q).to_json())
+                except BadInput as exc:
+                    if batch is None:
+                        raise
+                    _emit({"question": q, "error": exc.one_line()})  # one bad line never stops a batch
+                continue
+            from assistant.render import print_answer, stream_to
+
+            answer = answerer.ask(q, on_token=stream_to(sys.stdout))
+            print_answer(answer, streamed=True)
+    finally:
+        answerer.close()
+
+
+def _prompted() -> Iterator[str]:
+    """Questions typed at a terminal, until an empty line or end of input."""
+    while True:
+        try:
+            line = input("\nquestion> ").strip()
+        except EOFError:
+            return
+        if not line:
+            return
+        yield line
+
+
+@cli.command("eval")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON (summary and every question).")
+@click.option("--k", "k", type=click.IntRange(1, 100), help="Passages to retrieve (default 5).")
+@click.option("--limit", type=click.IntRange(1), help="Only the first N questions.")
+@click.option("--answers", is_flag=True, help="SQuAD files: also answer the questions (slow; use with --limit).")
+@click.option("--model", "model", type=click.Path(path_type=Path, dir_okay=False), help="A GGUF file to answer with.")
+@click.option("--max-tokens", type=click.IntRange(8, 2048), help="Most tokens the model may write.")
+@index_dir_option
+@embedder_option
+@click.pass_context
+def eval_cmd(
+    ctx: click.Context,
+    file: Path,
+    as_json: bool,
+    k: int | None,
+    limit: int | None,
+    answers: bool,
+    model: Path | None,
+    max_tokens: int | None,
+    index_dir: Path | None,
+    embedder: Path | None,
+) -> None:
+    """Score the assistant on a question set: FILE in dev.jsonl format, or SQuAD format (e.g. ARCD).
+
+    \b
+    dev.jsonl: asks every question against the index (default ./index) and
+    reports retrieval hit@k (gold article cited), must-not violations, answer
+    hit, quote exactness, abstention accuracy, false abstentions, p50/p95.
+    SQuAD: indexes each paragraph as an article in a cache folder, then
+    reports nDCG@10, MRR@10, R@1/5/10; --answers adds answer metrics.
+    """
+    from assistant.evaluate import run_eval
+    from assistant.progress import stderr_progress
+
+    settings = _settings(ctx, index_dir=index_dir, embedder=embedder, k=k, generator=model, max_tokens=max_tokens)
+    with stderr_progress() as progress:
+        report = run_eval(settings, file, limit=limit, answers=answers, progress=progress)
+    if as_json:
+        _emit(report)
+        return
+    click.echo(f"{report['file']} ({report['format']})")
+    for section in ("retrieval", "summary"):
+        for key, value in report.get(section, {}).items():
+            shown = "n/a" if value is None else f"{value:.3f}" if isinstance(value, float) else str(value)
+            click.echo(f"  {key:24} {shown}")
+
+
 @cli.command("docs")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @index_dir_option

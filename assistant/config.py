@@ -65,6 +65,9 @@ class Settings(BaseSettings):
     k: int = Field(default=5, ge=1, le=100)
     """How many passages a search returns."""
 
+    max_tokens: int = Field(default=96, ge=8, le=2048)
+    """Most tokens the model may write for one answer."""
+
     threads: int = Field(default=0, ge=0, le=256)
     """CPU threads for the models; 0 means all cores."""
 

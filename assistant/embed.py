@@ -6,9 +6,10 @@ title fills EmbeddingGemma's ``title:`` slot. Heavy imports happen on load.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -44,7 +45,8 @@ class Embedder:
 
     @property
     def dim(self) -> int:
-        dim = self.model.get_sentence_embedding_dimension()
+        getter = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension
+        dim = getter()
         return int(dim) if dim else int(self.encode_queries(["x"]).shape[1])
 
     def _document_prompt(self, title: str) -> str:
@@ -107,6 +109,28 @@ def load_embedder(path: Path, *, threads: int) -> Embedder:
     from sentence_transformers import SentenceTransformer
 
     torch.set_num_threads(max(1, threads))
-    model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
+    with _quiet_loading():
+        try:
+            model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
+        except (OSError, ValueError, RuntimeError) as exc:
+            raise ModelMissing(
+                f"cannot load the embedder in {path}: {str(exc).splitlines()[0][:160]}",
+                hint="run `assistant models fetch --force`, or point --embedder at a complete model folder",
+            ) from None
     return Embedder(name=path.name, path=path, fingerprint=embedder_fingerprint(path), model=model)
+
+
+@contextlib.contextmanager
+def _quiet_loading() -> Iterator[None]:
+    """Hide transformers' weight-loading bar and chatter: stderr is for our own progress and errors."""
+    from transformers.utils import logging as hf_logging
+
+    verbosity = hf_logging.get_verbosity()
+    hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()
+    try:
+        yield
+    finally:
+        hf_logging.set_verbosity(verbosity)
+        hf_logging.enable_progress_bar()
 

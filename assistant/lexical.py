@@ -56,6 +56,14 @@ class Bm25Index:
             raise IndexCorrupt(f"damaged BM25 index in {folder}: {exc}", hint="rebuild with `assistant index --rebuild`") from None
         return cls(model, size)
 
+    def doc_freqs(self) -> dict[str, int]:
+        """How many passages contain each token (for weighting question words by rarity)."""
+        if self.model is None:
+            return {}
+        indptr = self.model.scores["indptr"]
+        last = len(indptr) - 1  # bm25s keeps a padding token past the last column
+        return {tok: int(indptr[i + 1] - indptr[i]) for tok, i in self.model.vocab_dict.items() if i < last}
+
     def scores(self, query: str) -> np.ndarray:
         """BM25 score of every chunk for the query (zeros when no term matches)."""
         import numpy as np

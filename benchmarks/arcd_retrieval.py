@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import statistics
 import sys
 import time
@@ -24,6 +23,7 @@ sys.path.insert(0, str(ROOT))
 
 from assistant.api import index_corpus, open_search  # noqa: E402
 from assistant.config import load_settings  # noqa: E402
+from assistant.evaluate import load_squad, ranking_metrics, write_squad_corpus  # noqa: E402
 from assistant.search import Fusion  # noqa: E402
 
 DEFAULT_DATA = ROOT.parent / "shared" / "external" / "arcd" / "arcd-test.json"
@@ -34,37 +34,6 @@ MODES = {
 }
 
 
-def write_corpus(data: Path, folder: Path) -> list[tuple[str, str]]:
-    """Write one .txt per paragraph; return (question, doc_id) pairs."""
-    squad = json.loads(data.read_text(encoding="utf-8"))
-    folder.mkdir(parents=True, exist_ok=True)
-    pairs = []
-    n = 0
-    for article in squad["data"]:
-        for para in article["paragraphs"]:
-            doc_id = f"p{n:05d}"
-            path = folder / f"{doc_id}.txt"
-            if not path.exists() or path.read_text(encoding="utf-8") != para["context"]:
-                path.write_text(para["context"], encoding="utf-8")
-            pairs.extend((qa["question"], doc_id) for qa in para["qas"])
-            n += 1
-    return pairs
-
-
-def metrics(ranks: list[int | None]) -> dict[str, float]:
-    """Rank of the gold article per question (0-based, None = not in top 10)."""
-    def recall(k: int) -> float:
-        return sum(1 for r in ranks if r is not None and r < k) / len(ranks)
-
-    return {
-        "nDCG@10": sum(1 / math.log2(r + 2) for r in ranks if r is not None and r < 10) / len(ranks),
-        "MRR@10": sum(1 / (r + 1) for r in ranks if r is not None and r < 10) / len(ranks),
-        "R@1": recall(1),
-        "R@5": recall(5),
-        "R@10": recall(10),
-    }
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
@@ -73,7 +42,9 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=ROOT / "bench-out" / "arcd-retrieval.json")
     args = parser.parse_args()
 
-    pairs = write_corpus(args.data, args.work / "corpus")
+    squad = load_squad(args.data)
+    write_squad_corpus(squad, args.work / "corpus")
+    pairs = [(q.question, q.gold_docs[0]) for q in squad.questions]
     if args.limit:
         pairs = pairs[: args.limit]
     settings = load_settings(index_dir=args.work / "index")
@@ -95,7 +66,7 @@ def main() -> None:
             lat.append(time.perf_counter() - t)
             order = list(dict.fromkeys(h.chunk.doc_id for h in hits))
             ranks.append(order.index(gold) if gold in order[:10] else None)
-        m = metrics(ranks)
+        m = ranking_metrics(ranks)
         m["p50_ms_after_embedding"] = statistics.median(lat) * 1000
         report[mode] = {k: round(v, 4) for k, v in m.items()}
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,475 @@
+"""Grounded answers: question -> search -> evidence -> gate -> generate -> verify -> cite.
+
+Every stage hands a typed value to the next; nothing here prints. The model's
+text is never trusted: it must cite existing sources, keep the question's
+language, not loop, and every number it states must be in the passages it
+cites. Otherwise the answer falls back to the verified quotes themselves.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from assistant.arabic import ARABIC_LETTER_RE, detect_language, normalize, tokenize
+from assistant.chunking import split_sentences
+from assistant.dates import parse_date_window
+from assistant.generate import Generator, TokenSink
+from assistant.grounding import (
+    GENERIC_CAPITALISED,
+    EvidenceText,
+    Term,
+    arabic_names,
+    content_terms,
+    english_names,
+    numbers_in,
+)
+from assistant.prompts import Prompts
+from assistant.search import SearchIndex, validate_query
+from assistant.types import DateWindow, Document, Hit, SearchResult
+
+Language = Literal["ar", "en"]
+Mode = Literal["generated", "extractive", "abstained"]
+
+MAX_SOURCES = 3
+"""Passages put before the model; more costs prompt time and confuses a small model."""
+SOURCE_CHARS = 420
+"""Upper bound on one source passage: the best sentence plus neighbours up to this size."""
+MIN_COVERAGE = 0.5
+"""Share of a question's weighted terms the retrieved passages must contain, or we abstain."""
+MIN_DENSE = 0.30
+"""Below this cosine for the best passage, and with nothing else matching, we abstain."""
+ABSTAIN_PHRASES = (
+    "لا تذكر المصادر", "لا تتضمن المصادر", "لا يوجد في المصادر", "لا تحتوي المصادر",
+    "not in the sources", "sources do not", "sources don't", "no information", "cannot answer",
+)
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A numbered, verified quote: ``quote == article text[start:end]``."""
+
+    n: int
+    doc_id: str
+    title: str
+    date: str | None
+    quote: str
+    start: int
+    end: int
+    score: float
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "n": self.n, "doc_id": self.doc_id, "title": self.title, "date": self.date,
+            "quote": self.quote, "start": self.start, "end": self.end, "score": round(self.score, 6),
+        }
+
+
+@dataclass(frozen=True)
+class Source:
+    """A passage chosen as evidence: a run of whole sentences from one retrieved chunk."""
+
+    n: int
+    doc: Document
+    start: int
+    end: int
+    score: float
+    sentences: tuple[tuple[int, int], ...]
+
+    @property
+    def text(self) -> str:
+        return self.doc.text[self.start : self.end]
+
+
+@dataclass
+class Answer:
+    """What `ask` returns; ``to_json`` is the stable contract."""
+
+    question: str
+    answer: str
+    language: Language
+    abstained: bool
+    mode: Mode
+    date_window: DateWindow | None
+    date_rule: str
+    citations: list[Citation]
+    unverified: list[str]
+    coverage: str
+    timings_ms: dict[str, float]
+    model: dict[str, str]
+    searched_docs: list[str] = field(default_factory=list)
+    """Articles of the retrieved passages, best first (what the evidence was chosen from)."""
+    draft: str = ""
+    """The model's own text when it was rejected (shown so the user sees why)."""
+    rejected: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        window = None
+        if self.date_window is not None:
+            window = {**self.date_window.to_json(), "rule": self.date_rule}
+        return {
+            "question": self.question,
+            "answer": self.answer,
+            "language": self.language,
+            "abstained": self.abstained,
+            "date_window": window,
+            "citations": [c.to_json() for c in self.citations],
+            "unverified": self.unverified,
+            "timings_ms": {k: round(v, 1) for k, v in self.timings_ms.items()},
+            "model": self.model,
+            "mode": self.mode,
+            "coverage": self.coverage,
+        }
+
+
+# --- evidence ---------------------------------------------------------------
+
+
+def _sentence_score(sentence: str, weights: dict[str, float], names: list[Term]) -> float:
+    tokens = set(tokenize(sentence))
+    score = sum(w for t, w in weights.items() if t in tokens)
+    if names:
+        ev = EvidenceText.of([sentence])
+        score += sum(2.0 for n in names if ev.has(n))
+    return score
+
+
+def choose_sources(
+    question: str, hits: list[Hit], docs: dict[str, Document], weights: dict[str, float], names: list[Term]
+) -> list[Source]:
+    """Best passage of each of the top hits: the best-matching sentence widened to neighbours."""
+    sources: list[Source] = []
+    taken: list[tuple[str, int, int]] = []
+    for hit in hits:
+        if len(sources) >= MAX_SOURCES:
+            break
+        doc = docs[hit.chunk.doc_id]
+        spans = [(s.start, s.end) for s in split_sentences(doc.text, hit.chunk.start, hit.chunk.end, max_sentence_chars=SOURCE_CHARS)]
+        spans = [s for s in spans if any(ch.isalpha() for ch in doc.text[s[0] : s[1]])]
+        if not spans:
+            continue
+        scored = [(_sentence_score(doc.text[a:b], weights, names), -i) for i, (a, b) in enumerate(spans)]
+        best = max(range(len(spans)), key=lambda i: scored[i])
+        lo = hi = best
+        while True:  # widen to neighbours while the passage stays small
+            grew = False
+            if hi + 1 < len(spans) and spans[hi + 1][1] - spans[lo][0] <= SOURCE_CHARS:
+                hi += 1
+                grew = True
+            if lo > 0 and spans[hi][1] - spans[lo - 1][0] <= SOURCE_CHARS and scored[lo - 1][0] > 0:
+                lo -= 1
+                grew = True
+            if not grew:
+                break
+        start, end = spans[lo][0], spans[hi][1]
+        if any(d == doc.doc_id and start < e and s < end for d, s, e in taken):
+            continue  # overlapping chunks give the same passage
+        taken.append((doc.doc_id, start, end))
+        sources.append(Source(len(sources) + 1, doc, start, end, hit.score, tuple(spans[lo : hi + 1])))
+    return sources
+
+
+# --- the relevance gate -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Gate:
+    """Whether the retrieved passages can answer the question, and what is missing."""
+
+    ok: bool
+    missing: list[str]
+    coverage: float
+
+
+def relevance_gate(
+    question: str, language: Language, hits: list[Hit], titles: list[str], doc_freq: dict[str, int], n_docs: int
+) -> Gate:
+    """Abstain when the passages (and their titles) lack the question's names or most of its rare words."""
+    evidence = EvidenceText.of([h.chunk.text for h in hits] + titles)
+    names = english_names(question) if language == "en" else arabic_names(question)
+    terms: list[Term] = list(names)
+    if language == "ar":
+        terms += content_terms(question, doc_freq, n_docs)
+    best_dense = max((h.dense_score or 0.0) for h in hits) if hits else 0.0
+    if not terms:
+        ok = best_dense >= MIN_DENSE
+        return Gate(ok, [] if ok else ["nothing close enough"], 1.0 if ok else 0.0)
+    weight = {id(t): (t.weight if t.kind == "word" else 4.0) for t in terms}
+    total = sum(weight.values())
+    found = [t for t in terms if evidence.has(t)]
+    missing = [t.text for t in terms if t not in found]
+    coverage = sum(weight[id(t)] for t in found) / total if total else 1.0
+    missing_names = [t for t in names if t not in found]
+    ok = coverage >= MIN_COVERAGE and not (names and len(missing_names) * 2 >= len(names))
+    return Gate(ok, missing, coverage)
+
+
+# --- verification -----------------------------------------------------------
+
+_CITE_RE = re.compile(r"\[(\d{1,2})\]")
+_LATIN_RE = re.compile(r"[A-Za-z]")
+
+
+@dataclass
+class Check:
+    """The outcome of checking model text against its sources."""
+
+    fatal: list[str] = field(default_factory=list)
+    unverified: list[str] = field(default_factory=list)
+
+
+def _looping(text: str) -> bool:
+    words = text.split()
+    grams = [" ".join(words[i : i + 4]) for i in range(len(words) - 3)]
+    return any(grams.count(g) >= 2 for g in set(grams))
+
+
+def verify(text: str, language: Language, sources: list[Source], question: str) -> tuple[Check, list[int]]:
+    """Check a model answer; returns problems and the source numbers it cites."""
+    check = Check()
+    cited = sorted({int(n) for n in _CITE_RE.findall(text)})
+    body = _CITE_RE.sub("", text).strip()
+    letters = len(re.findall(r"[^\W\d_]", body))
+    if letters < 3:
+        check.fatal.append("the model gave no answer")
+        return check, cited
+    if not cited:
+        check.fatal.append("the model cited no source")
+    bad = [n for n in cited if not 1 <= n <= len(sources)]
+    if bad:
+        check.fatal.append(f"the model cited source [{bad[0]}], which does not exist")
+    arabic = len(ARABIC_LETTER_RE.findall(body))
+    if (language == "ar") != (arabic * 2 > letters):
+        check.fatal.append("the model answered in the wrong language")
+    if _looping(body):
+        check.fatal.append("the model repeated itself")
+    used = [s for s in sources if s.n in cited] or sources
+    evidence = EvidenceText.of([s.text for s in used] + [s.doc.title for s in used])
+    asked = set(numbers_in(question))
+    for num in numbers_in(body):
+        if num not in asked and not evidence.has_number(num):
+            check.fatal.append(f"the number {num} is not in the cited passages")
+    if language == "ar":
+        tokens = [t for t in dict.fromkeys(tokenize(body)) if not t.isdigit()]
+        asked_tokens = set(tokenize(question))
+        absent = [t for t in tokens if t not in evidence.tokens and t not in asked_tokens]
+        if tokens and len(absent) * 2 > len(tokens):
+            check.fatal.append("most of the answer's words are not in the cited passages")
+        elif absent:
+            check.unverified.append("words not found in the cited passages: " + "، ".join(absent[:6]))
+    else:
+        asked_names = {t.text for t in english_names(question)}
+        for word in re.findall(r"\b[A-Z][a-zA-Z\-]+", body)[1:]:
+            key = word.lower()
+            if key in GENERIC_CAPITALISED or key in asked_names:
+                continue
+            if not evidence.has_name(key):
+                check.unverified.append(f"the name {word!r} was not found in the cited passages")
+        check.unverified.append(
+            "the English wording is the model's reading of Arabic sources; only its names and numbers were checked"
+        )
+    return check, cited
+
+
+def model_abstained(text: str) -> bool:
+    low = normalize(text)
+    return any(normalize(p) in low for p in ABSTAIN_PHRASES)
+
+
+# --- presentation -----------------------------------------------------------
+
+
+def _best_sentence(source: Source, against: str) -> tuple[int, int]:
+    """The sentence of a source that shares most words with ``against`` (first on ties)."""
+    want = set(tokenize(against))
+    best = max(
+        range(len(source.sentences)),
+        key=lambda i: (len(want & set(tokenize(source.doc.text[source.sentences[i][0] : source.sentences[i][1]]))), -i),
+    )
+    return source.sentences[best]
+
+
+def citation_for(source: Source, span: tuple[int, int], n: int) -> Citation | None:
+    """A citation for a span, checked to be an exact slice of the article; None if it is not."""
+    start, end = span
+    quote = source.doc.text[start:end]
+    if not quote.strip() or source.doc.text[start:end] != quote:
+        return None
+    date = source.doc.date.iso if source.doc.date else None
+    return Citation(n, source.doc.doc_id, source.doc.title, date, quote, start, end, source.score)
+
+
+def describe_date(date: str | None, language: Language) -> str:
+    if date:
+        return date
+    return "غير مؤرخ" if language == "ar" else "undated"
+
+
+def extractive_answer(sources: list[Source], question: str, language: Language) -> tuple[str, list[Citation]]:
+    """The faithful fallback: the best sentence of the top sources, quoted verbatim."""
+    citations = []
+    parts = []
+    for source in sources[:2]:
+        span = _best_sentence(source, question)
+        cite = citation_for(source, span, source.n)
+        if cite is None:
+            continue
+        citations.append(cite)
+        date = describe_date(cite.date, language)
+        if language == "ar":
+            parts.append(f"بحسب «{source.doc.title}» ({date}): «{cite.quote}» [{cite.n}]")
+        else:
+            parts.append(f'"{source.doc.title}" ({date}) says: «{cite.quote}» [{cite.n}]')
+    if language == "ar":
+        head = "لم أتمكن من صياغة جواب موثوق؛ هذه أقرب المقاطع في المقالات:"
+    else:
+        head = "I could not write a checked answer; the closest passages (in Arabic) are:"
+    return head + "\n" + "\n".join(parts), citations
+
+
+def abstention_text(language: Language, coverage: str, gate: Gate | None, window: DateWindow | None) -> str:
+    """A plain "the articles do not say" in the question's language, with what was searched."""
+    missing = ""
+    if gate and gate.missing:
+        shown = ", ".join(gate.missing[:4])
+        missing = f" لم يرد فيها: {shown}." if language == "ar" else f" They do not mention: {shown}."
+    if language == "ar":
+        if window is not None and gate is None:
+            return f"لا توجد في المقالات المؤرخة ضمن «{window.text}» أي مقالة تجيب عن هذا السؤال. {coverage}"
+        return f"لا تتضمن المقالات المتاحة جواباً عن هذا السؤال.{missing} {coverage}"
+    if window is not None and gate is None:
+        return f"No article dated within \"{window.text}\" answers this question. {coverage}"
+    return f"The articles do not answer this question.{missing} {coverage}"
+
+
+# --- the pipeline -----------------------------------------------------------
+
+
+@dataclass
+class Answerer:
+    """Answers questions over one opened index with one loaded model; reuse it across questions."""
+
+    search: SearchIndex
+    prompts: Prompts
+    generator_loader: Callable[[], Generator]
+    embedder_name: str
+    k: int = 5
+    max_tokens: int = 96
+    _doc_freq: dict[str, int] | None = None
+    _generator: Generator | None = None
+
+    @property
+    def generator(self) -> Generator:
+        if self._generator is None:
+            self._generator = self.generator_loader()
+        return self._generator
+
+    def close(self) -> None:
+        """Free the language model (call once, when done asking)."""
+        if self._generator is not None:
+            self._generator.close()
+            self._generator = None
+
+    def doc_freq(self) -> dict[str, int]:
+        if self._doc_freq is None:
+            self._doc_freq = self.search.bm25.doc_freqs()
+        return self._doc_freq
+
+    def coverage(self, window: DateWindow | None, rule: str, language: Language) -> str:
+        """One line saying which articles were searched."""
+        dates = sorted(d.date.iso for d in self.search.docs.values() if d.date)
+        undated = sum(1 for d in self.search.docs.values() if d.date is None)
+        n = len(self.search.docs)
+        span = f"{dates[0]} … {dates[-1]}" if dates else ("—")
+        if language == "ar":
+            line = f"(بحثتُ في {n} مقالات: {len(dates)} مؤرخة {span}، و{undated} غير مؤرخة"
+            if window is not None:
+                line += f"؛ نافذة التاريخ: {window.text} [{rule}]"
+            return line + ")"
+        line = f"(Searched {n} articles: {len(dates)} dated {span}, {undated} undated"
+        if window is not None:
+            line += f"; date window: {window.text} [{rule}]"
+        return line + ")"
+
+    def ask(
+        self,
+        question: str,
+        *,
+        today: dt.date | None = None,
+        on_token: TokenSink | None = None,
+        should_stop: Callable[[], bool] | None = None,
+    ) -> Answer:
+        t0 = time.perf_counter()
+        question = validate_query(question)
+        language: Language = detect_language(question)
+        window = parse_date_window(question, today or dt.date.today())
+        result: SearchResult = self.search.search_window(question, k=self.k, window=window)
+        t_retrieve = (time.perf_counter() - t0) * 1000
+        coverage = self.coverage(window, result.date_rule, language)
+        generator = self.generator
+        model = {"generator": generator.name, "embedder": self.embedder_name}
+
+        def finish(text: str, mode: Mode, citations: list[Citation], unverified: list[str], t_gen: float, **kw: Any) -> Answer:
+            total = (time.perf_counter() - t0) * 1000
+            return Answer(
+                question, text, language, mode == "abstained", mode, window, result.date_rule, citations,
+                unverified, coverage, {"retrieve": t_retrieve, "generate": t_gen, "total": total}, model,
+                searched_docs=list(dict.fromkeys(h.chunk.doc_id for h in result.hits)), **kw,
+            )
+
+        if not result.hits:
+            return finish(abstention_text(language, coverage, None, window), "abstained", [], [], 0.0)
+        titles = list(dict.fromkeys(self.search.docs[h.chunk.doc_id].title for h in result.hits))
+        gate = relevance_gate(question, language, result.hits, titles, self.doc_freq(), max(1, self.search.bm25.size))
+        if not gate.ok:
+            return finish(abstention_text(language, coverage, gate, None), "abstained", [], [], 0.0)
+
+        names = english_names(question) if language == "en" else arabic_names(question)
+        weights = {t.text: t.weight for t in content_terms(question, self.doc_freq(), self.search.bm25.size)}
+        sources = choose_sources(question, result.hits, self.search.docs, weights, names)
+        t1 = time.perf_counter()
+        draft = self._generate(generator, question, language, sources, on_token, should_stop)
+        t_gen = (time.perf_counter() - t1) * 1000
+        if model_abstained(draft) and gate.coverage < 0.75:
+            return finish(abstention_text(language, coverage, gate, None), "abstained", [], [], t_gen, draft=draft)
+        check, cited = verify(draft, language, sources, question)
+        if check.fatal:
+            text, citations = extractive_answer(sources, question, language)
+            note = "the model's answer was rejected (" + "; ".join(check.fatal) + "); the answer quotes the sources instead"
+            return finish(text, "extractive", citations, [note], t_gen, draft=draft, rejected=check.fatal)
+        citations = []
+        for n in cited:
+            source = sources[n - 1]
+            cite = citation_for(source, _best_sentence(source, draft), n)
+            if cite is not None:
+                citations.append(cite)
+        return finish(draft.strip(), "generated", citations, check.unverified, t_gen)
+
+    def _generate(
+        self,
+        generator: Generator,
+        question: str,
+        language: Language,
+        sources: list[Source],
+        on_token: TokenSink | None,
+        should_stop: Callable[[], bool] | None,
+    ) -> str:
+        listing = "\n".join(f"[{s.n}] {_one_line(s.text)}" for s in sources)
+        if generator.has_chat_template:
+            system = self.prompts.render(
+                "chat_system",
+                language_name="Arabic" if language == "ar" else "English",
+                abstain_marker=ABSTAIN_PHRASES[0] if language == "ar" else "The sources do not say.",
+            )
+            user = self.prompts.render("chat_user", sources=listing, question=question)
+            return generator.chat(system, user, max_tokens=self.max_tokens, on_token=on_token, should_stop=should_stop)
+        prompt = self.prompts.render(f"answer_{language}", sources=listing, question=question)
+        return generator.complete(prompt, max_tokens=self.max_tokens, on_token=on_token, should_stop=should_stop)
+
+
+def _one_line(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()

@@ -1,0 +1,53 @@
+"""Plain-terminal presentation of answers (the CLI's; the chat UI has its own widgets)."""
+
+from __future__ import annotations
+
+from typing import TextIO
+
+import click
+
+from assistant.answer import Answer
+from assistant.generate import TokenSink
+
+
+def stream_to(out: TextIO) -> TokenSink:
+    """A token sink that writes the model's draft as it arrives."""
+    started = [False]
+
+    def sink(piece: str) -> None:
+        if not started[0]:
+            out.write("… ")
+            started[0] = True
+        out.write(piece)
+        out.flush()
+
+    return sink
+
+
+def format_citation_head(c: object, language: str) -> str:
+    date = getattr(c, "date", None) or ("غير مؤرخ" if language == "ar" else "undated")
+    return f"[{c.n}] {c.title} — {date} — {c.doc_id} [{c.start}:{c.end}]"  # type: ignore[attr-defined]
+
+
+def print_answer(answer: Answer, *, streamed: bool) -> None:
+    """The final answer, its sources with exact spans, and what could not be checked."""
+    if streamed and answer.draft and answer.mode != "generated":
+        click.echo("")
+        why = "; ".join(answer.rejected) if answer.rejected else "the model itself found no answer"
+        click.secho(f"(draft discarded: {why})", dim=True)
+    elif streamed and answer.mode == "generated":
+        click.echo("")
+    click.echo("")
+    click.secho(answer.answer, bold=True)
+    if answer.citations:
+        click.echo("")
+        click.echo("المصادر:" if answer.language == "ar" else "Sources:")
+        for c in answer.citations:
+            click.echo(format_citation_head(c, answer.language))
+            click.echo(f"    «{' '.join(c.quote.split())}»")
+    for note in answer.unverified:
+        click.secho(f"! {note}", fg="yellow")
+    if not answer.abstained:
+        click.secho(answer.coverage, dim=True)
+    t = answer.timings_ms
+    click.secho(f"{t['total'] / 1000:.1f} s (retrieve {t['retrieve']:.0f} ms, generate {t['generate']:.0f} ms)", dim=True)
