@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from assistant.arabic import ARABIC_LETTER_RE, detect_language, normalize, tokenize
+from assistant.arabic import ARABIC_LETTER_RE, deobfuscate, detect_language, normalize, search_view, tokenize
 from assistant.chunking import split_sentences
 from assistant.dates import parse_date_window
 from assistant.generate import Generator, TokenSink
@@ -27,6 +27,7 @@ from assistant.grounding import (
     content_terms,
     english_names,
     numbers_in,
+    stem_doc_freqs,
 )
 from assistant.prompts import Prompts
 from assistant.search import SearchIndex, validate_query
@@ -39,6 +40,8 @@ MAX_SOURCES = 3
 """Passages put before the model; more costs prompt time and confuses a small model."""
 SOURCE_CHARS = 420
 """Upper bound on one source passage: the best sentence plus neighbours up to this size."""
+LEXICAL_WEIGHT = 0.15
+"""How much a sentence's share of the question's words and names adds to its cosine."""
 MIN_COVERAGE = 0.5
 """Share of a question's weighted terms the retrieved passages must contain, or we abstain."""
 MIN_DENSE = 0.30
@@ -79,6 +82,8 @@ class Source:
     end: int
     score: float
     sentences: tuple[tuple[int, int], ...]
+    best: tuple[int, int]
+    """The sentence that earned the passage its place."""
 
     @property
     def text(self) -> str:
@@ -138,38 +143,47 @@ def _sentence_score(sentence: str, weights: dict[str, float], names: list[Term])
     return score
 
 
-def choose_sources(
-    question: str, hits: list[Hit], docs: dict[str, Document], weights: dict[str, float], names: list[Term]
-) -> list[Source]:
-    """Best passage of each of the top hits: the best-matching sentence widened to neighbours."""
+SentenceScorer = Callable[[list[str], list[str]], list[float]]
+"""Scores sentences (texts, their article titles) for relevance to the question."""
+
+CANDIDATE_HITS = 4
+"""Retrieved passages whose sentences compete to be evidence."""
+
+
+def choose_sources(hits: list[Hit], docs: dict[str, Document], scorer: SentenceScorer) -> list[Source]:
+    """The best sentences of the top hits, each widened to its neighbours, best first."""
+    candidates: dict[tuple[str, int, int], float] = {}
+    spans_of: dict[str, list[tuple[int, int]]] = {}
+    for hit in hits[:CANDIDATE_HITS]:
+        doc = docs[hit.chunk.doc_id]
+        for sp in split_sentences(doc.text, hit.chunk.start, hit.chunk.end, max_sentence_chars=SOURCE_CHARS):
+            if any(ch.isalpha() for ch in doc.text[sp.start : sp.end]):
+                candidates.setdefault((doc.doc_id, sp.start, sp.end), hit.score)
+    if not candidates:
+        return []
+    keys = list(candidates)
+    scores = scorer([docs[d].text[a:b] for d, a, b in keys], [docs[d].title for d, _, _ in keys])
+    for key in keys:
+        spans_of.setdefault(key[0], []).append((key[1], key[2]))
+    for spans in spans_of.values():
+        spans.sort()
+    ranked = sorted(zip(keys, scores, strict=True), key=lambda ks: -ks[1])
     sources: list[Source] = []
-    taken: list[tuple[str, int, int]] = []
-    for hit in hits:
+    for (doc_id, a, b), score in ranked:
         if len(sources) >= MAX_SOURCES:
             break
-        doc = docs[hit.chunk.doc_id]
-        spans = [(s.start, s.end) for s in split_sentences(doc.text, hit.chunk.start, hit.chunk.end, max_sentence_chars=SOURCE_CHARS)]
-        spans = [s for s in spans if any(ch.isalpha() for ch in doc.text[s[0] : s[1]])]
-        if not spans:
+        if any(s.doc.doc_id == doc_id and s.start < b and a < s.end for s in sources):
             continue
-        scored = [(_sentence_score(doc.text[a:b], weights, names), -i) for i, (a, b) in enumerate(spans)]
-        best = max(range(len(spans)), key=lambda i: scored[i])
-        lo = hi = best
-        while True:  # widen to neighbours while the passage stays small
-            grew = False
-            if hi + 1 < len(spans) and spans[hi + 1][1] - spans[lo][0] <= SOURCE_CHARS:
-                hi += 1
-                grew = True
-            if lo > 0 and spans[hi][1] - spans[lo - 1][0] <= SOURCE_CHARS and scored[lo - 1][0] > 0:
-                lo -= 1
-                grew = True
-            if not grew:
-                break
+        spans = spans_of[doc_id]
+        i = spans.index((a, b))
+        lo = hi = i
+        while hi + 1 < len(spans) and spans[hi + 1][1] - spans[lo][0] <= SOURCE_CHARS and spans[hi + 1][0] - spans[hi][1] < 3:
+            hi += 1
         start, end = spans[lo][0], spans[hi][1]
-        if any(d == doc.doc_id and start < e and s < end for d, s, e in taken):
-            continue  # overlapping chunks give the same passage
-        taken.append((doc.doc_id, start, end))
-        sources.append(Source(len(sources) + 1, doc, start, end, hit.score, tuple(spans[lo : hi + 1])))
+        clash = [s for s in sources if s.doc.doc_id == doc_id and s.start < end and start < s.end]
+        if clash:
+            start, end, hi = a, b, i
+        sources.append(Source(len(sources) + 1, docs[doc_id], start, end, float(score), tuple(spans[lo : hi + 1]), (a, b)))
     return sources
 
 
@@ -275,6 +289,33 @@ def verify(text: str, language: Language, sources: list[Source], question: str) 
     return check, cited
 
 
+def _squash(text: str) -> str:
+    return " ".join(search_view(text).split())
+
+
+def check_copy(text: str, sources: list[Source]) -> tuple[Source, tuple[int, int], str] | None:
+    """Base models are asked to copy the answering phrase; find where it really came from.
+
+    Returns the source, the sentence span it snaps to, and the phrase as the
+    article writes it (an exact slice when the copy is exact, else the whole
+    sentence), or None when the text is in no source.
+    """
+    cited = [int(n) for n in _CITE_RE.findall(text)]
+    body = _CITE_RE.sub(" ", text).strip().strip("«»\"“”.،, ")
+    if len(re.findall(r"[^\W\d_]", body)) < 4:
+        return None
+    order = [s for s in sources if s.n in cited] + [s for s in sources if s.n not in cited]
+    want = _squash(body)
+    for source in order:
+        if want not in _squash(source.text):
+            continue
+        span = _best_sentence(source, body)
+        at = source.doc.text.find(body, source.start, source.end)
+        phrase = body if at >= 0 else source.doc.text[span[0] : span[1]]
+        return source, span, phrase
+    return None
+
+
 def model_abstained(text: str) -> bool:
     low = normalize(text)
     return any(normalize(p) in low for p in ABSTAIN_PHRASES)
@@ -309,21 +350,30 @@ def describe_date(date: str | None, language: Language) -> str:
     return "غير مؤرخ" if language == "ar" else "undated"
 
 
+def readable(quote: str) -> str:
+    """A quote as the answer shows it: filter-dodging breaks undone ("الإرهـ.ـاب" -> "الإرهاب"), one line.
+
+    The citation under the answer keeps the verbatim text and its offsets.
+    """
+    return " ".join(deobfuscate(quote).split())
+
+
 def extractive_answer(sources: list[Source], question: str, language: Language) -> tuple[str, list[Citation]]:
     """The faithful fallback: the best sentence of the top sources, quoted verbatim."""
     citations = []
     parts = []
     for source in sources[:2]:
-        span = _best_sentence(source, question)
+        span = source.best
         cite = citation_for(source, span, source.n)
         if cite is None:
             continue
         citations.append(cite)
         date = describe_date(cite.date, language)
+        said = readable(cite.quote)
         if language == "ar":
-            parts.append(f"بحسب «{source.doc.title}» ({date}): «{cite.quote}» [{cite.n}]")
+            parts.append(f"بحسب «{source.doc.title}» ({date}): «{said}» [{cite.n}]")
         else:
-            parts.append(f'"{source.doc.title}" ({date}) says: «{cite.quote}» [{cite.n}]')
+            parts.append(f'"{source.doc.title}" ({date}) says: «{said}» [{cite.n}]')
     if language == "ar":
         head = "لم أتمكن من صياغة جواب موثوق؛ هذه أقرب المقاطع في المقالات:"
     else:
@@ -376,7 +426,7 @@ class Answerer:
 
     def doc_freq(self) -> dict[str, int]:
         if self._doc_freq is None:
-            self._doc_freq = self.search.bm25.doc_freqs()
+            self._doc_freq = stem_doc_freqs(self.search.bm25.doc_freqs())
         return self._doc_freq
 
     def coverage(self, window: DateWindow | None, rule: str, language: Language) -> str:
@@ -430,12 +480,22 @@ class Answerer:
 
         names = english_names(question) if language == "en" else arabic_names(question)
         weights = {t.text: t.weight for t in content_terms(question, self.doc_freq(), self.search.bm25.size)}
-        sources = choose_sources(question, result.hits, self.search.docs, weights, names)
+
+        def scorer(texts: list[str], titles: list[str]) -> list[float]:
+            embedder = self.search.embedder
+            cos = embedder.encode_documents(texts, titles) @ embedder.encode_queries([question])[0]
+            lexical = [_sentence_score(t, weights, names) for t in texts]
+            top = max(lexical) or 1.0
+            return [float(c) + LEXICAL_WEIGHT * lx / top for c, lx in zip(cos, lexical, strict=True)]
+
+        sources = choose_sources(result.hits, self.search.docs, scorer)
         t1 = time.perf_counter()
         draft = self._generate(generator, question, language, sources, on_token, should_stop)
         t_gen = (time.perf_counter() - t1) * 1000
         if model_abstained(draft) and gate.coverage < 0.75:
             return finish(abstention_text(language, coverage, gate, None), "abstained", [], [], t_gen, draft=draft)
+        if not generator.has_chat_template:
+            return self._copied(draft, sources, question, language, finish, t_gen)
         check, cited = verify(draft, language, sources, question)
         if check.fatal:
             text, citations = extractive_answer(sources, question, language)
@@ -448,6 +508,26 @@ class Answerer:
             if cite is not None:
                 citations.append(cite)
         return finish(draft.strip(), "generated", citations, check.unverified, t_gen)
+
+    def _copied(
+        self, draft: str, sources: list[Source], question: str, language: Language, finish: Any, t_gen: float
+    ) -> Answer:
+        """A base model's copied phrase, checked against the sources; else the extractive answer."""
+        found = check_copy(draft, sources)
+        if found is None:
+            text, citations = extractive_answer(sources, question, language)
+            note = "the model's phrase is not in the sources; the answer quotes the best-matching passages instead"
+            return finish(text, "extractive", citations, [note], t_gen, draft=draft, rejected=["not a copy of any source"])
+        source, span, phrase = found
+        cite = citation_for(source, span, source.n)
+        citations = [cite] if cite else []
+        date = describe_date(source.doc.date.iso if source.doc.date else None, language)
+        if language == "ar":
+            text = f"بحسب «{source.doc.title}» ({date}): «{readable(phrase)}» [{source.n}]"
+        else:
+            text = f'"{source.doc.title}" ({date}) says: «{readable(phrase)}» [{source.n}]'
+        notes = [] if language == "ar" else ["the answer quotes an Arabic source; it was not translated"]
+        return finish(text, "generated", citations, notes, t_gen)
 
     def _generate(
         self,

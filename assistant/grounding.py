@@ -141,6 +141,34 @@ def numbers_in(text: str) -> list[str]:
     return out
 
 
+_SUFFIXES = ("هما", "هم", "ها", "ات", "ون", "ين", "ان", "يه", "ه", "ا", "ي")
+
+
+@lru_cache(maxsize=1 << 16)
+def light_stems(token: str) -> frozenset[str]:
+    """A token and its forms without one common suffix ("مرشحين" -> "مرشح", "صوتا" -> "صوت").
+
+    Only for matching question words to evidence: a suffix comes off when at
+    least three letters remain. Latin words and numbers are returned as they are.
+    """
+    forms = {token}
+    if ARABIC_LETTER_RE.match(token):
+        for suffix in _SUFFIXES:
+            if token.endswith(suffix) and len(token) - len(suffix) >= 3:
+                forms.add(token[: -len(suffix)])
+    return frozenset(forms)
+
+
+def stem_doc_freqs(doc_freq: dict[str, int]) -> dict[str, int]:
+    """Document frequency by light stem: the most passages any form of it appears in."""
+    out: dict[str, int] = {}
+    for token, df in doc_freq.items():
+        for form in light_stems(token):
+            if out.get(form, 0) < df:
+                out[form] = df
+    return out
+
+
 @dataclass(frozen=True)
 class Term:
     """A word of a question that evidence should contain, with its weight."""
@@ -189,6 +217,7 @@ class EvidenceText:
 
     text: str
     tokens: frozenset[str]
+    stems: frozenset[str]
     skeletons: frozenset[str]
     numbers: frozenset[str]
     view: str
@@ -198,9 +227,11 @@ class EvidenceText:
         joined = "\n".join(texts)
         view = search_view(joined)
         words = re.findall(r"[^\W\d_]+", view)
+        tokens = frozenset(tokenize(joined))
         return cls(
             text=joined,
-            tokens=frozenset(tokenize(joined)),
+            tokens=tokens,
+            stems=frozenset(form for t in tokens for form in light_stems(t)),
             skeletons=frozenset(skeleton_ar(w) for w in words if ARABIC_LETTER_RE.match(w)),
             numbers=frozenset(numbers_in(joined)),
             view=view,
@@ -228,11 +259,15 @@ class EvidenceText:
             return self.has_number(term.text)
         if term.kind == "name":
             return self.has_name(term.text)
-        return term.text in self.tokens or (term.alt is not None and term.alt in self.tokens)
+        forms = light_stems(term.text) | (light_stems(term.alt) if term.alt else frozenset())
+        return not forms.isdisjoint(self.stems)
 
 
 def content_terms(question: str, doc_freq: dict[str, int], n_docs: int) -> list[Term]:
-    """Arabic question words worth finding, weighted by rarity in the corpus (absent words weigh most)."""
+    """Arabic question words worth finding, weighted by rarity in the corpus (absent words weigh most).
+
+    ``doc_freq`` maps light stems to passage counts (see :func:`stem_doc_freqs`).
+    """
     import math
 
     seen: set[str] = set()
@@ -245,7 +280,8 @@ def content_terms(question: str, doc_freq: dict[str, int], n_docs: int) -> list[
         if token in seen or token in QUESTION_WORDS or token.isdigit():
             continue
         seen.add(token)
-        df = max(doc_freq.get(token, 0), doc_freq.get(alt, 0) if alt else 0)
+        forms = light_stems(token) | (light_stems(alt) if alt else frozenset())
+        df = max(doc_freq.get(f, 0) for f in forms)
         terms.append(Term(token, "word", math.log((n_docs + 1) / (df + 0.5)), alt))
     return terms
 
@@ -253,6 +289,7 @@ def content_terms(question: str, doc_freq: dict[str, int], n_docs: int) -> list[
 QUESTION_WORDS = frozenset(
     normalize(w)
     for w in """ماذا لماذا كيف متى اين أين كم اي أي ما من هل قال قالت يقول تقول بحسب حسب وفق وفقا ذكر ذكرت
-    الذي التي هي هو شيء اخبرني أخبرني اشرح ماهي ماهو حول بخصوص بشان بشأن""".split()
+    الذي التي هي هو شيء اخبرني أخبرني اشرح ماهي ماهو حول بخصوص بشان بشأن
+    عليه عليها لديه لديها له لها منه منها عنه عنها فيه فيها به بها إليه اليه""".split()
 ) | STOPWORDS
 """Arabic words that shape a question but name nothing in it."""
