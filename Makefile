@@ -50,7 +50,7 @@ index: $(DEPS) models
 setup: $(DEPS) models index
 
 run: setup
-	$(BIN)/assistant chat
+	$(BIN)/assistant ask
 
 test: setup
 	$(BIN)/python -m pytest -q

@@ -375,9 +375,9 @@ def extractive_answer(sources: list[Source], question: str, language: Language) 
         else:
             parts.append(f'"{source.doc.title}" ({date}) says: «{said}» [{cite.n}]')
     if language == "ar":
-        head = "لم أتمكن من صياغة جواب موثوق؛ هذه أقرب المقاطع في المقالات:"
+        head = "ما تقوله المقالات (اقتباس حرفي):"
     else:
-        head = "I could not write a checked answer; the closest passages (in Arabic) are:"
+        head = "What the articles say (quoted verbatim, in Arabic):"
     return head + "\n" + "\n".join(parts), citations
 
 
@@ -464,6 +464,8 @@ class Answerer:
         model = {"generator": generator.name, "embedder": self.embedder_name}
 
         def finish(text: str, mode: Mode, citations: list[Citation], unverified: list[str], t_gen: float, **kw: Any) -> Answer:
+            if result.date_rule == "undated-fallback" and window is not None and citations:
+                unverified = [f"no dated article within \"{window.text}\" matched; the sources are undated articles", *unverified]
             total = (time.perf_counter() - t0) * 1000
             return Answer(
                 question, text, language, mode == "abstained", mode, window, result.date_rule, citations,

@@ -26,8 +26,8 @@ if TYPE_CHECKING:
 
     from assistant.embed import Embedder
 
-RRF_K = 60
-"""Reciprocal-rank-fusion constant (the usual 60)."""
+RRF_K = 20
+"""Reciprocal-rank-fusion constant: 20 rather than the usual 60 lets the top ranks count more."""
 POOL = 100
 """Candidates taken from each retriever before fusion."""
 DENSE_MATCH = 0.30
@@ -38,10 +38,15 @@ MAX_QUERY_CHARS = 2000
 
 @dataclass
 class Fusion:
-    """How the two rankings combine: weighted reciprocal rank fusion."""
+    """How the two rankings combine: weighted reciprocal rank fusion.
+
+    BM25 counts half as much as the dense ranking: on ARCD the multilingual
+    embedder alone beats BM25 (nDCG@10 0.873 vs 0.848), and an English question
+    has no BM25 signal at all over Arabic text. See benchmarks/arcd_retrieval.py.
+    """
 
     dense_weight: float = 1.0
-    bm25_weight: float = 1.0
+    bm25_weight: float = 0.5
     k: int = RRF_K
 
 
@@ -172,7 +177,7 @@ class SearchIndex:
         f = self.fusion
         d_rows, d_scores = self._dense_top(qvec, allowed, POOL)
         if f.dense_weight == 0:
-            d_rows = d_rows[:0]
+            d_rows, d_scores = d_rows[:0], d_scores[:0]
         masked = bm25 if allowed is None else np.where(allowed, bm25, 0.0)
         if f.bm25_weight == 0:
             masked = np.zeros_like(masked)
