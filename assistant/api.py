@@ -6,6 +6,7 @@ Each takes a Settings object explicitly; nothing reads global state.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -23,14 +24,7 @@ if TYPE_CHECKING:
 
 def embedder_loader(settings: Settings, path: Path) -> Callable[[], Embedder]:
     """A zero-argument function that loads the embedder once, on first call."""
-    cache: list[Embedder] = []
-
-    def load() -> Embedder:
-        if not cache:
-            cache.append(load_embedder(path, threads=settings.cpu_threads()))
-        return cache[0]
-
-    return load
+    return functools.cache(lambda: load_embedder(path, threads=settings.cpu_threads()))
 
 
 def index_corpus(
@@ -65,14 +59,7 @@ def generator_loader(settings: Settings) -> Callable[[], Generator]:
     from assistant.generate import load_generator
 
     path = resolve_generator(settings)
-    cache: list[Generator] = []
-
-    def load() -> Generator:
-        if not cache:
-            cache.append(load_generator(path, threads=settings.cpu_threads()))
-        return cache[0]
-
-    return load
+    return functools.cache(lambda: load_generator(path, threads=settings.cpu_threads()))
 
 
 def open_answerer(settings: Settings) -> Answerer:

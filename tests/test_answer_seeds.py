@@ -118,7 +118,7 @@ def test_cli_ask_batch_one_line_per_question(seed_index: Path, tmp_path: Path) -
     ("args", "message"),
     [
         (["ask", "   "], "error: the question is empty"),
-        (["ask", "q", "--model", "/nonexistent/model.gguf"], "error: no GGUF model at /nonexistent/model.gguf"),
+        (["ask", "q", "--model", "/nonexistent/model.gguf"], "error: generator /nonexistent/model.gguf does not exist"),
         (["ask", "q", "--batch", "/nonexistent.txt"], "error: give either a QUESTION or --batch FILE"),
         (["eval", "/nonexistent.jsonl"], "error: no such question file"),
     ],
