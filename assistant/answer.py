@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 from assistant.arabic import ARABIC_LETTER_RE, deobfuscate, detect_language, normalize, search_view, tokenize
 from assistant.chunking import split_sentences
+from assistant.conversation import Filters
 from assistant.dates import parse_date_window
 from assistant.generate import Generator, TokenSink
 from assistant.grounding import (
@@ -452,12 +453,19 @@ class Answerer:
         today: dt.date | None = None,
         on_token: TokenSink | None = None,
         should_stop: Callable[[], bool] | None = None,
+        filters: Filters | None = None,
+        language: Language | None = None,
     ) -> Answer:
+        """Answer one question; ``filters`` narrow the dates and articles, ``language`` overrides detection."""
         t0 = time.perf_counter()
         question = validate_query(question)
-        language: Language = detect_language(question)
+        language = language or detect_language(question)
         window = parse_date_window(question, today or dt.date.today())
-        result: SearchResult = self.search.search_window(question, k=self.k, window=window)
+        doc_ids = None
+        if filters is not None:
+            window = filters.narrow(window)
+            doc_ids = filters.docs
+        result: SearchResult = self.search.search_window(question, k=self.k, window=window, doc_ids=doc_ids)
         t_retrieve = (time.perf_counter() - t0) * 1000
         coverage = self.coverage(window, result.date_rule, language)
         generator = self.generator

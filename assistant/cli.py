@@ -60,6 +60,8 @@ def cli(ctx: click.Context) -> None:
       assistant index seeds/        index a folder of .txt/.md articles
       assistant search "بيسكوف"     find passages
       assistant docs                list indexed articles and their dates
+      assistant ask "سؤال"          answer one question, with verified quotes
+      assistant chat                the interactive assistant
 
     Settings come from defaults, then the TOML file at $ASSISTANT_CONFIG
     (or ~/.config/assistant/config.toml), then ASSISTANT_* variables, then flags.
@@ -209,6 +211,65 @@ def _prompted() -> Iterator[str]:
         if not line:
             return
         yield line
+
+
+@cli.command("chat")
+@click.option(
+    "--bidi",
+    type=click.Choice(["auto", "on", "off"]),
+    help="Right-to-left display: reorder it ourselves (on), leave it to a terminal that does bidi (off), or detect (auto).",
+)
+@click.option("--k", "k", type=click.IntRange(1, 100), help="Passages to retrieve (default 5).")
+@click.option("--model", "model", type=click.Path(path_type=Path, dir_okay=False), help="A GGUF file to answer with.")
+@click.option("--max-tokens", type=click.IntRange(8, 2048), help="Most tokens the model may write (default 96).")
+@index_dir_option
+@embedder_option
+@click.pass_context
+def chat_cmd(
+    ctx: click.Context,
+    bidi: str | None,
+    k: int | None,
+    model: Path | None,
+    max_tokens: int | None,
+    index_dir: Path | None,
+    embedder: Path | None,
+) -> None:
+    """Open the interactive assistant in the terminal.
+
+    \b
+    Answers stream in, with their sources (quoted spans highlighted) in a
+    side panel. Follow-ups like "and in April 2021?" keep the subject.
+    Type /help inside for commands: /since, /until, /docs, /open, /history,
+    /model, /bidi, /clear. Esc cancels an answer; Ctrl+Q quits.
+    History is kept in $ASSISTANT_DATA_DIR (default ~/.local/share/arabic-news-assistant).
+    """
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise BadInput("the chat needs an interactive terminal", hint='use `assistant ask "QUESTION"` in scripts')
+    from assistant.session import Session
+    from assistant.tui.app import ChatApp
+
+    settings = _settings(ctx, index_dir=index_dir, embedder=embedder, k=k, generator=model, max_tokens=max_tokens, bidi=bidi)
+    ChatApp(Session(settings), bidi=settings.bidi).run()
+
+
+@cli.command("history")
+@click.argument("words", nargs=-1)
+@click.option("--limit", type=click.IntRange(1), default=20, show_default=True, help="Most exchanges to show.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON lines (each with the full stored answer).")
+@click.pass_context
+def history_cmd(ctx: click.Context, words: tuple[str, ...], limit: int, as_json: bool) -> None:
+    """Show past chat questions, newest first; with WORDS, only those that contain them all."""
+    from assistant.history import History
+
+    settings = _settings(ctx)
+    turns = History(settings.data_dir / "history.sqlite3").search(" ".join(words), limit=limit)
+    for t in turns:
+        if as_json:
+            _emit({"id": t.id, "asked_at": t.asked_at, "question": t.question, "answer": t.record})
+        else:
+            click.echo(f"{t.asked_at}  {t.question}\n    {' '.join(t.answer.split())[:160]}")
+    if not turns:
+        click.echo("no matching history", err=True)
 
 
 @cli.command("eval")

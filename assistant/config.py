@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field, ValidationError
 from pydantic_settings import (
@@ -25,6 +25,11 @@ from assistant.errors import ConfigError
 def _default_models_dir() -> Path:
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "arabic-news-assistant" / "models"
+
+
+def _default_data_dir() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "arabic-news-assistant"
 
 
 def config_file_path() -> Path:
@@ -49,6 +54,12 @@ class Settings(BaseSettings):
 
     embedder: Path | None = None
     """A sentence-transformers folder to embed with; None means the default EmbeddingGemma."""
+
+    data_dir: Path = Field(default_factory=_default_data_dir)
+    """User data: the chat history database (ASSISTANT_DATA_DIR)."""
+
+    bidi: Literal["auto", "on", "off"] = "auto"
+    """Chat display of right-to-left text: reorder it ourselves (on), leave it to the terminal (off), or detect (auto)."""
 
     index_dir: Path = Path("index")
     """Where the built index lives."""

@@ -8,7 +8,7 @@ matches; articles dated outside it are never returned.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -102,22 +102,45 @@ class SearchIndex:
         window = parse_date_window(query, today or dt.date.today())
         return self.search_window(query, k=k, window=window)
 
-    def search_window(self, query: str, *, k: int, window: DateWindow | None) -> SearchResult:
-        """Top-k passages for a query within an explicit date window (None: no filter)."""
-        if not self.chunks:
+    def search_window(
+        self, query: str, *, k: int, window: DateWindow | None, doc_ids: Collection[str] | None = None
+    ) -> SearchResult:
+        """Top-k passages for a query within an explicit date window (None: no filter).
+
+        ``doc_ids`` restricts the search to those articles (None: all).
+        """
+        only = self._doc_mask(doc_ids)
+        if not self.chunks or (only is not None and not only.any()):
             return SearchResult(query, [], window, "none" if window is None else "empty-window")
         qvec = self.embedder.encode_queries([query])
         bm25 = self.bm25.scores(query)
         if window is None:
-            return SearchResult(query, self._rank(qvec, bm25, None, k), None, "none")
-        return self._filtered(query, qvec, bm25, k, window)
+            return SearchResult(query, self._rank(qvec, bm25, only, k), None, "none")
+        return self._filtered(query, qvec, bm25, k, window, only)
+
+    def _doc_mask(self, doc_ids: Collection[str] | None) -> np.ndarray | None:
+        import numpy as np
+
+        if doc_ids is None:
+            return None
+        mask = np.zeros(len(self.chunks), dtype=bool)
+        rows = self._rows_by_doc()
+        for doc_id in doc_ids:
+            if doc_id in rows:
+                mask[rows[doc_id]] = True
+        return mask
 
     def rank_vectors(self, query: str, qvec: np.ndarray, *, k: int) -> list[Hit]:
         """Top-k hits with no date filter for an already-embedded query (benchmarks batch the embedding)."""
         return self._rank(qvec, self.bm25.scores(query), None, k)
 
-    def _filtered(self, query: str, qvec: np.ndarray, bm25: np.ndarray, k: int, window: DateWindow) -> SearchResult:
+    def _filtered(
+        self, query: str, qvec: np.ndarray, bm25: np.ndarray, k: int, window: DateWindow, only: np.ndarray | None
+    ) -> SearchResult:
         in_window, undated = self._window_masks(window)
+        if only is not None:
+            in_window &= only
+            undated &= only
         rule: DateRule = "empty-window"
         hits: list[Hit] = []
         if in_window.any():
