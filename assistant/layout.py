@@ -32,6 +32,8 @@ class Block:
 
     text: Text
     prefix: str = ""
+    rtl: bool | None = None
+    """Paragraph direction; None takes it from the first strong character (UAX #9 P2)."""
 
 
 @dataclass(frozen=True)
@@ -127,7 +129,7 @@ def lay_out(blocks: list[Block], width: int, *, reorder: bool, console: Console 
     lines: list[Line] = []
     for b, block in enumerate(blocks):
         plain = block.text.plain
-        rtl = is_rtl(plain) if plain.strip() else False
+        rtl = block.rtl if block.rtl is not None else (is_rtl(plain) if plain.strip() else False)
         prefix_len = len(block.prefix)
         body = block.text.copy()
         if block.prefix:

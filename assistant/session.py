@@ -88,6 +88,9 @@ class Session:
         assert self.history is not None
         self.history.add(exchange.resolved.typed, exchange.answer.to_json())
 
+    def generator_name(self) -> str:
+        return self.answerer().generator.name
+
     def document(self, doc_id: str) -> Document:
         return self.answerer().search.docs[doc_id]
 

@@ -124,7 +124,7 @@ class ChatApp(App[None]):
         with self._session_lock:
             try:
                 self.session.warm_up()
-                self.post_message(ModelsReady(self.session.describe_index(), self.session.answerer().generator.name))
+                self.post_message(ModelsReady(self.session.describe_index(), self.session.generator_name()))
             except AssistantError as exc:
                 self.post_message(WorkFailed(exc.one_line()))
 

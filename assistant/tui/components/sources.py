@@ -44,7 +44,7 @@ def source_blocks(citation: Citation, doc: Document) -> list[Block]:
     details = f"{date} · {doc.outlet or 'outlet unknown'} · {doc.doc_id} [{citation.start}:{citation.end}]"
     return [
         Block(Text(f"[{citation.n}] ", style=Style(color="cyan", bold=True)) + Text(doc.title, style=Style(bold=True))),
-        Block(Text(details, style=Style(dim=True))),
+        Block(Text(details, style=Style(dim=True)), rtl=False),  # ids and offsets read left to right
         Block(quote_in_paragraph(doc, citation.start, citation.end)),
     ]
 
