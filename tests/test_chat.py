@@ -156,6 +156,25 @@ async def test_commands_filters_bidi_and_bad_input(tmp_path: Path) -> None:
         await _ask(app, pilot, "/open 1")
         assert isinstance(app.screen, ArticleScreen)
         await pilot.press("escape")
+        # history: Ctrl+R lists past questions, typing searches, Enter puts one back in the input
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        from textual.widgets import Input, OptionList
+
+        from assistant.tui.components.history import HistoryScreen
+
+        assert isinstance(app.screen, HistoryScreen)
+        assert app.screen.query_one(OptionList).option_count == 1
+        app.screen.query_one("#history-search", Input).value = "لافروف"
+        await pilot.pause()
+        assert app.screen.query_one(OptionList).option_count == 0
+        app.screen.query_one("#history-search", Input).value = "بيسكوف"
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert not isinstance(app.screen, HistoryScreen)
+        assert app.query_one("#question", Input).value == "ماذا قال بيسكوف؟"
+        app.query_one("#question", Input).value = ""
         await _ask(app, pilot, "/bidi off")
         assert not app.reorder and all(not m.body.reorder for m in app.query(ChatMessage))
         await _ask(app, pilot, "/bidi sideways")
