@@ -351,12 +351,32 @@ def describe_date(date: str | None, language: Language) -> str:
     return "غير مؤرخ" if language == "ar" else "undated"
 
 
+_MARKER = re.compile(r"\[(\d{1,3})\]")
+_CONTROL_TOKEN = re.compile(r"<\|?/?[A-Za-z_]{2,24}\|?>")
+_PROMPT_LABEL = re.compile(r"(المصادر|السؤال|العبارة|الجواب|Sources|Question|Phrase|Answer)\s*:", re.IGNORECASE)
+
+
 def readable(quote: str) -> str:
     """A quote as the answer shows it: filter-dodging breaks undone ("الإرهـ.ـاب" -> "الإرهاب"), one line.
 
-    The citation under the answer keeps the verbatim text and its offsets.
+    A bracketed number inside an article ("[2]") is shown as "(2)", so the
+    only ``[n]`` markers in an answer are real citations. The citation under
+    the answer keeps the verbatim text and its offsets.
     """
-    return " ".join(deobfuscate(quote).split())
+    return _MARKER.sub(r"(\1)", " ".join(deobfuscate(quote).split()))
+
+
+def prompt_safe(text: str) -> str:
+    """Article text as it goes into a prompt: data, never instructions or structure.
+
+    One line (no blank line can end the few-shot block), fake ``[n]`` markers
+    turned into "(n)", the template's own labels ("Question:", "السؤال:")
+    defused, and chat control tokens (``<end_of_turn>``, ``<|im_start|>``)
+    removed so an article cannot close the template or open a new turn.
+    """
+    text = _CONTROL_TOKEN.sub(" ", text)
+    text = _PROMPT_LABEL.sub(r"\1 -", text)
+    return _MARKER.sub(r"(\1)", " ".join(text.split()))
 
 
 def extractive_answer(sources: list[Source], question: str, language: Language) -> tuple[str, list[Citation]]:
@@ -372,9 +392,9 @@ def extractive_answer(sources: list[Source], question: str, language: Language) 
         date = describe_date(cite.date, language)
         said = readable(cite.quote)
         if language == "ar":
-            parts.append(f"بحسب «{source.doc.title}» ({date}): «{said}» [{cite.n}]")
+            parts.append(f"بحسب «{readable(source.doc.title)}» ({date}): «{said}» [{cite.n}]")
         else:
-            parts.append(f'"{source.doc.title}" ({date}) says: «{said}» [{cite.n}]')
+            parts.append(f'"{readable(source.doc.title)}" ({date}) says: «{said}» [{cite.n}]')
     if language == "ar":
         head = "ما تقوله المقالات (اقتباس حرفي):"
     else:
@@ -533,9 +553,9 @@ class Answerer:
         citations = [cite] if cite else []
         date = describe_date(source.doc.date.iso if source.doc.date else None, language)
         if language == "ar":
-            text = f"بحسب «{source.doc.title}» ({date}): «{readable(phrase)}» [{source.n}]"
+            text = f"بحسب «{readable(source.doc.title)}» ({date}): «{readable(phrase)}» [{source.n}]"
         else:
-            text = f'"{source.doc.title}" ({date}) says: «{readable(phrase)}» [{source.n}]'
+            text = f'"{readable(source.doc.title)}" ({date}) says: «{readable(phrase)}» [{source.n}]'
         notes = [] if language == "ar" else ["the answer quotes an Arabic source; it was not translated"]
         return finish(text, "generated", citations, notes, t_gen)
 
@@ -548,18 +568,15 @@ class Answerer:
         on_token: TokenSink | None,
         should_stop: Callable[[], bool] | None,
     ) -> str:
-        listing = "\n".join(f"[{s.n}] {_one_line(s.text)}" for s in sources)
+        listing = "\n".join(f"[{s.n}] {prompt_safe(s.text)}" for s in sources)
         if generator.has_chat_template:
             system = self.prompts.render(
                 "chat_system",
                 language_name="Arabic" if language == "ar" else "English",
                 abstain_marker=ABSTAIN_PHRASES[0] if language == "ar" else "The sources do not say.",
             )
-            user = self.prompts.render("chat_user", sources=listing, question=question)
+            user = self.prompts.render("chat_user", sources=listing, question=prompt_safe(question))
             return generator.chat(system, user, max_tokens=self.max_tokens, on_token=on_token, should_stop=should_stop)
-        prompt = self.prompts.render(f"answer_{language}", sources=listing, question=question)
+        prompt = self.prompts.render(f"answer_{language}", sources=listing, question=prompt_safe(question))
         return generator.complete(prompt, max_tokens=self.max_tokens, on_token=on_token, should_stop=should_stop)
 
-
-def _one_line(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()

@@ -16,7 +16,7 @@ from assistant.tui.app import ChatApp
 from assistant.tui.components.article import ArticleScreen
 from assistant.tui.components.message import ChatMessage
 from assistant.tui.components.sources import HIGHLIGHT, SourceCard
-from tests.chat_fakes import QUOTE, scripted
+from chat_fakes import QUOTE, scripted
 
 TODAY = dt.date(2026, 11, 24)
 SIZE = (130, 40)
