@@ -53,7 +53,7 @@ def test_chat_in_tmux_answers_readably_and_exits_cleanly(seed_index: Path, tmp_p
     _tmux(sock, "new-session", "-d", "-s", "chat", "-x", "130", "-y", "40", command)
     _tmux(sock, "resize-window", "-t", "chat", "-x", "130", "-y", "40")
     try:
-        _wait_for(sock, "index 5 articles", timeout=240)
+        _wait_for(sock, "5 articles, ", timeout=240)
         _tmux(sock, "send-keys", "-t", "chat", "-l", "ماذا قال بيسكوف في أيار 2021؟")
         _tmux(sock, "send-keys", "-t", "chat", "Enter")
         _wait_for(sock, "[1]", timeout=180)  # the sources panel fills when the answer is complete

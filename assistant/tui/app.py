@@ -67,8 +67,8 @@ class ChatApp(App[None]):
         self.ready = False
         self.load_error: str | None = None
         self.last_answer: Answer | None = None
-        self.model_name = "loading…"
-        self.index_desc = "loading…"
+        self.model_name = "model loading…"
+        self.index_desc = "index loading…"
         self.timings = ""
         self._stop = threading.Event()
         self._session_lock = threading.Lock()
@@ -107,7 +107,7 @@ class ChatApp(App[None]):
         return message
 
     def _refresh_status(self) -> None:
-        how = "reordering" if self.reorder else "terminal does it"
+        how = "reordering" if self.reorder else "terminal"
         self.query_one("#status", StatusBar).set_state(
             model=self.model_name,
             index=self.index_desc,
@@ -164,7 +164,7 @@ class ChatApp(App[None]):
     def on_work_failed(self, message: WorkFailed) -> None:
         if not self.ready and not self.busy:
             self.load_error = message.text
-            self.model_name = self.index_desc = "unavailable"
+            self.model_name, self.index_desc = "no model", "no index"
             self._refresh_status()
         self._finish_writing(role="error", markdown=md_escape(message.text))
 
@@ -181,7 +181,7 @@ class ChatApp(App[None]):
         self._finish_writing(role="assistant", markdown=shown)
         self.last_answer = answer
         t = answer.timings_ms
-        self.timings = f"{t['total'] / 1000:.1f} s (retrieve {t['retrieve']:.0f} ms, generate {t['generate'] / 1000:.1f} s)"
+        self.timings = f"{t['total'] / 1000:.1f} s (search {t['retrieve']:.0f} ms, model {t['generate'] / 1000:.1f} s)"
         self._show_sources(answer)
         self._refresh_status()
         try:
@@ -333,7 +333,7 @@ class ChatApp(App[None]):
             raise BadInput("cannot switch models while answering", hint="press Esc first")
         self.session.use_model(Path(arg).expanduser())
         self.ready = False
-        self.model_name = "loading…"
+        self.model_name = "model loading…"
         self._refresh_status()
         self.say("system", f"Switching to `{md_escape(arg)}`…")
         self.load()

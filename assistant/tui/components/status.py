@@ -9,7 +9,7 @@ class StatusBar(Static):
     """One line of state, set by the app."""
 
     def set_state(self, *, model: str, index: str, filters: str, timings: str, bidi: str) -> None:
-        parts = [f"model {model}", f"index {index}", f"bidi {bidi}"]
+        parts = [model, index, f"bidi {bidi}"]
         if filters:
             parts.append(f"filters {filters}")
         if timings:
