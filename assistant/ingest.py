@@ -1,17 +1,19 @@
 """Read a folder (or files) of .txt / .md articles into Documents, skipping what cannot be read.
 
-Decoding: a BOM decides (UTF-8, UTF-16, UTF-32); otherwise a file with NUL
-bytes is binary; otherwise UTF-8 (a few damaged sequences become U+FFFD, with
-a warning), then Windows-1256 (common for Arabic) when the bytes are not
-UTF-8 and decode to plausible text. The decoded text is
-kept exactly as it is -- line endings included -- and every offset
-(boilerplate spans, chunks, quotes) points into it.
+Decoding: a UTF-16 or UTF-32 BOM decides; otherwise a file with NUL bytes is
+binary; otherwise UTF-8 (a few damaged places, such as a lone surrogate,
+become U+FFFD, with a warning), then -- unless a UTF-8 BOM said UTF-8 --
+Windows-1256 (common for Arabic) when the bytes are not UTF-8 and decode to
+plausible text. The decoded text is kept exactly as it is -- line endings
+included -- and every offset (boilerplate spans, chunks, quotes) points into
+it.
 
 Skipped, each with a reason in the report, never stopping the rest: empty
 files, binary or undecodable files, files over ``max_bytes``, unreadable
 files, symlink loops, broken symlinks, files that resolve outside the folder
-that was named (a file named directly is trusted), non-regular files. Hidden
-files and folders (".name") are not read; symlinked folders are not followed.
+that was named (a file named directly is trusted), non-regular files, names
+that are not valid UTF-8. Hidden files and folders (".name") are not read;
+symlinked folders are not followed.
 
 Sidecar metadata: next to ``article.txt`` an optional ``article.txt.meta.toml``
 (the full file name plus ``.meta.toml``) may say::
@@ -21,9 +23,10 @@ Sidecar metadata: next to ``article.txt`` an optional ``article.txt.meta.toml``
     outlet = "..."
 
 Each key it gives wins over what is found in the text (the date's source is
-then ``metadata``). A malformed sidecar is ignored with a warning in the
-report; the article is still read. The sidecar's bytes are part of the
-article's ``content_hash``, so editing it re-indexes the article.
+then ``metadata``). A malformed sidecar, or one that resolves outside the
+folder named, is ignored with a warning in the report; the article is still
+read. The sidecar's bytes are part of the article's ``content_hash``, so
+editing it re-indexes the article.
 
 ``doc_id`` is the path relative to the folder named, without the extension,
 with ``/`` separators (``world/2021/putin``); a file named directly gets its
@@ -84,7 +87,6 @@ class UnreadableFile(Exception):
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),  # before UTF-16 LE: it starts with the same two bytes
     (codecs.BOM_UTF32_BE, "utf-32-be"),
-    (codecs.BOM_UTF8, "utf-8"),
     (codecs.BOM_UTF16_LE, "utf-16-le"),
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
@@ -92,6 +94,7 @@ _ALLOWED_CONTROLS = frozenset("\t\n\r\f\v")
 _MAX_CONTROL_FRACTION = 0.01  # more control characters than this: not text
 _MIN_LETTER_FRACTION = 0.5  # a legacy-encoded text is mostly letters, digits and spaces
 _MAX_BAD_UTF8_FRACTION = 0.1  # of non-ASCII characters: more means another encoding
+_DAMAGE_RE = re.compile("\ufffd+")
 
 
 def _controls(text: str) -> int:
@@ -112,15 +115,23 @@ def _plausible(text: str, *, legacy: bool) -> bool:
 
 def _decode(data: bytes) -> tuple[str, str | None]:
     """The text in ``data`` and a note when some bytes had to be replaced; raises UnreadableFile."""
+    invalid = None
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             try:
                 text = data[len(bom) :].decode(encoding)
             except UnicodeDecodeError:
-                raise UnreadableFile(f"invalid {encoding.upper()} text") from None
+                # FF FE 00 00 is the UTF-32 LE BOM, or the UTF-16 LE BOM and a NUL: try the next.
+                invalid = invalid or UnreadableFile(f"invalid {encoding.upper()} text")
+                continue
             if not _plausible(text, legacy=False):
                 raise UnreadableFile("binary file (control characters)")
             return text, None
+    if invalid is not None:
+        raise invalid
+    declared = data.startswith(codecs.BOM_UTF8)  # then damage is damage, never another encoding
+    if declared:
+        data = data[len(codecs.BOM_UTF8) :]
     if b"\x00" in data:
         raise UnreadableFile("binary file (NUL bytes)")
     note = None
@@ -129,10 +140,16 @@ def _decode(data: bytes) -> tuple[str, str | None]:
     except UnicodeDecodeError:
         text = data.decode("utf-8", errors="replace")
         bad = text.count("\ufffd")
-        if bad <= _MAX_BAD_UTF8_FRACTION * sum(1 for c in text if ord(c) > 0x7F):
+        runs = len(_DAMAGE_RE.findall(text))
+        good = sum(1 for c in text if ord(c) > 0x7F) - bad
+        if bad <= _MAX_BAD_UTF8_FRACTION * (good + bad) or runs * 2 <= good:
             # A few damaged bytes in a UTF-8 file (not a legacy encoding, where
-            # nearly every non-ASCII byte is invalid UTF-8).
+            # nearly every non-ASCII byte is invalid UTF-8 and valid sequences
+            # are rare): a lone surrogate written as UTF-8 is three bad bytes
+            # in one place, so damaged places count, not bytes.
             note = f"{bad} invalid UTF-8 byte sequence(s) replaced with U+FFFD"
+        elif declared:
+            raise UnreadableFile("invalid UTF-8 text") from None
         else:
             text = data.decode("cp1256", errors="replace")
             if "\ufffd" in text or not _plausible(text, legacy=True):
@@ -286,11 +303,13 @@ def _sidecar_date(value: Any) -> PubDate:
     return PubDate.parse(value)
 
 
-def _read_sidecar(path: Path) -> _Sidecar:
+def _read_sidecar(path: Path, confine_to: Path | None) -> _Sidecar:
     side = sidecar_path(path)
     if not os.path.lexists(side):
         return _Sidecar()
     try:
+        if confine_to is not None:
+            _check_inside(confine_to, side)
         raw = _read_bytes(side, _SIDECAR_MAX_BYTES)
     except UnreadableFile as exc:
         return _Sidecar(problems=[f"sidecar {side.name} ignored: {exc.reason}"])
@@ -336,6 +355,14 @@ def _check_inside(root: Path, path: Path) -> None:
         raise UnreadableFile(f"resolves outside the corpus root ({real})")
 
 
+def _check_name(path: Path) -> None:
+    """Refuse a path whose name is not valid UTF-8: the index stores ids and paths as UTF-8 text."""
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:
+        raise UnreadableFile("file name is not valid UTF-8 (rename the file)") from None
+
+
 def load_document(
     root: Path,
     path: Path,
@@ -353,11 +380,12 @@ def load_document(
     """
     if confine:
         _check_inside(root, path)
+    _check_name(path)
     raw = _read_bytes(path, max_bytes)
     text, note = _decode(raw)
     if not text.strip():
         raise UnreadableFile("empty file")
-    side = _read_sidecar(path)
+    side = _read_sidecar(path, root if confine else None)
     if warnings is not None:
         problems = ([note] if note else []) + side.problems
         warnings.extend(SkippedFile(str(path), problem) for problem in problems)
