@@ -30,9 +30,13 @@ BidiMode = Literal["auto", "on", "off"]
 BIDI_MODES: tuple[BidiMode, ...] = ("auto", "on", "off")
 
 _ARABIC_RUN = re.compile(r"[\u0600-\u06FF\u0750-\u077F\u08A0-\u08FF]+")
-_LTR_RUN = re.compile(r"\d{4}-\d{1,2}(?:-\d{1,2})?(?:\s*…\s*\d{4}-\d{1,2}(?:-\d{1,2})?)?")
-"""ISO dates (and ranges of them) keep their order inside Arabic: without this, UAX #9 turns
-the digits after Arabic letters into Arabic numbers and "2021-05-28" is drawn "28-05-2021"."""
+_LTR_RUN = re.compile(
+    r"\d{4}-\d{1,2}(?:-\d{1,2})?(?:\s*…\s*\d{4}-\d{1,2}(?:-\d{1,2})?)?"
+    r"|(?<![\w])[0-9A-Za-z]*[0-9][0-9A-Za-z]*_[0-9A-Za-z_]+"
+)
+"""ISO dates (and ranges of them) and ids such as "001_7c7f…" keep their order inside Arabic:
+without this, UAX #9 turns the digits after Arabic letters into Arabic numbers, so
+"2021-05-28" is drawn "28-05-2021" and "001_7c7f" splits around the underscore."""
 _LRE, _PDF = "\u202a", "\u202c"
 
 

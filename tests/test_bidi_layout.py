@@ -44,6 +44,16 @@ def test_iso_dates_keep_their_order_inside_arabic() -> None:
     assert sorted(index) == list(range(len("نشر في 2021-05-28 صباحا")))
 
 
+def test_doc_ids_keep_their_order_after_arabic() -> None:
+    """A details line "date · Arabic outlet · doc_id" must not split the id around its underscore."""
+    line = "2021-05-28 · طيف بوست · 001_7c7fb83801401802 [394:608]"
+    visual, index = visual_line(line, rtl=False, shaped=False)
+    assert "001_7c7fb83801401802 [394:608]" in visual
+    assert sorted(index) == list(range(len(line)))
+    visual, _ = visual_line("المقال 001_7c7fb83801401802 هنا", shaped=False)
+    assert "001_7c7fb83801401802" in visual
+
+
 def test_shaping_joins_letters_and_maps_back() -> None:
     shaped, index = shape("قال لا")
     assert shaped != "قال لا"
