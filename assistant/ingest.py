@@ -43,6 +43,7 @@ import re
 import stat
 import tomllib
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -437,13 +438,19 @@ def _walk(root: Path, skipped: list[SkippedFile]) -> list[Path]:
 
 
 def ingest(
-    paths: list[Path], *, max_bytes: int = DEFAULT_MAX_BYTES, today: dt.date | None = None
+    paths: list[Path],
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    today: dt.date | None = None,
+    reuse: Callable[[str, Path], Document | None] | None = None,
 ) -> IngestReport:
     """Read every article under ``paths`` (folders or files) into a report of documents and skipped files.
 
     Documents come sorted by ``doc_id``; a doc_id seen twice keeps the first
     (in the order of ``paths``) and reports the second. Raises CorpusError
-    when a path does not exist.
+    when a path does not exist. ``reuse(doc_id, path)``, when given, may
+    return the Document a previous run read from that unchanged file; the
+    file is then not read again.
     """
     today = today or dt.date.today()
     report = IngestReport()
@@ -460,7 +467,8 @@ def ingest(
                 continue
         for path in files:
             try:
-                doc = load_document(
+                doc = reuse(_doc_id(root, path), path) if reuse is not None else None
+                doc = doc or load_document(
                     root, path, today, max_bytes=max_bytes, warnings=report.warnings, confine=confine
                 )
             except UnreadableFile as exc:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from assistant import store
 from assistant.dates import parse_date_window
+from assistant.dense import DenseIndex
 from assistant.errors import BadInput, IndexCorrupt
 from assistant.index import check_compatible, index_config
 from assistant.config import Settings
@@ -58,17 +59,18 @@ class SearchIndex:
     manifest: dict[str, Any]
     docs: dict[str, Document]
     chunks: list[Chunk]
-    dense: Any
+    dense: DenseIndex
     bm25: Bm25Index
     embedder_loader: Callable[[], Embedder]
     fusion: Fusion = field(default_factory=Fusion)
     _embedder: Embedder | None = None
     _doc_rows: dict[str, np.ndarray] = field(default_factory=dict)
+    _dates: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
 
     @classmethod
     def open(cls, settings: Settings, embedder_path: Path, embedder_loader: Callable[[], Embedder]) -> SearchIndex:
         """Load the live generation, refusing one built with other settings or damaged."""
-        import faiss
+        import numpy as np
 
         gen = store.current_generation(settings.index_dir)
         manifest = store.read_manifest(gen)
@@ -76,12 +78,13 @@ class SearchIndex:
         docs = {d.doc_id: d for d in map(store.document_from_row, store.read_jsonl(gen / "documents.jsonl"))}
         chunks = [store.chunk_from_row(r, docs) for r in store.read_jsonl(gen / "chunks.jsonl")]
         try:
-            dense = faiss.read_index(str(gen / "dense.faiss"), faiss.IO_FLAG_MMAP | faiss.IO_FLAG_READ_ONLY)
-        except RuntimeError as exc:
+            vectors = np.load(gen / "vectors.npy", mmap_mode="r")
+        except (OSError, ValueError) as exc:
             raise IndexCorrupt(
-                f"damaged vector index in {gen}: {str(exc).splitlines()[0][:120]}",
-                hint="rebuild with `assistant index --rebuild`",
+                f"damaged vectors.npy in {gen}: {exc}",
+                hint=f"rebuild with `assistant index --rebuild --index-dir {settings.index_dir}`",
             ) from None
+        dense = DenseIndex.open(gen, manifest, vectors)
         bm25 = Bm25Index.load(gen / "bm25")
         if dense.ntotal != len(chunks) or bm25.size != len(chunks) or dense.d != manifest.get("dim"):
             raise IndexCorrupt(
@@ -155,20 +158,30 @@ class SearchIndex:
         return SearchResult(query, hits, window, rule if hits else "empty-window")
 
     def _window_masks(self, window: DateWindow) -> tuple[np.ndarray, np.ndarray]:
+        """Rows dated inside the window (any day of a partial date counts, as DateWindow.overlaps), and undated rows."""
+        first, last, dated = self._row_dates()
+        in_window = dated.copy()
+        if window.start is not None:
+            in_window &= last >= window.start.toordinal()
+        if window.end is not None:
+            in_window &= first <= window.end.toordinal()
+        return in_window, ~dated
+
+    def _row_dates(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per chunk row: first and last day (ordinals) its article's date can denote, and whether it has one."""
         import numpy as np
 
-        in_window = np.zeros(len(self.chunks), dtype=bool)
-        undated = np.zeros(len(self.chunks), dtype=bool)
-        rows = self._rows_by_doc()
-        for doc_id, doc in self.docs.items():
-            idx = rows.get(doc_id)
-            if idx is None:
-                continue
-            if doc.date is None:
-                undated[idx] = True
-            elif window.overlaps(doc.date):
-                in_window[idx] = True
-        return in_window, undated
+        if self._dates is None:
+            first = np.zeros(len(self.chunks), dtype=np.int64)
+            last = np.zeros(len(self.chunks), dtype=np.int64)
+            dated = np.zeros(len(self.chunks), dtype=bool)
+            for doc_id, idx in self._rows_by_doc().items():
+                doc = self.docs.get(doc_id)
+                if doc is not None and doc.date is not None:
+                    a, b = doc.date.span()
+                    first[idx], last[idx], dated[idx] = a.toordinal(), b.toordinal(), True
+            self._dates = (first, last, dated)
+        return self._dates
 
     def _rows_by_doc(self) -> dict[str, np.ndarray]:
         import numpy as np
@@ -181,18 +194,7 @@ class SearchIndex:
         return self._doc_rows
 
     def _dense_top(self, qvec: np.ndarray, allowed: np.ndarray | None, pool: int) -> tuple[np.ndarray, np.ndarray]:
-        import faiss
-        import numpy as np
-
-        params = None
-        if allowed is not None:
-            ids = np.flatnonzero(allowed).astype(np.int64)
-            params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(ids))
-            pool = min(pool, len(ids))
-        pool = min(pool, self.dense.ntotal)
-        scores, rows = self.dense.search(qvec, pool, params=params)
-        keep = rows[0] >= 0
-        return rows[0][keep], scores[0][keep]
+        return self.dense.search(qvec, pool, allowed)
 
     def _rank(self, qvec: np.ndarray, bm25: np.ndarray, allowed: np.ndarray | None, k: int) -> list[Hit]:
         import numpy as np
@@ -205,6 +207,9 @@ class SearchIndex:
         if f.bm25_weight == 0:
             masked = np.zeros_like(masked)
         positive = np.flatnonzero(masked > 0)
+        if len(positive) > POOL:  # keep the POOL best (and rows tied with the last) before sorting
+            values = masked[positive]
+            positive = positive[values >= np.partition(values, len(values) - POOL)[len(values) - POOL]]
         top = positive[np.argsort(-masked[positive], kind="stable")][:POOL]
         fused: dict[int, float] = {}
         dense_rank = {int(r): i for i, r in enumerate(d_rows)}

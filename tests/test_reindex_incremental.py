@@ -1,0 +1,166 @@
+"""Incremental indexing reads only changed files and tokenises only new chunks, with the same result as a rebuild.
+
+The encoder here is a deterministic stand-in (vectors from a hash of the
+text): what is under test is which files are re-read and which chunks are
+re-embedded, not the embeddings (tests/test_index.py covers the real model).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import shutil
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+import assistant.ingest
+from assistant import store
+from assistant.config import load_settings
+from assistant.index import IndexStats, build_index
+from assistant.lexical import Bm25Index, TokenTable
+from conftest import SEEDS, TODAY
+
+DIM = 16
+
+
+class _HashEncoder:
+    dim = DIM
+
+    def __init__(self) -> None:
+        self.encoded: list[str] = []
+
+    def encode_documents(self, texts: list[str], titles: list[str], progress: Any = None) -> np.ndarray:
+        self.encoded.extend(texts)
+        rows = []
+        for text, title in zip(texts, titles, strict=True):
+            seed = int.from_bytes(hashlib.sha256((title + "\0" + text).encode()).digest()[:8], "little")
+            v = np.random.default_rng(seed).standard_normal(DIM).astype(np.float32)
+            rows.append(v / np.linalg.norm(v))
+        return np.stack(rows) if rows else np.zeros((0, DIM), dtype=np.float32)
+
+
+@pytest.fixture()
+def corpus(tmp_path: Path) -> Path:
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    for seed in sorted(SEEDS.glob("*.txt"))[:3]:
+        shutil.copy(seed, folder / seed.name)
+    (folder / "body-date.txt").write_text(
+        "اجتماع وزراء الزراعة\n\nعقد وزراء الزراعة العرب اجتماعهم في القاهرة يوم 12 مارس 2024 لبحث الأمن الغذائي.\n",
+        encoding="utf-8",
+    )
+    (folder / "sub").mkdir()
+    (folder / "sub" / "plain.md").write_text("# مقال بلا تاريخ عن الطاقة الشمسية\n\nتتوسع مشاريع الطاقة الشمسية في المنطقة.\n", encoding="utf-8")
+    _age(folder)
+    return folder
+
+
+def _age(folder: Path, seconds: float = 60) -> None:
+    """Date every file back, so no run sees it as modified during the previous scan."""
+    past = time.time_ns() - int(seconds * 1e9)
+    for path in folder.rglob("*"):
+        if path.is_file():
+            os.utime(path, ns=(past, past))
+
+
+class _Counter:
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.paths: list[str] = []
+        real = assistant.ingest.load_document
+
+        def counting(root: Path, path: Path, *args: Any, **kwargs: Any) -> Any:
+            self.paths.append(path.name)
+            return real(root, path, *args, **kwargs)
+
+        monkeypatch.setattr(assistant.ingest, "load_document", counting)
+
+
+def _run(index_dir: Path, corpus: Path, *, today: dt.date = TODAY, rebuild: bool = False) -> tuple[IndexStats, _HashEncoder]:
+    encoder = _HashEncoder()
+    stats = build_index(
+        load_settings(index_dir=index_dir),
+        [corpus],
+        embedder_path=SEEDS,  # any folder: only its fingerprint is recorded
+        load_embedder=lambda: encoder,
+        rebuild=rebuild,
+        today=today,
+    )
+    return stats, encoder
+
+
+def _snapshot(index_dir: Path) -> dict[str, Any]:
+    gen = store.current_generation(index_dir)
+    table = TokenTable.load(gen / "bm25")
+    assert table is not None
+    rows = [[table.vocab[i] for i in table.ids[a:b]] for a, b in zip(table.offsets[:-1], table.offsets[1:])]
+    bm25 = Bm25Index.load(gen / "bm25")
+    return {
+        "chunks": store.read_jsonl(gen / "chunks.jsonl"),
+        "docs": [{k: v for k, v in r.items() if k != "path"} for r in store.read_jsonl(gen / "documents.jsonl")],
+        "vectors": np.load(gen / "vectors.npy"),
+        "tokens": rows,
+        "scores": [bm25.scores(q) for q in ("وزراء الزراعة", "بوتين", "الطاقة الشمسية")],
+        "dense": store.read_manifest(gen)["dense"]["type"],
+    }
+
+
+def test_only_the_changed_file_is_read_and_embedded(corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    index_dir = tmp_path / "index"
+    first, _ = _run(index_dir, corpus)
+    assert len(first.added) == 5 and first.written
+
+    reads = _Counter(monkeypatch)
+    again, enc = _run(index_dir, corpus)
+    assert reads.paths == [] and enc.encoded == [] and not again.written and again.unchanged == 5
+
+    changed = corpus / "body-date.txt"
+    changed.write_text(changed.read_text(encoding="utf-8") + "\nوأكد الوزراء ضرورة التعاون.\n", encoding="utf-8")
+    third, enc = _run(index_dir, corpus)
+    assert reads.paths == ["body-date.txt"]
+    assert third.updated == ["body-date"] and third.unchanged == 4
+    assert enc.encoded and all("الزراعة" in t or "الوزراء" in t for t in enc.encoded)
+    assert store.read_manifest(store.current_generation(index_dir))["dense"]["type"] == "flat"
+
+    # The spliced generation equals one built from scratch.
+    _run(tmp_path / "fresh", corpus, rebuild=True)
+    got, want = _snapshot(index_dir), _snapshot(tmp_path / "fresh")
+    assert got["chunks"] == want["chunks"] and got["docs"] == want["docs"] and got["tokens"] == want["tokens"]
+    np.testing.assert_array_equal(got["vectors"], want["vectors"])
+    for a, b in zip(got["scores"], want["scores"], strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-6)
+        assert a.max() > 0
+
+
+def test_sidecar_touch_and_new_day_are_noticed(corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    index_dir = tmp_path / "index"
+    _run(index_dir, corpus)
+    reads = _Counter(monkeypatch)
+
+    side = corpus / "sub" / "plain.md.meta.toml"
+    side.write_text('date = "2020-02-02"\n', encoding="utf-8")
+    past = time.time_ns() - 50 * 10**9
+    os.utime(side, ns=(past, past))
+    stats, _ = _run(index_dir, corpus)
+    assert reads.paths == ["plain.md"] and stats.updated == ["sub/plain"]
+    reads.paths.clear()
+
+    # Touched but unchanged: re-read, not re-embedded, and the new keys are recorded.
+    past -= 10 * 10**9
+    os.utime(corpus / "body-date.txt", ns=(past, past))
+    stats, enc = _run(index_dir, corpus)
+    assert reads.paths == ["body-date.txt"] and enc.encoded == [] and stats.unchanged == 5 and stats.written
+    reads.paths.clear()
+    _run(index_dir, corpus)
+    assert reads.paths == []
+
+    # Another day: dates found in the body (bounded by today), inferred from a weekday, or not found
+    # are worked out again; header and sidecar dates are not.
+    stats, enc = _run(index_dir, corpus, today=TODAY + dt.timedelta(days=1))
+    # 000: header date; 001: inferred; 002: undated; plain.md: sidecar; body-date: a date in the body.
+    assert sorted(reads.paths) == ["001_7c7fb83801401802.txt", "002_09ee7769ac09c443.txt", "body-date.txt"]
+    assert enc.encoded == [] and stats.unchanged == 5
