@@ -6,8 +6,9 @@
 1M-chunk scale run and the ARCD index on its first run); `make bench-quick`
 runs small sizes (about 10 minutes). Each benchmark runs in its own process
 and writes its own JSON into bench-out/ (its log into bench-out/logs/); a
-failing one is reported and the rest still run. Needs the seed index (`make
-index`) and the models. Timings on a shared 2-core machine are noisy: compare
+failing one is reported and the rest still run. Needs the models (`make
+setup`); the ask benchmarks use their own index of seeds/ in
+bench-out/seed-index. Timings on a shared 2-core machine are noisy: compare
 figures taken in the same run.
 """
 
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -44,11 +46,32 @@ STEPS = [
     Step("ask_cold", "ask_cold.py", ["--runs", "5"], ["--runs", "2"], "ask-cold.json"),
     Step("ask_warm", "ask_latency.py", ["--repeat", "3"], ["--repeat", "1"], "ask-latency.json"),
     Step("chat_rss", "chat_rss.py", [], [], "chat-rss.json"),
-    Step("index_throughput", "index_throughput.py", [], ["--quick"], "index-throughput.json"),
+    Step(
+        "index_throughput",
+        "index_throughput.py",
+        ["--out", "bench-out/index-throughput.json"],
+        ["--repeats", "1", "--no-quality", "--out", "bench-out/index-throughput.json"],
+        "index-throughput.json",
+    ),
     Step("scale", "scale.py", [], ["--sizes", "10000,100000", "--queries", "50", "--no-compare"], "scale.json"),
     Step("reindex", "reindex.py", ["--articles", "10000"], ["--articles", "2000", "--repeat", "2"], "reindex.json"),
     Step("arcd", "arcd_retrieval.py", [], ["--limit", "150"], "arcd-retrieval.json"),
 ]
+
+
+SEED_INDEX = OUT / "seed-index"
+
+
+def prepare_seed_index() -> dict[str, Any]:
+    """Index seeds/ into bench-out/seed-index (incremental; rebuilt if the settings changed), for the ask benchmarks."""
+    cmd = [PY, "-m", "assistant", "index", str(ROOT / "seeds"), "--index-dir", str(SEED_INDEX)]
+    done = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
+    if done.returncode != 0:
+        done = subprocess.run([*cmd, "--rebuild"], capture_output=True, text=True, cwd=ROOT)
+    if done.returncode != 0:
+        raise SystemExit(f"cannot index seeds/ for the benchmarks: {done.stderr.strip()[-300:]}")
+    os.environ["ASSISTANT_INDEX_DIR"] = str(SEED_INDEX)  # the ask benchmarks' children read it
+    return {"index_dir": str(SEED_INDEX.relative_to(ROOT)), "log": done.stderr.strip().splitlines()[-1:]}
 
 
 def help_time(runs: int) -> dict[str, Any]:
@@ -71,9 +94,6 @@ def run_step(step: Step, quick: bool) -> dict[str, Any]:
     if not script.exists():
         return {"status": "missing", "note": f"benchmarks/{step.script} does not exist yet"}
     args = step.quick if quick else step.full
-    if "--quick" in args:  # only for scripts that take it
-        accepted = subprocess.run([PY, str(script), "--help"], capture_output=True, text=True, cwd=ROOT).stdout
-        args = [a for a in args if a != "--quick" or "--quick" in accepted]
     out = OUT / step.out
     out.unlink(missing_ok=True)
     log = OUT / "logs" / f"{step.name}.log"
@@ -209,7 +229,12 @@ def main() -> None:
     args = parser.parse_args()
     only = {s for s in args.only.split(",") if s}
     OUT.mkdir(parents=True, exist_ok=True)
-    results: dict[str, Any] = {"quick": args.quick, "started": time.strftime("%Y-%m-%d %H:%M:%S")}
+    results: dict[str, Any] = {}
+    summary = OUT / "summary.json"
+    if only and summary.exists():  # a partial rerun updates the last summary
+        results = json.loads(summary.read_text(encoding="utf-8"))
+    results.update({"quick": args.quick, "started": time.strftime("%Y-%m-%d %H:%M:%S")})
+    results["seed_index"] = prepare_seed_index()
     if not only or "help" in only:
         results["help"] = help_time(3 if args.quick else 5)
     for step in STEPS:
@@ -217,7 +242,7 @@ def main() -> None:
             results[step.name] = run_step(step, args.quick)
     table = rows(results)
     results["table"] = [dict(zip(("figure", "value", "target", "met"), r, strict=True)) for r in table]
-    (OUT / "summary.json").write_text(json.dumps(results, indent=1, ensure_ascii=False), encoding="utf-8")
+    summary.write_text(json.dumps(results, indent=1, ensure_ascii=False), encoding="utf-8")
     widths = [max(len(r[i]) for r in table) for i in range(4)] if table else [0] * 4
     for r in table:
         print("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip())

@@ -31,6 +31,7 @@ import argparse
 import datetime as dt
 import gc
 import json
+import os
 import random
 import shutil
 import statistics
@@ -289,7 +290,7 @@ def main() -> None:
     parser.add_argument("--sizes", default="10000,100000,1000000")
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--compare", action=argparse.BooleanOptionalAction, default=True)
-    parser.add_argument("--work", type=Path, default=ROOT / "bench-out" / "scale")
+    parser.add_argument("--work", type=Path, default=ROOT / "bench-out" / f"scale-work-{os.getpid()}")
     parser.add_argument("--out", type=Path, default=ROOT / "bench-out" / "scale.json")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
@@ -301,11 +302,14 @@ def main() -> None:
     sent_table = TokenTable.from_tokens([tokenize(s) for s in sentences])
     print(f"{len(sentences)} ARCD sentences tokenised in {time.perf_counter() - t:.1f}s; {len(questions)} questions", file=sys.stderr)
     report: dict[str, Any] = {"dim": DIM, "flat_max_rows": dense.FLAT_MAX_ROWS, "rerank": dense.RERANK, "sizes": []}
-    for n in sizes:
-        print(f"size {n:,}", file=sys.stderr, flush=True)
-        report["sizes"].append(run_size(n, args, sentences, sent_table, questions))
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(json.dumps(report, indent=1), encoding="utf-8")
+    try:
+        for n in sizes:
+            print(f"size {n:,}", file=sys.stderr, flush=True)
+            report["sizes"].append(run_size(n, args, sentences, sent_table, questions))
+            args.out.parent.mkdir(parents=True, exist_ok=True)
+            args.out.write_text(json.dumps(report, indent=1), encoding="utf-8")
+    finally:
+        shutil.rmtree(args.work, ignore_errors=True)
 
     print(f"{'chunks':>9} {'type':11} {'vectors':9} {'build s':>7} {'faiss MB':>8} {'p50 ms':>7} {'p95 ms':>7} {'recall@10':>9} {'window p50':>10}")
     for row in report["sizes"]:
