@@ -24,7 +24,15 @@ if TYPE_CHECKING:
 
 def embedder_loader(settings: Settings, path: Path) -> Callable[[], Embedder]:
     """A zero-argument function that loads the embedder once, on first call."""
-    return functools.cache(lambda: load_embedder(path, threads=settings.cpu_threads()))
+    return functools.cache(
+        lambda: load_embedder(
+            path,
+            threads=settings.cpu_threads(),
+            backend=settings.embed_backend,
+            precision=settings.embed_precision,
+            models_dir=settings.models_dir,
+        )
+    )
 
 
 def index_corpus(

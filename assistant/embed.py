@@ -12,7 +12,7 @@ import os
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from assistant.errors import ModelMissing
 
@@ -42,6 +42,9 @@ class Embedder:
     path: Path
     fingerprint: str
     model: Any
+    """A SentenceTransformer, or an OpenVINOEncoder with the same encode/prompts members."""
+    backend: str = "torch"
+    precision: str = "f32"
 
     @property
     def dim(self) -> int:
@@ -92,11 +95,25 @@ class Embedder:
         vecs = self.model.encode(
             texts, batch_size=len(texts), convert_to_numpy=True, normalize_embeddings=True, show_progress_bar=False
         )
-        return np.ascontiguousarray(vecs, dtype=np.float32)
+        vecs = np.ascontiguousarray(vecs, dtype=np.float32)
+        vecs /= np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-12)  # bf16 norms are off by ~1e-3
+        return vecs
 
 
-def load_embedder(path: Path, *, threads: int) -> Embedder:
-    """Load a sentence-transformers folder from disk, never from a hub."""
+def load_embedder(
+    path: Path,
+    *,
+    threads: int,
+    backend: Literal["openvino", "torch"] = "openvino",
+    precision: Literal["bf16", "f32"] = "bf16",
+    models_dir: Path | None = None,
+) -> Embedder:
+    """Load a sentence-transformers folder from disk, never from a hub.
+
+    ``backend`` "openvino" runs a conversion cached in ``models_dir`` (made on
+    first use); "torch" runs sentence-transformers itself. ``precision`` bf16
+    computes in bfloat16 (see Settings.embed_precision).
+    """
     if not (path / "modules.json").is_file() and not (path / "config.json").is_file():
         raise ModelMissing(
             f"no sentence-transformers model in {path}",
@@ -105,6 +122,13 @@ def load_embedder(path: Path, *, threads: int) -> Embedder:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    fingerprint = embedder_fingerprint(path)
+    if backend == "openvino":
+        from assistant.config import default_models_dir
+        from assistant.embed_openvino import load_openvino
+
+        encoder = load_openvino(path, models_dir or default_models_dir(), fingerprint, precision=precision, threads=threads)
+        return Embedder(path.name, path, fingerprint, encoder, backend=backend, precision=precision)
     import torch
     from sentence_transformers import SentenceTransformer
 
@@ -117,7 +141,9 @@ def load_embedder(path: Path, *, threads: int) -> Embedder:
                 f"cannot load the embedder in {path}: {str(exc).splitlines()[0][:160]}",
                 hint="run `assistant models fetch --force`, or point --embedder at a complete model folder",
             ) from None
-    return Embedder(name=path.name, path=path, fingerprint=embedder_fingerprint(path), model=model)
+    if precision == "bf16":
+        model = model.to(torch.bfloat16)
+    return Embedder(path.name, path, fingerprint, model, backend=backend, precision=precision)
 
 
 @contextlib.contextmanager

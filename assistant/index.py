@@ -70,7 +70,12 @@ def index_config(settings: Settings, embedder_path: Path) -> dict[str, Any]:
 
     return {
         "pipeline": PIPELINE_VERSION,
-        "embedder": {"name": embedder_path.name, "fingerprint": embedder_fingerprint(embedder_path)},
+        "embedder": {
+            "name": embedder_path.name,
+            "fingerprint": embedder_fingerprint(embedder_path),
+            "backend": settings.embed_backend,
+            "precision": settings.embed_precision,
+        },
         "chunking": {"chunk_chars": settings.chunk_chars, "chunk_overlap": settings.chunk_overlap},
     }
 

@@ -1,0 +1,272 @@
+"""The embedder run by OpenVINO: a one-time conversion of the sentence-transformers folder, cached.
+
+The whole sentence-transformers pipeline (transformer, mean pooling, the two
+Dense layers) is exported with ``torch.export`` and converted to OpenVINO IR,
+kept in ``<models_dir>/openvino/<name>-<fingerprint>/`` with the tokenizer,
+the prompts and a ``meta.json``; a folder that is complete is reused as is.
+OpenVINO fuses the normalisation, rotary and attention steps, and with
+``precision="bf16"`` runs the matrix products in bfloat16 on CPUs that have it
+(AVX512_BF16 or AMX; elsewhere OpenVINO computes in f32). Loading needs
+neither torch nor the 1.2 GB of torch weights once converted.
+
+The encoder mimics the few ``SentenceTransformer`` members that
+:class:`assistant.embed.Embedder` uses (``encode``, ``prompts``,
+``get_sentence_embedding_dimension``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from assistant.errors import ModelMissing
+
+if TYPE_CHECKING:
+    import numpy as np
+
+__all__ = ["CONVERSION_FORMAT", "OpenVINOEncoder", "converted_dir", "ensure_converted", "load_openvino"]
+
+Precision = Literal["bf16", "f32"]
+
+CONVERSION_FORMAT = 1
+"""Bump when the conversion changes what the IR computes; older caches are then rebuilt."""
+
+MAX_PAD_TOKENS = 128
+"""Most padding one text gets in a batch. EmbeddingGemma's sliding-window layers leave a pad
+position far from every real token with nothing to attend to; OpenVINO then makes NaN there,
+which leaks into the real tokens. Batches are cut so that never happens."""
+
+_FILES = ("model.xml", "model.bin", "tokenizer.json", "meta.json")
+
+
+def converted_dir(models_dir: Path, embedder_path: Path, fingerprint: str) -> Path:
+    """Where the OpenVINO conversion of the embedder folder with this fingerprint is cached."""
+    return Path(models_dir).expanduser() / "openvino" / f"{embedder_path.name}-{fingerprint}"
+
+
+def _is_complete(folder: Path, fingerprint: str) -> bool:
+    if not all((folder / name).is_file() for name in _FILES):
+        return False
+    try:
+        meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return meta.get("format") == CONVERSION_FORMAT and meta.get("fingerprint") == fingerprint
+
+
+@contextlib.contextmanager
+def _lock(folder: Path) -> Iterator[None]:
+    """An exclusive lock beside ``folder``, so two processes never convert at once."""
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    with (folder.parent / f".{folder.name}.lock").open("a") as fh:
+        try:
+            import fcntl
+        except ImportError:  # not POSIX: no locking
+            fcntl = None  # type: ignore[assignment]
+        if fcntl is not None:
+            fcntl.flock(fh, fcntl.LOCK_EX)
+        yield
+
+
+def ensure_converted(
+    embedder_path: Path, models_dir: Path, fingerprint: str, *, say: Callable[[str], None] | None = None
+) -> Path:
+    """The cached OpenVINO conversion of ``embedder_path``, converting it first if needed (idempotent).
+
+    ``say`` receives one line before a conversion starts (default: stderr).
+    Raises ModelMissing when the folder cannot be converted.
+    """
+    folder = converted_dir(models_dir, embedder_path, fingerprint)
+    if _is_complete(folder, fingerprint):
+        return folder
+    try:
+        with _lock(folder):
+            if _is_complete(folder, fingerprint):  # another process finished it while we waited
+                return folder
+            for stale in folder.parent.glob(f".partial-{folder.name}-*"):  # left by a killed conversion (we hold the lock)
+                shutil.rmtree(stale, ignore_errors=True)
+            (say or _stderr)(f"converting the embedder {embedder_path.name} for OpenVINO (once; a minute or two)…")
+            work = Path(tempfile.mkdtemp(prefix=f".partial-{folder.name}-", dir=folder.parent))
+            try:
+                _convert(embedder_path, work, fingerprint)
+                work.chmod(0o755)
+                if folder.exists():
+                    shutil.rmtree(folder)
+                os.replace(work, folder)
+            finally:
+                shutil.rmtree(work, ignore_errors=True)
+    except OSError as exc:
+        raise ModelMissing(
+            f"cannot write the OpenVINO conversion to {folder.parent}: {exc.strerror or exc}",
+            hint="check free space and permissions there, or set embed_backend = \"torch\"",
+        ) from None
+    return folder
+
+
+def _stderr(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
+def _convert(embedder_path: Path, out: Path, fingerprint: str) -> None:
+    """Export the sentence-transformers pipeline with torch.export and save it as OpenVINO IR in ``out``."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    import openvino as ov
+    import torch
+    from sentence_transformers import SentenceTransformer
+
+    from assistant.embed import _quiet_loading
+
+    started = time.perf_counter()
+    with _quiet_loading():
+        st = SentenceTransformer(str(embedder_path), device="cpu", local_files_only=True)
+    tokenizer_file = embedder_path / "tokenizer.json"
+    if not tokenizer_file.is_file():
+        raise ModelMissing(
+            f"cannot convert {embedder_path} for OpenVINO: it has no tokenizer.json",
+            hint='set embed_backend = "torch" (ASSISTANT_EMBED_BACKEND=torch)',
+        )
+
+    class Pipeline(torch.nn.Module):
+        def __init__(self, model: Any) -> None:
+            super().__init__()
+            self.model = model
+
+        def forward(self, input_ids: Any, attention_mask: Any) -> Any:
+            return self.model({"input_ids": input_ids, "attention_mask": attention_mask})["sentence_embedding"]
+
+    example = st.tokenizer(["title: none | text: مثال", "task: search result | query: سؤال أطول قليلا"],
+                           padding=True, return_tensors="pt")
+    batch = torch.export.Dim("batch", max=4096)
+    seq = torch.export.Dim("seq", min=2, max=max(int(st.max_seq_length or 2048), 8))
+    try:
+        with torch.no_grad():
+            program = torch.export.export(
+                Pipeline(st).eval(),
+                (example["input_ids"], example["attention_mask"]),
+                dynamic_shapes=({0: batch, 1: seq}, {0: batch, 1: seq}),
+            )
+            model = ov.convert_model(program)
+    except Exception as exc:  # noqa: BLE001 - export/convert raise many unrelated types; all mean "cannot convert"
+        raise ModelMissing(
+            f"cannot convert {embedder_path.name} for OpenVINO: {str(exc).splitlines()[0][:160]}",
+            hint='set embed_backend = "torch" (ASSISTANT_EMBED_BACKEND=torch)',
+        ) from None
+    ov.save_model(model, out / "model.xml", compress_to_fp16=False)
+    shutil.copyfile(tokenizer_file, out / "tokenizer.json")
+    meta = {
+        "format": CONVERSION_FORMAT,
+        "fingerprint": fingerprint,
+        "source": str(embedder_path),
+        "prompts": dict(getattr(st, "prompts", {}) or {}),
+        "max_seq_length": int(st.max_seq_length or 2048),
+        "pad_token_id": int(st.tokenizer.pad_token_id or 0),
+        "dim": int((getattr(st, "get_embedding_dimension", None) or st.get_sentence_embedding_dimension)() or 0),
+        "openvino": ov.__version__,
+        "torch": torch.__version__,
+        "seconds": round(time.perf_counter() - started, 1),
+    }
+    (out / "meta.json").write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
+
+
+class OpenVINOEncoder:
+    """A compiled OpenVINO embedder with the ``SentenceTransformer`` members the Embedder needs."""
+
+    def __init__(self, folder: Path, *, precision: Precision, threads: int) -> None:
+        import openvino as ov
+        from tokenizers import Tokenizer
+
+        meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+        self.prompts: dict[str, str] = meta.get("prompts", {})
+        self.max_seq_length = int(meta["max_seq_length"])
+        self._dim = int(meta.get("dim") or 0)
+        self._pad_id = int(meta.get("pad_token_id", 0))
+        self.tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+        self.tokenizer.no_padding()
+        self.tokenizer.enable_truncation(self.max_seq_length)
+        core = ov.Core()
+        config = {
+            "INFERENCE_PRECISION_HINT": "bf16" if precision == "bf16" else "f32",
+            "PERFORMANCE_HINT": "LATENCY",
+            "INFERENCE_NUM_THREADS": max(1, threads),
+        }
+        self._compiled = core.compile_model(core.read_model(folder / "model.xml"), "CPU", config)
+        self.precision = str(self._compiled.get_property("INFERENCE_PRECISION_HINT"))
+
+    def get_sentence_embedding_dimension(self) -> int:
+        """Length of the output vectors."""
+        return self._dim
+
+    def _run(self, ids: Sequence[Sequence[int]]) -> np.ndarray:
+        import numpy as np
+
+        width = max(len(x) for x in ids)
+        input_ids = np.full((len(ids), width), self._pad_id, dtype=np.int64)
+        mask = np.zeros((len(ids), width), dtype=np.int64)
+        for row, seq in enumerate(ids):
+            input_ids[row, : len(seq)] = seq
+            mask[row, : len(seq)] = 1
+        out = self._compiled({"input_ids": input_ids, "attention_mask": mask})[0]
+        return np.asarray(out, dtype=np.float32)
+
+    def encode(
+        self,
+        sentences: Sequence[str],
+        *,
+        batch_size: int = 32,
+        normalize_embeddings: bool = True,
+        **_: Any,
+    ) -> np.ndarray:
+        """Vectors for ``sentences`` in order; batches of similar token length, at most ``MAX_PAD_TOKENS`` padding."""
+        import numpy as np
+
+        ids = [enc.ids for enc in self.tokenizer.encode_batch(list(sentences))]
+        out = np.zeros((len(ids), self._dim or 1), dtype=np.float32)
+        order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
+        lo = 0
+        while lo < len(order):
+            hi = lo + 1
+            while hi < len(order) and hi - lo < batch_size and len(ids[order[hi]]) - len(ids[order[lo]]) <= MAX_PAD_TOKENS:
+                hi += 1
+            idx = order[lo:hi]
+            vecs = self._run([ids[i] for i in idx])
+            if out.shape[1] != vecs.shape[1]:
+                out = np.zeros((len(ids), vecs.shape[1]), dtype=np.float32)
+                self._dim = vecs.shape[1]
+            bad = ~np.isfinite(vecs).all(axis=1)
+            for j in np.flatnonzero(bad):  # never seen with the padding limit; alone, a text has no padding
+                vecs[j] = self._run([ids[idx[j]]])[0]
+            out[idx] = vecs
+            lo = hi
+        if normalize_embeddings and len(out):
+            out /= np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
+        return out
+
+
+def load_openvino(
+    embedder_path: Path, models_dir: Path, fingerprint: str, *, precision: Precision, threads: int
+) -> OpenVINOEncoder:
+    """Convert once (cached), then compile the embedder for this CPU."""
+    try:
+        import openvino  # noqa: F401
+    except ImportError:
+        raise ModelMissing(
+            "the OpenVINO embedder backend needs the openvino package",
+            hint='reinstall the assistant (`make setup`), or set embed_backend = "torch"',
+        ) from None
+    folder = ensure_converted(embedder_path, models_dir, fingerprint)
+    try:
+        return OpenVINOEncoder(folder, precision=precision, threads=threads)
+    except (OSError, RuntimeError, ValueError, KeyError) as exc:
+        raise ModelMissing(
+            f"cannot load the OpenVINO embedder in {folder}: {str(exc).splitlines()[0][:160]}",
+            hint=f"delete {folder} to convert it again, or set embed_backend = \"torch\"",
+        ) from None

@@ -1,0 +1,109 @@
+"""The OpenVINO embedder backend (the default): the vectors of sentence-transformers, a cached conversion,
+and an index identity that refuses the other backend or precision."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from assistant import store
+from assistant.api import index_corpus, open_search
+from assistant.chunking import chunk_document
+from assistant.config import load_settings
+from assistant.embed import Embedder, embedder_fingerprint, load_embedder
+from assistant.embed_openvino import CONVERSION_FORMAT, _is_complete, converted_dir, ensure_converted
+from assistant.errors import IndexMismatch
+from assistant.ingest import ingest
+from assistant.models import resolve_embedder
+from conftest import SEEDS, TODAY
+
+
+@pytest.fixture(scope="module")
+def pair() -> tuple[Embedder, Embedder]:
+    """The default embedder (OpenVINO, bf16) and plain sentence-transformers in fp32."""
+    settings = load_settings()
+    path = resolve_embedder(settings)
+    fast = load_embedder(path, threads=settings.cpu_threads(), backend=settings.embed_backend,
+                         precision=settings.embed_precision, models_dir=settings.models_dir)
+    plain = load_embedder(path, threads=settings.cpu_threads(), backend="torch", precision="f32")
+    return fast, plain
+
+
+@pytest.mark.models
+def test_default_is_openvino_bf16_and_matches_fp32_sentence_transformers(pair: tuple[Embedder, Embedder]) -> None:
+    fast, plain = pair
+    assert (fast.backend, fast.precision) == ("openvino", "bf16")
+    assert type(fast.model).__name__ == "OpenVINOEncoder"
+    docs = ingest([SEEDS]).documents[:3]
+    chunks = [(c.text, d.title) for d in docs for c in chunk_document(d, chunk_chars=700, overlap=150)][:8]
+    a = fast.encode_documents([t for t, _ in chunks], [t for _, t in chunks])
+    b = plain.encode_documents([t for t, _ in chunks], [t for _, t in chunks])
+    assert a.shape == b.shape == (len(chunks), 768)
+    assert np.allclose(np.linalg.norm(a, axis=1), 1.0, atol=1e-5)
+    assert float((a * b).sum(axis=1).min()) > 0.999
+    questions = ["ما هي عاصمة فرنسا؟", "Who met the foreign minister in May 2021?"]
+    qa, qb = fast.encode_queries(questions), plain.encode_queries(questions)
+    assert float((qa * qb).sum(axis=1).min()) > 0.999
+    # the nearest chunk to each chunk's own first sentence is the same under both
+    probe = fast.encode_queries([t[:120] for t, _ in chunks])
+    assert list((probe @ a.T).argmax(axis=1)) == list((plain.encode_queries([t[:120] for t, _ in chunks]) @ b.T).argmax(axis=1))
+
+
+@pytest.mark.models
+def test_long_and_short_texts_in_one_call_get_their_own_vectors(pair: tuple[Embedder, Embedder]) -> None:
+    """Padding a short text to a long one's length made NaN in OpenVINO (sliding-window layers); batches are cut."""
+    fast, _ = pair
+    long = (SEEDS / sorted(p.name for p in SEEDS.glob("*.txt"))[0]).read_text(encoding="utf-8") * 2
+    texts = [long, "خبر قصير.", long[:900]]
+    together = fast.model.encode(texts, batch_size=8)
+    alone = np.concatenate([fast.model.encode([t]) for t in texts])
+    assert np.isfinite(together).all()
+    assert float((together * alone).sum(axis=1).min()) > 0.9999
+
+
+@pytest.mark.models
+def test_conversion_is_cached_and_not_redone() -> None:
+    settings = load_settings()
+    path = resolve_embedder(settings)
+    said: list[str] = []
+    folder = ensure_converted(path, settings.models_dir, embedder_fingerprint(path), say=said.append)
+    assert said == []  # the fixture above converted (or found) it already
+    assert folder == converted_dir(settings.models_dir, path, embedder_fingerprint(path))
+    meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+    assert meta["format"] == CONVERSION_FORMAT and meta["dim"] == 768
+    assert meta["prompts"]["query"] == "task: search result | query: "
+
+
+def test_incomplete_or_stale_conversion_is_not_reused(tmp_path: Path) -> None:
+    folder = tmp_path / "conv"
+    folder.mkdir()
+    for name in ("model.xml", "model.bin", "tokenizer.json"):
+        (folder / name).write_text("x", encoding="utf-8")
+    assert not _is_complete(folder, "abc")  # no meta.json: an interrupted conversion
+    (folder / "meta.json").write_text(json.dumps({"format": CONVERSION_FORMAT, "fingerprint": "abc"}), encoding="utf-8")
+    assert _is_complete(folder, "abc")
+    assert not _is_complete(folder, "other")  # the model folder changed
+    (folder / "meta.json").write_text(json.dumps({"format": CONVERSION_FORMAT + 1, "fingerprint": "abc"}), encoding="utf-8")
+    assert not _is_complete(folder, "abc")  # made by another version of the conversion
+
+
+@pytest.mark.models
+def test_index_built_with_one_backend_or_precision_is_refused_by_the_other(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(SEEDS / sorted(p.name for p in SEEDS.glob("*.txt"))[0], corpus)
+    index_dir = tmp_path / "index"
+    built = index_corpus(load_settings(index_dir=index_dir), [corpus], today=TODAY)
+    assert built.written
+    recorded = store.read_manifest(store.current_generation(index_dir))["config"]["embedder"]
+    assert (recorded["backend"], recorded["precision"]) == ("openvino", "bf16")
+    open_search(load_settings(index_dir=index_dir))  # the same settings open it
+    for other in ({"embed_backend": "torch"}, {"embed_precision": "f32"}):
+        with pytest.raises(IndexMismatch, match="embedder"):
+            open_search(load_settings(index_dir=index_dir, **other))
+        with pytest.raises(IndexMismatch, match="embedder"):
+            index_corpus(load_settings(index_dir=index_dir, **other), [corpus], today=TODAY)
