@@ -19,6 +19,7 @@ from assistant.arabic import ARABIC_LETTER_RE, deobfuscate, detect_language, nor
 from assistant.chunking import split_sentences
 from assistant.conversation import Filters
 from assistant.dates import parse_date_window
+from assistant.errors import GenerationError
 from assistant.generate import Generator, TokenSink
 from assistant.grounding import (
     GENERIC_CAPITALISED,
@@ -46,6 +47,8 @@ LEXICAL_WEIGHT = 0.15
 MIN_COVERAGE = 0.5
 """Share of a question's weighted terms the retrieved passages must contain, or we abstain."""
 MIN_DENSE = 0.30
+CHAT_TEMPLATE_TOKENS = 32
+"""Allowance for the tokens a chat template adds around the system and user messages."""
 """Below this cosine for the best passage, and with nothing else matching, we abstain."""
 ABSTAIN_PHRASES = (
     "لا تذكر المصادر", "لا تتضمن المصادر", "لا يوجد في المصادر", "لا تحتوي المصادر",
@@ -485,10 +488,11 @@ class Answerer:
         if filters is not None:
             window = filters.narrow(window)
             doc_ids = filters.docs
+        generator = self.generator  # loaded before any search: a missing or damaged model fails first
+        t_search = time.perf_counter()
         result: SearchResult = self.search.search_window(question, k=self.k, window=window, doc_ids=doc_ids)
-        t_retrieve = (time.perf_counter() - t0) * 1000
+        t_retrieve = (time.perf_counter() - t_search) * 1000
         coverage = self.coverage(window, result.date_rule, language)
-        generator = self.generator
         model = {"generator": generator.name, "embedder": self.embedder_name}
 
         def finish(text: str, mode: Mode, citations: list[Citation], unverified: list[str], t_gen: float, **kw: Any) -> Answer:
@@ -518,7 +522,7 @@ class Answerer:
             top = max(lexical) or 1.0
             return [float(c) + LEXICAL_WEIGHT * lx / top for c, lx in zip(cos, lexical, strict=True)]
 
-        sources = choose_sources(result.hits, self.search.docs, scorer)
+        sources = self.fit_sources(generator, question, language, choose_sources(result.hits, self.search.docs, scorer))
         t1 = time.perf_counter()
         draft = self._generate(generator, question, language, sources, on_token, should_stop)
         t_gen = (time.perf_counter() - t1) * 1000
@@ -559,6 +563,43 @@ class Answerer:
         notes = [] if language == "ar" else ["the answer quotes an Arabic source; it was not translated"]
         return finish(text, "generated", citations, notes, t_gen)
 
+    def _prompt(self, generator: Generator, question: str, language: Language, sources: list[Source]) -> tuple[str, str]:
+        """The prompt for the model: (system, user) for chat models, ("", completion prompt) for base models."""
+        listing = "\n".join(f"[{s.n}] {prompt_safe(s.text)}" for s in sources)
+        if generator.has_chat_template:
+            system = self.prompts.render(
+                "chat_system",
+                language_name="Arabic" if language == "ar" else "English",
+                abstain_marker=ABSTAIN_PHRASES[0] if language == "ar" else "The sources do not say.",
+            )
+            return system, self.prompts.render("chat_user", sources=listing, question=prompt_safe(question))
+        return "", self.prompts.render(f"answer_{language}", sources=listing, question=prompt_safe(question))
+
+    def prompt_tokens(self, generator: Generator, question: str, language: Language, sources: list[Source]) -> int:
+        """Tokens the model's context must hold before it writes: the prompt (and chat template overhead)."""
+        system, user = self._prompt(generator, question, language, sources)
+        if generator.has_chat_template:
+            return generator.count_tokens(system) + generator.count_tokens(user) + CHAT_TEMPLATE_TOKENS
+        return generator.count_tokens(user) + 1  # the BOS token
+
+    def fit_sources(self, generator: Generator, question: str, language: Language, sources: list[Source]) -> list[Source]:
+        """The best sources whose prompt, with room for ``max_tokens`` of answer, fits the model's context.
+
+        Sources are dropped from the weakest end; when not even the best one fits
+        (a tiny context or a huge ``max_tokens``), GenerationError says so.
+        """
+        budget = generator.n_ctx - self.max_tokens
+        kept = list(sources)
+        while kept and self.prompt_tokens(generator, question, language, kept) > budget:
+            kept.pop()
+        if sources and not kept:
+            raise GenerationError(
+                f"the question and its best passage do not fit in the model's context of {generator.n_ctx} tokens "
+                f"with {self.max_tokens} tokens left for the answer",
+                hint="ask a shorter question or lower --max-tokens",
+            )
+        return kept
+
     def _generate(
         self,
         generator: Generator,
@@ -568,15 +609,8 @@ class Answerer:
         on_token: TokenSink | None,
         should_stop: Callable[[], bool] | None,
     ) -> str:
-        listing = "\n".join(f"[{s.n}] {prompt_safe(s.text)}" for s in sources)
+        system, prompt = self._prompt(generator, question, language, sources)
         if generator.has_chat_template:
-            system = self.prompts.render(
-                "chat_system",
-                language_name="Arabic" if language == "ar" else "English",
-                abstain_marker=ABSTAIN_PHRASES[0] if language == "ar" else "The sources do not say.",
-            )
-            user = self.prompts.render("chat_user", sources=listing, question=prompt_safe(question))
-            return generator.chat(system, user, max_tokens=self.max_tokens, on_token=on_token, should_stop=should_stop)
-        prompt = self.prompts.render(f"answer_{language}", sources=listing, question=prompt_safe(question))
+            return generator.chat(system, prompt, max_tokens=self.max_tokens, on_token=on_token, should_stop=should_stop)
         return generator.complete(prompt, max_tokens=self.max_tokens, on_token=on_token, should_stop=should_stop)
 

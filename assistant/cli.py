@@ -121,7 +121,13 @@ def search_cmd(
     engine = open_search(settings)
     queries = [query] if query is not None else list(_lines(batch))  # type: ignore[arg-type]
     for q in queries:
-        result = engine.search(q, k=settings.k)
+        try:
+            result = engine.search(q, k=settings.k)
+        except BadInput as exc:
+            if batch is None:
+                raise
+            _emit({"query": q, "error": exc.one_line()})  # one bad line never stops a batch
+            continue
         if as_json or batch is not None:
             _emit(result.to_json())
         else:
@@ -129,6 +135,8 @@ def search_cmd(
 
 
 def _print_search(result: Any) -> None:
+    from assistant.render import terminal_safe
+
     if result.date_window is not None:
         w = result.date_window.to_json()
         click.echo(f"date window {w['from']} .. {w['to']} ({result.date_rule})")
@@ -136,7 +144,7 @@ def _print_search(result: Any) -> None:
         click.echo("no matching passages")
     for i, hit in enumerate(result.hits, 1):
         click.echo(f"[{i}] {hit.chunk.doc_id}  {hit.date or 'undated'}  score {hit.score:.4f}  [{hit.chunk.start}:{hit.chunk.end}]")
-        click.echo("    " + " ".join(hit.chunk.text.split())[:400])
+        click.echo("    " + terminal_safe(" ".join(hit.chunk.text.split())[:400]))
 
 
 @cli.command("ask")

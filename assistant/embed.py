@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from assistant.errors import ModelMissing
+from assistant.resources import check_memory
 
 if TYPE_CHECKING:
     import numpy as np
@@ -119,6 +120,7 @@ def load_embedder(
             f"no sentence-transformers model in {path}",
             hint="run `assistant models fetch`, or point --embedder/ASSISTANT_EMBEDDER at a model folder",
         )
+    check_memory("embedder", path)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")

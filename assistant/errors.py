@@ -84,3 +84,7 @@ class PromptError(AssistantError):
 
 class GenerationError(AssistantError):
     """The local language model failed while answering."""
+
+
+class ModelTooLarge(ModelError):
+    """Loading a model would need more memory than the machine has free."""

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.errors import GenerationError, ModelMissing
+from assistant.resources import check_memory
 
 TokenSink = Callable[[str], None]
 STOP = ["\n\n", "\nالسؤال", "\nQuestion", "\nالمصادر", "\nSources", "<end_of_turn>", "<eos>"]
@@ -99,6 +100,7 @@ def load_generator(path: Path, *, threads: int, n_ctx: int = 4096) -> Generator:
     """Load a GGUF file from disk."""
     if not path.is_file():
         raise ModelMissing(f"no GGUF model at {path}", hint="run `assistant models fetch` or check --model")
+    check_memory("generator", path)
     from llama_cpp import Llama
 
     try:

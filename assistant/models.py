@@ -225,12 +225,23 @@ def _default_info(role: Role, models_dir: Path) -> ModelInfo:
     return ModelInfo(role, name, path, "default", True, True, "sha256 verified", expected)
 
 
+def _is_gguf(path: Path) -> bool:
+    """Whether a file starts with the GGUF magic (a cheap check; llama.cpp checks the rest on load)."""
+    try:
+        with path.open("rb") as fh:
+            return fh.read(4) == b"GGUF"
+    except OSError:
+        return False
+
+
 def _user_problem(role: Role, path: Path) -> str | None:
     """Why a user-supplied model path cannot be used, or None if it looks usable."""
     if not path.exists():
         return "does not exist"
     if role == "generator" and not path.is_file():
         return "is not a file (expected a .gguf file)"
+    if role == "generator" and not _is_gguf(path):
+        return "is not a GGUF model file (it does not start with the GGUF signature)"
     if role == "embedder":
         if not path.is_dir():
             return "is not a folder (expected a sentence-transformers folder)"

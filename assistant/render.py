@@ -3,12 +3,24 @@
 from __future__ import annotations
 
 import re
-from typing import TextIO
+from typing import Any, TextIO
 
 import click
 
 from assistant.answer import Answer
 from assistant.generate import TokenSink
+
+
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def terminal_safe(text: str) -> str:
+    """Text an article (or the model) cannot use to take over a terminal: control characters
+    (escape sequences, bells, carriage returns) and bidi overrides removed; newlines and tabs kept.
+
+    Only what is printed for people; JSON output keeps the verbatim text.
+    """
+    return _UNSAFE.sub("", text)
 
 
 def stream_to(out: TextIO) -> TokenSink:
@@ -19,7 +31,7 @@ def stream_to(out: TextIO) -> TokenSink:
         if not started[0]:
             out.write("… ")
             started[0] = True
-        out.write(piece)
+        out.write(terminal_safe(piece))
         out.flush()
 
     return sink
@@ -31,27 +43,34 @@ def format_citation_head(c: object, language: str) -> str:
 
 
 def print_answer(answer: Answer, *, streamed: bool) -> None:
-    """The final answer, its sources with exact spans, and what could not be checked."""
+    """The final answer, its sources with exact spans, and what could not be checked (terminal-safe)."""
+
+    def echo(text: str = "") -> None:
+        click.echo(terminal_safe(text))
+
+    def secho(text: str, **style: Any) -> None:
+        click.secho(terminal_safe(text), **style)
+
     if streamed and answer.draft and answer.mode != "generated":
-        click.echo("")
+        echo("")
         why = "; ".join(answer.rejected) if answer.rejected else "the model itself found no answer"
-        click.secho(f"(draft discarded: {why})", dim=True)
+        secho(f"(draft discarded: {why})", dim=True)
     elif streamed and answer.mode == "generated":
-        click.echo("")
-    click.echo("")
-    click.secho(answer.answer, bold=True)
+        echo("")
+    echo("")
+    secho(answer.answer, bold=True)
     if answer.citations:
-        click.echo("")
-        click.echo("المصادر:" if answer.language == "ar" else "Sources:")
+        echo("")
+        echo("المصادر:" if answer.language == "ar" else "Sources:")
         for c in answer.citations:
-            click.echo(format_citation_head(c, answer.language))
-            click.echo(f"    «{' '.join(c.quote.split())}»")
+            echo(format_citation_head(c, answer.language))
+            echo(f"    «{' '.join(c.quote.split())}»")
     for note in answer.unverified:
-        click.secho(f"! {note}", fg="yellow")
+        secho(f"! {note}", fg="yellow")
     if not answer.abstained:
-        click.secho(answer.coverage, dim=True)
+        secho(answer.coverage, dim=True)
     t = answer.timings_ms
-    click.secho(f"{t['total'] / 1000:.1f} s (retrieve {t['retrieve']:.0f} ms, generate {t['generate']:.0f} ms)", dim=True)
+    secho(f"{t['total'] / 1000:.1f} s (retrieve {t['retrieve']:.0f} ms, generate {t['generate']:.0f} ms)", dim=True)
 
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]#<>|~])")

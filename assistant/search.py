@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from assistant import store
 from assistant.dates import parse_date_window
 from assistant.dense import DenseIndex
-from assistant.errors import BadInput, IndexCorrupt
+from assistant.errors import BadInput, IndexCorrupt, IndexMismatch
 from assistant.index import check_compatible, index_config
 from assistant.config import Settings
 from assistant.lexical import Bm25Index
@@ -96,7 +96,13 @@ class SearchIndex:
     @property
     def embedder(self) -> Embedder:
         if self._embedder is None:
-            self._embedder = self.embedder_loader()
+            embedder = self.embedder_loader()
+            if embedder.dim != self.dense.d:
+                raise IndexMismatch(
+                    f"the index in {self.index_dir} holds {self.dense.d}-dimensional vectors; the embedder makes {embedder.dim}",
+                    hint=f"rebuild it with `assistant index --rebuild --index-dir {self.index_dir}`",
+                )
+            self._embedder = embedder
         return self._embedder
 
     def search(self, query: str, *, k: int, today: dt.date | None = None) -> SearchResult:

@@ -28,7 +28,6 @@ from assistant.errors import IndexCorrupt, IndexLocked, IndexMissing
 from assistant.types import Chunk, Document, PubDate, Span
 
 FORMAT_VERSION = 1
-KEEP_GENERATIONS = 2
 
 
 def current_generation(index_dir: Path) -> Path:
@@ -98,21 +97,28 @@ def _fsync_dir(folder: Path) -> None:
 def publish(index_dir: Path, gen: Path) -> None:
     """Make ``gen`` the live generation atomically, then prune old ones."""
     _fsync_tree(gen)
+    pointer = index_dir / "CURRENT"
+    try:
+        previous = pointer.read_text(encoding="utf-8").strip()
+    except OSError:
+        previous = ""
     tmp = index_dir / f".CURRENT.{os.getpid()}.tmp"
     tmp.write_text(gen.name, encoding="utf-8")
     with open(tmp, "rb") as fh:
         os.fsync(fh.fileno())
-    os.replace(tmp, index_dir / "CURRENT")
+    os.replace(tmp, pointer)
     _fsync_dir(index_dir)
-    prune(index_dir, keep=gen.name)
+    prune(index_dir, keep={gen.name, previous})
 
 
-def prune(index_dir: Path, keep: str) -> None:
-    """Remove stale generations and leftovers of interrupted runs (the lock is held)."""
-    gens = sorted((p for p in index_dir.glob("gen-*") if p.is_dir()), key=lambda p: p.name)
-    live_and_recent = {keep, *[g.name for g in gens if g.name <= keep][-KEEP_GENERATIONS:]}
-    for gen in gens:
-        if gen.name not in live_and_recent:
+def prune(index_dir: Path, keep: set[str]) -> None:
+    """Remove every generation but ``keep`` (the live one and the one it replaced, which readers
+    that resolved CURRENT a moment ago may still be reading) and leftovers of interrupted runs.
+
+    Called with the lock held. A generation an interrupted run left half-written is never kept.
+    """
+    for gen in index_dir.glob("gen-*"):
+        if gen.is_dir() and gen.name not in keep:
             shutil.rmtree(gen, ignore_errors=True)
     for tmp in index_dir.glob(".CURRENT.*.tmp"):
         tmp.unlink(missing_ok=True)
@@ -180,6 +186,33 @@ def chunk_from_row(row: dict[str, Any], docs: dict[str, Document], search_text: 
         text=doc.text[row["start"] : row["end"]],
         search_text=search_text,
     )
+
+
+def check_generation(
+    gen: Path,
+    manifest: dict[str, Any],
+    docs: dict[str, Document],
+    *,
+    n_chunks: int,
+    vector_shape: tuple[int, ...],
+) -> None:
+    """Refuse a generation whose parts disagree with each other or with its manifest (IndexCorrupt)."""
+    problems = []
+    if len(vector_shape) != 2 or vector_shape[0] != n_chunks:
+        problems.append(f"{n_chunks} chunks but vectors of shape {tuple(vector_shape)}")
+    elif vector_shape[1] != manifest.get("dim"):
+        problems.append(f"{vector_shape[1]}-dimensional vectors, manifest says {manifest.get('dim')}")
+    counts = manifest.get("counts", {})
+    if counts.get("chunks") != n_chunks or counts.get("documents") != len(docs):
+        problems.append(f"{len(docs)} documents and {n_chunks} chunks, manifest says {counts}")
+    listed = manifest.get("documents", {})
+    if {k: v.get("hash") for k, v in listed.items()} != {d.doc_id: d.content_hash for d in docs.values()}:
+        problems.append("the document store does not match the manifest")
+    if problems:
+        raise IndexCorrupt(
+            f"index parts disagree in {gen}: {problems[0]}",
+            hint=f"rebuild with `assistant index --rebuild --index-dir {gen.parent}`",
+        )
 
 
 def write_manifest(gen: Path, manifest: dict[str, Any]) -> None:

@@ -151,7 +151,7 @@ def test_embedder_folder_without_weights_is_incomplete(settings: Settings) -> No
 def test_user_paths_are_used_as_given_without_hashing(tmp_path: Path, settings: Settings,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     gguf = tmp_path / "my-model.gguf"
-    gguf.write_bytes(b"anything")
+    gguf.write_bytes(b"GGUF anything")
     folder = tmp_path / "my-embedder"
     folder.mkdir()
     (folder / "config.json").write_text("{}")

@@ -223,6 +223,7 @@ class ChatApp(App[None]):
         line = event.value.strip()
         event.input.clear()
         if not line:
+            self.say("error", md_escape(BadInput("the question is empty", hint="type a question with words in it").one_line()))
             return
         try:
             command = parse_command(line)
