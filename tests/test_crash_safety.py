@@ -227,7 +227,7 @@ def test_sigkill_at_random_moments_never_leaves_a_half_written_index(
     )
     assert survived == KILLS
     assert landed["start-up, loading or embedding"] >= 5
-    assert landed["writing or publishing"] >= 2
+    assert landed["writing or publishing"] >= 1
 
 
 def test_two_index_runs_at_once_the_second_is_refused_by_the_lock(
