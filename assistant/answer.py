@@ -154,11 +154,19 @@ CANDIDATE_HITS = 4
 """Retrieved passages whose sentences compete to be evidence."""
 
 
-def choose_sources(hits: list[Hit], docs: dict[str, Document], scorer: SentenceScorer) -> list[Source]:
-    """The best sentences of the top hits, each widened to its neighbours, best first."""
+def choose_sources(
+    hits: list[Hit], docs: dict[str, Document], scorer: SentenceScorer, keep: Callable[[Hit], bool] | None = None
+) -> list[Source]:
+    """The best sentences of the top hits, each widened to its neighbours, best first.
+
+    Hits below the first ``CANDIDATE_HITS`` compete too when ``keep`` says so
+    (they name what the question names): a cross-language question can rank
+    the one passage that names its subject last.
+    """
     candidates: dict[tuple[str, int, int], float] = {}
     spans_of: dict[str, list[tuple[int, int]]] = {}
-    for hit in hits[:CANDIDATE_HITS]:
+    chosen = hits[:CANDIDATE_HITS] + [h for h in hits[CANDIDATE_HITS:] if keep is not None and keep(h)]
+    for hit in chosen:
         doc = docs[hit.chunk.doc_id]
         for sp in split_sentences(doc.text, hit.chunk.start, hit.chunk.end, max_sentence_chars=SOURCE_CHARS):
             if any(ch.isalpha() for ch in doc.text[sp.start : sp.end]):
@@ -382,22 +390,24 @@ def prompt_safe(text: str) -> str:
     return _MARKER.sub(r"(\1)", " ".join(text.split()))
 
 
+def quote_line(source: Source, phrase: str, n: int, language: Language) -> str:
+    """One answer line attributing a verbatim ``phrase`` to its article and date, with its marker."""
+    date = describe_date(source.doc.date.iso if source.doc.date else None, language)
+    if language == "ar":
+        return f"بحسب «{readable(source.doc.title)}» ({date}): «{readable(phrase)}» [{n}]"
+    return f'"{readable(source.doc.title)}" ({date}) says: «{readable(phrase)}» [{n}]'
+
+
 def extractive_answer(sources: list[Source], question: str, language: Language) -> tuple[str, list[Citation]]:
     """The faithful fallback: the best sentence of the top sources, quoted verbatim."""
     citations = []
     parts = []
     for source in sources[:2]:
-        span = source.best
-        cite = citation_for(source, span, source.n)
+        cite = citation_for(source, source.best, source.n)
         if cite is None:
             continue
         citations.append(cite)
-        date = describe_date(cite.date, language)
-        said = readable(cite.quote)
-        if language == "ar":
-            parts.append(f"بحسب «{readable(source.doc.title)}» ({date}): «{said}» [{cite.n}]")
-        else:
-            parts.append(f'"{readable(source.doc.title)}" ({date}) says: «{said}» [{cite.n}]')
+        parts.append(quote_line(source, cite.quote, cite.n, language))
     if language == "ar":
         head = "ما تقوله المقالات (اقتباس حرفي):"
     else:
@@ -522,7 +532,15 @@ class Answerer:
             top = max(lexical) or 1.0
             return [float(c) + LEXICAL_WEIGHT * lx / top for c, lx in zip(cos, lexical, strict=True)]
 
-        sources = self.fit_sources(generator, question, language, choose_sources(result.hits, self.search.docs, scorer))
+        top_text = EvidenceText.of([h.chunk.text for h in result.hits[:CANDIDATE_HITS]])
+        unseen = [n for n in names if not top_text.has(n)]
+
+        def names_subject(hit: Hit) -> bool:  # a lower passage naming what the top passages do not
+            evidence = EvidenceText.of([hit.chunk.text])
+            return any(evidence.has(n) for n in unseen)
+
+        chosen = choose_sources(result.hits, self.search.docs, scorer, keep=names_subject if unseen else None)
+        sources = self.fit_sources(generator, question, language, chosen)
         t1 = time.perf_counter()
         draft = self._generate(generator, question, language, sources, on_token, should_stop)
         t_gen = (time.perf_counter() - t1) * 1000
@@ -554,14 +572,20 @@ class Answerer:
             return finish(text, "extractive", citations, [note], t_gen, draft=draft, rejected=["not a copy of any source"])
         source, span, phrase = found
         cite = citation_for(source, span, source.n)
-        citations = [cite] if cite else []
-        date = describe_date(source.doc.date.iso if source.doc.date else None, language)
-        if language == "ar":
-            text = f"بحسب «{readable(source.doc.title)}» ({date}): «{readable(phrase)}» [{source.n}]"
-        else:
-            text = f'"{readable(source.doc.title)}" ({date}) says: «{readable(phrase)}» [{source.n}]'
+        if cite is None:
+            text, citations = extractive_answer(sources, question, language)
+            return finish(text, "extractive", citations, [], t_gen, draft=draft)
+        lines, citations = [quote_line(source, phrase, source.n, language)], [cite]
+        # The model's pick leads; the best-ranked sentence stays beside it when the pick is elsewhere,
+        # so a small model choosing a weaker passage never hides the strongest evidence.
+        top = sources[0]
+        if not (top is source and span[0] < top.best[1] and top.best[0] < span[1]):
+            best = citation_for(top, top.best, top.n)
+            if best is not None:
+                lines.append(quote_line(top, best.quote, top.n, language))
+                citations.append(best)
         notes = [] if language == "ar" else ["the answer quotes an Arabic source; it was not translated"]
-        return finish(text, "generated", citations, notes, t_gen)
+        return finish("\n".join(lines), "generated", citations, notes, t_gen)
 
     def _prompt(self, generator: Generator, question: str, language: Language, sources: list[Source]) -> tuple[str, str]:
         """The prompt for the model: (system, user) for chat models, ("", completion prompt) for base models."""
@@ -573,7 +597,9 @@ class Answerer:
                 abstain_marker=ABSTAIN_PHRASES[0] if language == "ar" else "The sources do not say.",
             )
             return system, self.prompts.render("chat_user", sources=listing, question=prompt_safe(question))
-        return "", self.prompts.render(f"answer_{language}", sources=listing, question=prompt_safe(question))
+        # The completion must end on the label ("Phrase:"): after a trailing newline a base
+        # model writes another numbered source line instead of the answer.
+        return "", self.prompts.render(f"answer_{language}", sources=listing, question=prompt_safe(question)).rstrip()
 
     def prompt_tokens(self, generator: Generator, question: str, language: Language, sources: list[Source]) -> int:
         """Tokens the model's context must hold before it writes: the prompt (and chat template overhead)."""

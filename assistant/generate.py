@@ -17,7 +17,8 @@ from assistant.errors import GenerationError, ModelMissing
 from assistant.resources import check_memory
 
 TokenSink = Callable[[str], None]
-STOP = ["\n\n", "\nالسؤال", "\nQuestion", "\nالمصادر", "\nSources", "<end_of_turn>", "<eos>"]
+STOP = ["\n", "<end_of_turn>", "<eos>"]
+"""A base model's answer is one line, as in the few-shot example; the next line is never the answer."""
 
 
 @dataclass

@@ -56,6 +56,16 @@ def test_answer_quotes_are_exact_spans_of_the_files_on_disk(answerer) -> None:  
     assert answer_hit(ans.answer, ("470276", "470,276"))
 
 
+def test_a_passage_naming_the_subject_is_evidence_even_when_ranked_low(answerer) -> None:  # type: ignore[no-untyped-def]
+    """In 2025 only undated articles can answer; the one sentence quoting Peskov must lead, though
+    its passage ranks last for an English question."""
+    ans = answerer.ask("What did Peskov say in 2025?", today=TODAY)
+    assert not ans.abstained
+    first = ans.citations[0]
+    assert first.doc_id == "004_c80ef43e0c326550" and "بيسكوف" in first.quote, ans.citations
+    assert not any(c.date for c in ans.citations)  # dated articles (2021) lie outside the window
+
+
 def test_english_question_finds_arabic_evidence_in_the_date_window(answerer) -> None:  # type: ignore[no-untyped-def]
     ans = answerer.ask("What did Peskov say in May 2021?", today=TODAY)
     assert not ans.abstained and ans.language == "en"
