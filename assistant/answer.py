@@ -47,9 +47,9 @@ LEXICAL_WEIGHT = 0.15
 MIN_COVERAGE = 0.5
 """Share of a question's weighted terms the retrieved passages must contain, or we abstain."""
 MIN_DENSE = 0.30
+"""Below this cosine for the best passage, and with nothing else matching, we abstain."""
 CHAT_TEMPLATE_TOKENS = 32
 """Allowance for the tokens a chat template adds around the system and user messages."""
-"""Below this cosine for the best passage, and with nothing else matching, we abstain."""
 ABSTAIN_PHRASES = (
     "لا تذكر المصادر", "لا تتضمن المصادر", "لا يوجد في المصادر", "لا تحتوي المصادر",
     "not in the sources", "sources do not", "sources don't", "no information", "cannot answer",

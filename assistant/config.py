@@ -22,14 +22,10 @@ from pydantic_settings import (
 from assistant.errors import ConfigError
 
 
-def _default_models_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "arabic-news-assistant" / "models"
-
-
 def default_models_dir() -> Path:
     """The models cache folder when none is configured."""
-    return _default_models_dir()
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "arabic-news-assistant" / "models"
 
 
 def _default_data_dir() -> Path:
@@ -51,7 +47,7 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="ASSISTANT_", extra="forbid")
 
-    models_dir: Path = Field(default_factory=_default_models_dir)
+    models_dir: Path = Field(default_factory=default_models_dir)
     """Cache folder for the default models fetched from PyPI."""
 
     generator: Path | None = None

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from assistant import dense, store
 from assistant.chunking import chunk_document
 from assistant.config import Settings
-from assistant.errors import CorpusError, IndexCorrupt, IndexMismatch
+from assistant.errors import CorpusError, IndexMismatch
 from assistant.ingest import ingest, sidecar_path
 from assistant.lexical import TokenTable, build_bm25
 from assistant.types import Chunk, Document, SkippedFile
@@ -107,8 +107,6 @@ class _Previous:
 
 
 def _load_previous(index_dir: Path) -> _Previous | None:
-    import numpy as np
-
     try:
         gen = store.current_generation(index_dir)
     except store.IndexMissing:
@@ -116,12 +114,7 @@ def _load_previous(index_dir: Path) -> _Previous | None:
     manifest = store.read_manifest(gen)
     docs = {d.doc_id: d for d in map(store.document_from_row, store.read_jsonl(gen / "documents.jsonl"))}
     rows = store.read_jsonl(gen / "chunks.jsonl")
-    try:
-        vectors = np.load(gen / "vectors.npy", mmap_mode="r")
-    except (OSError, ValueError) as exc:
-        raise IndexCorrupt(
-            f"damaged vectors.npy in {gen}: {exc}", hint=f"rebuild with `assistant index --rebuild --index-dir {index_dir}`"
-        ) from None
+    vectors = store.load_vectors(gen)
     store.check_generation(gen, manifest, docs, n_chunks=len(rows), vector_shape=vectors.shape)
     by_doc: dict[str, list[tuple[Chunk, int]]] = {}
     for row_no, row in enumerate(rows):
@@ -250,10 +243,7 @@ def build_index(
                 [c.text for c in new_chunks], titles_for_new, progress=tick
             )
             if dim and kept_rows and new_vecs.shape[1] != dim:
-                raise IndexMismatch(
-                    f"the index in {index_dir} holds {dim}-dimensional vectors; the embedder makes {new_vecs.shape[1]}",
-                    hint=f"rebuild it with `assistant index --rebuild --index-dir {index_dir}`",
-                )
+                raise store.dimension_mismatch(index_dir, dim, new_vecs.shape[1])
             dim = new_vecs.shape[1]
             stats.embedded_chunks = len(new_chunks)
         if dim == 0:

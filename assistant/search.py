@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from assistant import store
 from assistant.dates import parse_date_window
 from assistant.dense import DenseIndex
-from assistant.errors import BadInput, IndexCorrupt, IndexMismatch
+from assistant.errors import BadInput, IndexCorrupt
 from assistant.index import check_compatible, index_config
 from assistant.config import Settings
 from assistant.lexical import Bm25Index
@@ -70,21 +70,12 @@ class SearchIndex:
     @classmethod
     def open(cls, settings: Settings, embedder_path: Path, embedder_loader: Callable[[], Embedder]) -> SearchIndex:
         """Load the live generation, refusing one built with other settings or damaged."""
-        import numpy as np
-
         gen = store.current_generation(settings.index_dir)
         manifest = store.read_manifest(gen)
         check_compatible(manifest, index_config(settings, embedder_path), settings.index_dir)
         docs = {d.doc_id: d for d in map(store.document_from_row, store.read_jsonl(gen / "documents.jsonl"))}
         chunks = [store.chunk_from_row(r, docs) for r in store.read_jsonl(gen / "chunks.jsonl")]
-        try:
-            vectors = np.load(gen / "vectors.npy", mmap_mode="r")
-        except (OSError, ValueError) as exc:
-            raise IndexCorrupt(
-                f"damaged vectors.npy in {gen}: {exc}",
-                hint=f"rebuild with `assistant index --rebuild --index-dir {settings.index_dir}`",
-            ) from None
-        dense = DenseIndex.open(gen, manifest, vectors)
+        dense = DenseIndex.open(gen, manifest, store.load_vectors(gen))
         bm25 = Bm25Index.load(gen / "bm25")
         if dense.ntotal != len(chunks) or bm25.size != len(chunks) or dense.d != manifest.get("dim"):
             raise IndexCorrupt(
@@ -98,10 +89,7 @@ class SearchIndex:
         if self._embedder is None:
             embedder = self.embedder_loader()
             if embedder.dim != self.dense.d:
-                raise IndexMismatch(
-                    f"the index in {self.index_dir} holds {self.dense.d}-dimensional vectors; the embedder makes {embedder.dim}",
-                    hint=f"rebuild it with `assistant index --rebuild --index-dir {self.index_dir}`",
-                )
+                raise store.dimension_mismatch(self.index_dir, self.dense.d, embedder.dim)
             self._embedder = embedder
         return self._embedder
 

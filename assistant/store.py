@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from assistant.errors import IndexCorrupt, IndexLocked, IndexMissing
+from assistant.errors import IndexCorrupt, IndexLocked, IndexMismatch, IndexMissing
 from assistant.types import Chunk, Document, PubDate, Span
 
 FORMAT_VERSION = 1
@@ -185,6 +185,27 @@ def chunk_from_row(row: dict[str, Any], docs: dict[str, Document], search_text: 
         end=row["end"],
         text=doc.text[row["start"] : row["end"]],
         search_text=search_text,
+    )
+
+
+def load_vectors(gen: Path) -> Any:
+    """A generation's vectors.npy, memory-mapped; a damaged file is IndexCorrupt."""
+    import numpy as np
+
+    try:
+        return np.load(gen / "vectors.npy", mmap_mode="r")
+    except (OSError, ValueError) as exc:
+        raise IndexCorrupt(
+            f"damaged vectors.npy in {gen}: {exc}",
+            hint=f"rebuild with `assistant index --rebuild --index-dir {gen.parent}`",
+        ) from None
+
+
+def dimension_mismatch(index_dir: Path, stored: int, made: int) -> IndexMismatch:
+    """The error for an embedder whose vectors are not the index's size."""
+    return IndexMismatch(
+        f"the index in {index_dir} holds {stored}-dimensional vectors; the embedder makes {made}",
+        hint=f"rebuild it with `assistant index --rebuild --index-dir {index_dir}`",
     )
 
 
