@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from assistant.arabic import ARABIC_LETTER_RE, deobfuscate, detect_language, normalize, search_view, tokenize
-from assistant.chunking import split_sentences
 from assistant.conversation import Filters
 from assistant.dates import parse_date_window
 from assistant.errors import GenerationError
@@ -33,6 +32,7 @@ from assistant.grounding import (
 )
 from assistant.prompts import Prompts
 from assistant.search import SearchIndex, validate_query
+from assistant.sentences import SENTENCE_CHARS, candidate_spans
 from assistant.types import DateWindow, Document, Hit, SearchResult
 
 Language = Literal["ar", "en"]
@@ -40,7 +40,7 @@ Mode = Literal["generated", "extractive", "abstained"]
 
 MAX_SOURCES = 3
 """Passages put before the model; more costs prompt time and confuses a small model."""
-SOURCE_CHARS = 420
+SOURCE_CHARS = SENTENCE_CHARS
 """Upper bound on one source passage: the best sentence plus neighbours up to this size."""
 LEXICAL_WEIGHT = 0.15
 """How much a sentence's share of the question's words and names adds to its cosine."""
@@ -147,8 +147,10 @@ def _sentence_score(sentence: str, weights: dict[str, float], names: list[Term])
     return score
 
 
-SentenceScorer = Callable[[list[str], list[str]], list[float]]
-"""Scores sentences (texts, their article titles) for relevance to the question."""
+SentenceKey = tuple[str, int, int]
+"""A candidate sentence: (doc_id, start, end) in its article."""
+SentenceScorer = Callable[[list[SentenceKey], dict[SentenceKey, Hit]], list[float]]
+"""Scores candidate sentences (with the hit each came from) for relevance to the question."""
 
 CANDIDATE_HITS = 4
 """Retrieved passages whose sentences compete to be evidence."""
@@ -163,18 +165,17 @@ def choose_sources(
     (they name what the question names): a cross-language question can rank
     the one passage that names its subject last.
     """
-    candidates: dict[tuple[str, int, int], float] = {}
+    candidates: dict[SentenceKey, Hit] = {}
     spans_of: dict[str, list[tuple[int, int]]] = {}
     chosen = hits[:CANDIDATE_HITS] + [h for h in hits[CANDIDATE_HITS:] if keep is not None and keep(h)]
     for hit in chosen:
         doc = docs[hit.chunk.doc_id]
-        for sp in split_sentences(doc.text, hit.chunk.start, hit.chunk.end, max_sentence_chars=SOURCE_CHARS):
-            if any(ch.isalpha() for ch in doc.text[sp.start : sp.end]):
-                candidates.setdefault((doc.doc_id, sp.start, sp.end), hit.score)
+        for a, b in candidate_spans(doc.text, hit.chunk.start, hit.chunk.end):
+            candidates.setdefault((doc.doc_id, a, b), hit)
     if not candidates:
         return []
     keys = list(candidates)
-    scores = scorer([docs[d].text[a:b] for d, a, b in keys], [docs[d].title for d, _, _ in keys])
+    scores = scorer(keys, candidates)
     for key in keys:
         spans_of.setdefault(key[0], []).append((key[1], key[2]))
     for spans in spans_of.values():
@@ -463,6 +464,29 @@ class Answerer:
             self._doc_freq = stem_doc_freqs(self.search.bm25.doc_freqs())
         return self._doc_freq
 
+    def sentence_cosines(self, question: str, keys: list[SentenceKey], hit_of: dict[SentenceKey, Hit]) -> list[float]:
+        """Cosine of each candidate sentence to the question: index-time vectors where the index has
+        them (no embedder pass), the others embedded now."""
+        import numpy as np
+
+        embedder = self.search.embedder
+        query = embedder.encode_queries([question])[0]
+        by_chunk: dict[str, dict[tuple[int, int], Any]] = {}
+        stored: dict[SentenceKey, Any] = {}
+        for key in keys:  # a sentence shared by overlapping chunks takes the vector of the chunk it was found in
+            chunk = hit_of[key].chunk
+            if chunk.chunk_id not in by_chunk:
+                by_chunk[chunk.chunk_id] = self.search.sentence_vectors(chunk)
+            vec = by_chunk[chunk.chunk_id].get(key[1:])
+            if vec is not None:
+                stored[key] = vec
+        missing = [k for k in keys if k not in stored]
+        if missing:
+            docs = self.search.docs
+            made = embedder.encode_documents([docs[d].text[a:b] for d, a, b in missing], [docs[d].title for d, _, _ in missing])
+            stored.update(zip(missing, made, strict=True))
+        return [float(np.asarray(stored[k], dtype=np.float32) @ query) for k in keys]
+
     def coverage(self, window: DateWindow | None, rule: str, language: Language) -> str:
         """One line saying which articles were searched."""
         dates = sorted(d.date.iso for d in self.search.docs.values() if d.date)
@@ -525,9 +549,9 @@ class Answerer:
         names = english_names(question) if language == "en" else arabic_names(question)
         weights = {t.text: t.weight for t in content_terms(question, self.doc_freq(), self.search.bm25.size)}
 
-        def scorer(texts: list[str], titles: list[str]) -> list[float]:
-            embedder = self.search.embedder
-            cos = embedder.encode_documents(texts, titles) @ embedder.encode_queries([question])[0]
+        def scorer(keys: list[SentenceKey], hit_of: dict[SentenceKey, Hit]) -> list[float]:
+            texts = [self.search.docs[d].text[a:b] for d, a, b in keys]
+            cos = self.sentence_cosines(question, keys, hit_of)
             lexical = [_sentence_score(t, weights, names) for t in texts]
             top = max(lexical) or 1.0
             return [float(c) + LEXICAL_WEIGHT * lx / top for c, lx in zip(cos, lexical, strict=True)]

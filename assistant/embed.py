@@ -88,6 +88,40 @@ class Embedder:
                 progress(len(idx))
         return out
 
+    @property
+    def pools_spans(self) -> bool:
+        """Whether ``encode_documents_with_sentences`` makes sentence vectors in the same pass (late chunking)."""
+        return bool(getattr(self.model, "pools_spans", False))
+
+    def encode_documents_with_sentences(
+        self,
+        texts: Sequence[str],
+        titles: Sequence[str],
+        spans: Sequence[Sequence[tuple[int, int]]],
+        *,
+        batch_size: int = 16,
+        progress: Progress | None = None,
+    ) -> tuple[np.ndarray, list[np.ndarray]]:
+        """Passage vectors as ``encode_documents`` makes them, plus a vector for each passage's ``spans``
+        (character offsets into its text), pooled from the same pass. Needs ``pools_spans``."""
+        import numpy as np
+
+        prompts = [self._document_prompt(t) for t in titles]
+        full = [p + x for p, x in zip(prompts, texts, strict=True)]
+        shifted = [[(a + len(p), b + len(p)) for a, b in s] for p, s in zip(prompts, spans, strict=True)]
+        order = sorted(range(len(full)), key=lambda i: len(full[i]))
+        out = np.zeros((len(full), self.dim), dtype=np.float32)
+        pooled: list[np.ndarray] = [np.zeros((0, self.dim), dtype=np.float32)] * len(full)
+        for lo in range(0, len(order), batch_size):
+            idx = order[lo : lo + batch_size]
+            vecs, spans_out = self.model.encode_with_spans([full[i] for i in idx], [shifted[i] for i in idx])
+            out[idx] = vecs
+            for i, v in zip(idx, spans_out, strict=True):
+                pooled[i] = v
+            if progress:
+                progress(len(idx))
+        return out, pooled
+
     def _encode(self, texts: list[str]) -> np.ndarray:
         import numpy as np
 

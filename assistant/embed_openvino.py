@@ -36,8 +36,9 @@ __all__ = ["CONVERSION_FORMAT", "OpenVINOEncoder", "converted_dir", "ensure_conv
 
 Precision = Literal["bf16", "f32"]
 
-CONVERSION_FORMAT = 1
-"""Bump when the conversion changes what the IR computes; older caches are then rebuilt."""
+CONVERSION_FORMAT = 2
+"""Bump when the conversion changes what the IR computes; older caches are then rebuilt.
+2: the IR also returns the token states, and a linear head (``head.npz``) is kept for span vectors."""
 
 MAX_PAD_TOKENS = 128
 """Most padding one text gets in a batch. EmbeddingGemma's sliding-window layers leave a pad
@@ -141,7 +142,8 @@ def _convert(embedder_path: Path, out: Path, fingerprint: str) -> None:
             self.model = model
 
         def forward(self, input_ids: Any, attention_mask: Any) -> Any:
-            return self.model({"input_ids": input_ids, "attention_mask": attention_mask})["sentence_embedding"]
+            out = self.model({"input_ids": input_ids, "attention_mask": attention_mask})
+            return out["sentence_embedding"], out["token_embeddings"]
 
     example = st.tokenizer(["title: none | text: مثال", "task: search result | query: سؤال أطول قليلا"],
                            padding=True, return_tensors="pt")
@@ -162,6 +164,11 @@ def _convert(embedder_path: Path, out: Path, fingerprint: str) -> None:
         ) from None
     ov.save_model(model, out / "model.xml", compress_to_fp16=False)
     shutil.copyfile(tokenizer_file, out / "tokenizer.json")
+    head = _linear_head(st)
+    if head is not None:
+        import numpy as np
+
+        np.savez(out / "head.npz", weight=head[0], bias=head[1])
     meta = {
         "format": CONVERSION_FORMAT,
         "fingerprint": fingerprint,
@@ -173,8 +180,45 @@ def _convert(embedder_path: Path, out: Path, fingerprint: str) -> None:
         "openvino": ov.__version__,
         "torch": torch.__version__,
         "seconds": round(time.perf_counter() - started, 1),
+        "span_vectors": head is not None,
     }
     (out / "meta.json").write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
+
+
+def _linear_head(st: Any) -> tuple[Any, Any] | None:
+    """(weight, bias) such that ``normalize(mean_pool(tokens) @ weight + bias)`` is the sentence embedding,
+    when the pipeline after the transformer is mean pooling (prompt included) then identity-activation Dense
+    layers and a Normalize; None for any other pipeline (no span vectors then).
+    """
+    import numpy as np
+    import torch
+
+    def kind(module: Any) -> str:  # class names, not imports: sentence-transformers moves these modules between versions
+        return type(module).__name__
+
+    modules = list(st)
+    if len(modules) < 2 or kind(modules[1]) != "Pooling":
+        return None
+    config = modules[1].get_config_dict()
+    if "pooling_mode" in config:  # sentence-transformers >= 5.2
+        modes = config["pooling_mode"] if isinstance(config["pooling_mode"], list) else [config["pooling_mode"]]
+        mean = modes == ["mean"]
+        dim = int(config.get("embedding_dimension") or 0)
+    else:
+        mean = [k for k, v in config.items() if k.startswith("pooling_mode_") and v] == ["pooling_mode_mean_tokens"]
+        dim = int(config.get("word_embedding_dimension") or 0)
+    if not mean or not dim or not config.get("include_prompt", True):
+        return None
+    weight, bias = np.eye(dim, dtype=np.float64), np.zeros(dim, dtype=np.float64)
+    for module in modules[2:]:
+        if kind(module) == "Normalize":
+            continue
+        if kind(module) != "Dense" or not isinstance(getattr(module, "activation_function", None), torch.nn.Identity):
+            return None
+        w = module.linear.weight.detach().double().numpy()  # (out, in)
+        b = module.linear.bias.detach().double().numpy() if module.linear.bias is not None else 0.0
+        weight, bias = weight @ w.T, bias @ w.T + b
+    return weight.astype(np.float32), np.asarray(bias, dtype=np.float32)
 
 
 class OpenVINOEncoder:
@@ -198,14 +242,23 @@ class OpenVINOEncoder:
             "PERFORMANCE_HINT": "LATENCY",
             "INFERENCE_NUM_THREADS": max(1, threads),
         }
+        if os.access(folder, os.W_OK):  # compiled-model cache: later loads skip most of the compilation
+            config["CACHE_DIR"] = str(folder / "compiled")
         self._compiled = core.compile_model(core.read_model(folder / "model.xml"), "CPU", config)
         self.precision = str(self._compiled.get_property("INFERENCE_PRECISION_HINT"))
+        self._head: tuple[np.ndarray, np.ndarray] | None = None
+        if meta.get("span_vectors") and (folder / "head.npz").is_file():
+            import numpy as np
+
+            with np.load(folder / "head.npz") as head:
+                self._head = (np.asarray(head["weight"], dtype=np.float32), np.asarray(head["bias"], dtype=np.float32))
 
     def get_sentence_embedding_dimension(self) -> int:
         """Length of the output vectors."""
         return self._dim
 
-    def _run(self, ids: Sequence[Sequence[int]]) -> np.ndarray:
+    def _run(self, ids: Sequence[Sequence[int]]) -> tuple[np.ndarray, np.ndarray]:
+        """Sentence embeddings (batch, dim) and token states (batch, width, hidden) for one padded batch."""
         import numpy as np
 
         width = max(len(x) for x in ids)
@@ -214,8 +267,31 @@ class OpenVINOEncoder:
         for row, seq in enumerate(ids):
             input_ids[row, : len(seq)] = seq
             mask[row, : len(seq)] = 1
-        out = self._compiled({"input_ids": input_ids, "attention_mask": mask})[0]
-        return np.asarray(out, dtype=np.float32)
+        result = self._compiled({"input_ids": input_ids, "attention_mask": mask})
+        states = result[1] if len(result) > 1 else np.zeros((len(ids), width, 0), dtype=np.float32)
+        return np.asarray(result[0], dtype=np.float32), np.asarray(states, dtype=np.float32)
+
+    def _batches(self, ids: list[list[int]], batch_size: int) -> Iterator[tuple[list[int], np.ndarray, np.ndarray]]:
+        """(text indices, their embeddings, their token states) in batches of similar token length,
+        at most ``MAX_PAD_TOKENS`` padding each; a row that came out non-finite is run again alone."""
+        import numpy as np
+
+        order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
+        lo = 0
+        while lo < len(order):
+            hi = lo + 1
+            while hi < len(order) and hi - lo < batch_size and len(ids[order[hi]]) - len(ids[order[lo]]) <= MAX_PAD_TOKENS:
+                hi += 1
+            idx = order[lo:hi]
+            vecs, states = self._run([ids[i] for i in idx])
+            bad = ~np.isfinite(vecs).all(axis=1)
+            for j in np.flatnonzero(bad):  # never seen with the padding limit; alone, a text has no padding
+                one_vec, one_states = self._run([ids[idx[j]]])
+                vecs[j] = one_vec[0]
+                states[j] = 0.0
+                states[j, : one_states.shape[1]] = one_states[0]
+            yield idx, vecs, states
+            lo = hi
 
     def encode(
         self,
@@ -225,30 +301,61 @@ class OpenVINOEncoder:
         normalize_embeddings: bool = True,
         **_: Any,
     ) -> np.ndarray:
-        """Vectors for ``sentences`` in order; batches of similar token length, at most ``MAX_PAD_TOKENS`` padding."""
+        """Vectors for ``sentences`` in order."""
         import numpy as np
 
         ids = [enc.ids for enc in self.tokenizer.encode_batch(list(sentences))]
         out = np.zeros((len(ids), self._dim or 1), dtype=np.float32)
-        order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
-        lo = 0
-        while lo < len(order):
-            hi = lo + 1
-            while hi < len(order) and hi - lo < batch_size and len(ids[order[hi]]) - len(ids[order[lo]]) <= MAX_PAD_TOKENS:
-                hi += 1
-            idx = order[lo:hi]
-            vecs = self._run([ids[i] for i in idx])
+        for idx, vecs, _ in self._batches(ids, batch_size):
             if out.shape[1] != vecs.shape[1]:
                 out = np.zeros((len(ids), vecs.shape[1]), dtype=np.float32)
                 self._dim = vecs.shape[1]
-            bad = ~np.isfinite(vecs).all(axis=1)
-            for j in np.flatnonzero(bad):  # never seen with the padding limit; alone, a text has no padding
-                vecs[j] = self._run([ids[idx[j]]])[0]
             out[idx] = vecs
-            lo = hi
         if normalize_embeddings and len(out):
             out /= np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
         return out
+
+    @property
+    def pools_spans(self) -> bool:
+        """Whether ``encode_with_spans`` can make span vectors (the conversion kept a linear head)."""
+        return self._head is not None
+
+    def encode_with_spans(
+        self, texts: Sequence[str], spans: Sequence[Sequence[tuple[int, int]]], *, batch_size: int = 16
+    ) -> tuple[np.ndarray, list[np.ndarray]]:
+        """Unit vectors of ``texts`` and, from the same pass, of each text's character ``spans``
+        (token states over the span mean-pooled, then the head: late chunking).
+
+        A span that covers no token (cut off by truncation) gets its text's vector.
+        """
+        import numpy as np
+
+        if self._head is None:
+            raise ValueError("this conversion has no span head")
+        weight, bias = self._head
+        encodings = self.tokenizer.encode_batch(list(texts))
+        ids = [enc.ids for enc in encodings]
+        out = np.zeros((len(ids), self._dim or weight.shape[1]), dtype=np.float32)
+        pooled: list[np.ndarray] = [np.zeros((0, weight.shape[1]), dtype=np.float32)] * len(ids)
+        for idx, vecs, states in self._batches(ids, batch_size):
+            out[idx] = vecs
+            for j, i in enumerate(idx):
+                offsets = np.asarray(encodings[i].offsets, dtype=np.int64).reshape(-1, 2)
+                real = offsets[:, 1] > offsets[:, 0]
+                rows = []
+                for a, b in spans[i]:
+                    take = real & (offsets[:, 0] < b) & (offsets[:, 1] > a)
+                    rows.append(states[j, : len(offsets)][take].mean(axis=0) if take.any() else None)
+                mean = np.stack([r if r is not None else np.full(weight.shape[0], np.nan, np.float32) for r in rows]) \
+                    if rows else np.zeros((0, weight.shape[0]), dtype=np.float32)
+                vec = mean @ weight + bias
+                missing = ~np.isfinite(vec).all(axis=1)
+                vec[missing] = vecs[j]
+                pooled[i] = vec.astype(np.float32)
+        out /= np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
+        for vec in pooled:
+            vec /= np.maximum(np.linalg.norm(vec, axis=1, keepdims=True), 1e-12)
+        return out, pooled
 
 
 def load_openvino(

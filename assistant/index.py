@@ -24,6 +24,7 @@ from assistant.config import Settings
 from assistant.errors import CorpusError, IndexMismatch
 from assistant.ingest import ingest, sidecar_path
 from assistant.lexical import TokenTable, build_bm25
+from assistant.sentences import SentenceStore, candidate_spans
 from assistant.types import Chunk, Document, SkippedFile
 
 if TYPE_CHECKING:
@@ -104,6 +105,7 @@ class _Previous:
     chunks: dict[str, list[tuple[Chunk, int]]]  # doc_id -> (chunk, row in vectors)
     vectors: np.ndarray
     gen: Path
+    sentences: SentenceStore | None = None
 
 
 def _load_previous(index_dir: Path) -> _Previous | None:
@@ -116,11 +118,12 @@ def _load_previous(index_dir: Path) -> _Previous | None:
     rows = store.read_jsonl(gen / "chunks.jsonl")
     vectors = store.load_vectors(gen)
     store.check_generation(gen, manifest, docs, n_chunks=len(rows), vector_shape=vectors.shape)
+    sentences = SentenceStore.load(gen, n_chunks=len(rows), dim=int(vectors.shape[1]))
     by_doc: dict[str, list[tuple[Chunk, int]]] = {}
     for row_no, row in enumerate(rows):
         chunk = store.chunk_from_row(row, docs)
         by_doc.setdefault(chunk.doc_id, []).append((chunk, row_no))
-    return _Previous(manifest, docs, by_doc, vectors, gen)
+    return _Previous(manifest, docs, by_doc, vectors, gen, sentences)
 
 
 RACY_NS = 2_000_000_000
@@ -236,12 +239,20 @@ def build_index(
 
         dim = int(prev.vectors.shape[1]) if prev is not None and len(prev.vectors) else 0
         new_vecs: np.ndarray | None = None
+        new_sentences: tuple[list[list[tuple[int, int]]], list[np.ndarray]] | None = None
         if new_chunks:
             embedder = load_embedder()
             tick = progress("embedding", len(new_chunks)) if progress else None
-            new_vecs = embedder.encode_documents(
-                [c.text for c in new_chunks], titles_for_new, progress=tick
-            )
+            if getattr(embedder, "pools_spans", False):
+                texts = {d.doc_id: d.text for d in docs}
+                spans = [candidate_spans(texts[c.doc_id], c.start, c.end) for c in new_chunks]
+                relative = [[(a - c.start, b - c.start) for a, b in s] for c, s in zip(new_chunks, spans, strict=True)]
+                new_vecs, pooled = embedder.encode_documents_with_sentences(
+                    [c.text for c in new_chunks], titles_for_new, relative, progress=tick
+                )
+                new_sentences = (spans, pooled)
+            else:
+                new_vecs = embedder.encode_documents([c.text for c in new_chunks], titles_for_new, progress=tick)
             if dim and kept_rows and new_vecs.shape[1] != dim:
                 raise store.dimension_mismatch(index_dir, dim, new_vecs.shape[1])
             dim = new_vecs.shape[1]
@@ -258,8 +269,9 @@ def build_index(
         if new_vecs is not None:
             vectors[is_new] = new_vecs
         tokens = _tokens(prev, docs, kept_chunks, kept_rows, new_chunks, titles_for_new, is_new)
+        sentences = _sentences(prev, kept_rows, new_sentences, len(new_chunks), order, dim)
         extra = {"scanned_ns": scanned_ns, "today": today.isoformat(), "files": reuse.keys}
-        _write_generation(index_dir, config, roots, docs, chunks, vectors, tokens, extra)
+        _write_generation(index_dir, config, roots, docs, chunks, vectors, tokens, sentences, extra)
         stats.chunks = len(chunks)
         stats.written = True
         stats.seconds = time.perf_counter() - started
@@ -315,6 +327,30 @@ def _tokens(
     )
 
 
+def _sentences(
+    prev: _Previous | None,
+    kept_rows: list[int],
+    new: tuple[list[list[tuple[int, int]]], list[np.ndarray]] | None,
+    n_new: int,
+    order: list[tuple[str, int]],
+    dim: int,
+) -> SentenceStore | None:
+    """Sentence vectors of every chunk in order: kept chunks' carried over, new chunks' from this run.
+
+    None (the evidence step then embeds per question) when some chunks have none: the previous
+    generation was built without them, or this run's embedder cannot pool spans.
+    """
+    import numpy as np
+
+    if (kept_rows and (prev is None or prev.sentences is None)) or (n_new and new is None):
+        return None
+    old_spans, old_vecs = prev.sentences.rows(np.asarray(kept_rows)) if kept_rows and prev and prev.sentences else ([], [])
+    new_spans, new_vecs = new if new is not None else ([], [])
+    spans = [new_spans[j] if kind == "new" else old_spans[j] for kind, j in order]
+    vecs = [new_vecs[j] if kind == "new" else old_vecs[j] for kind, j in order]
+    return SentenceStore.build(spans, vecs, dim)
+
+
 def _roots(paths: list[Path] | None, prev: _Previous | None, settings: Settings) -> list[Path]:
     if paths:
         roots = [p.expanduser().resolve() for p in paths]
@@ -336,6 +372,7 @@ def _write_generation(
     chunks: list[Chunk],
     vectors: np.ndarray,
     tokens: TokenTable,
+    sentences: SentenceStore | None,
     extra: dict[str, Any],
 ) -> None:
     import numpy as np
@@ -345,6 +382,8 @@ def _write_generation(
         store.write_jsonl(gen / "documents.jsonl", [store.document_to_row(d) for d in docs])
         store.write_jsonl(gen / "chunks.jsonl", [store.chunk_to_row(c) for c in chunks])
         np.save(gen / "vectors.npy", vectors)
+        if sentences is not None:
+            sentences.save(gen)
         dense_info = dense.build(vectors, gen)
         build_bm25(tokens, gen / "bm25")
         files = extra["files"]
@@ -361,6 +400,7 @@ def _write_generation(
                 "roots": [str(r) for r in roots],
                 "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
                 "counts": {"documents": len(docs), "chunks": len(chunks)},
+                "sentence_vectors": 0 if sentences is None else int(sentences.offsets[-1]),
                 "documents": {
                     d.doc_id: {"hash": d.content_hash, "chunks": counts.get(d.doc_id, 0), "file": files.get(d.path)}
                     for d in docs

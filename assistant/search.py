@@ -20,6 +20,7 @@ from assistant.errors import BadInput, IndexCorrupt
 from assistant.index import check_compatible, index_config
 from assistant.config import Settings
 from assistant.lexical import Bm25Index
+from assistant.sentences import SentenceStore
 from assistant.types import Chunk, DateRule, DateWindow, Document, Hit, SearchResult
 
 if TYPE_CHECKING:
@@ -63,6 +64,9 @@ class SearchIndex:
     bm25: Bm25Index
     embedder_loader: Callable[[], Embedder]
     fusion: Fusion = field(default_factory=Fusion)
+    sentences: SentenceStore | None = None
+    """Each chunk's candidate sentences with vectors made at index time (None: embed them when asked)."""
+    _rows: dict[str, int] = field(default_factory=dict)
     _embedder: Embedder | None = None
     _doc_rows: dict[str, np.ndarray] = field(default_factory=dict)
     _dates: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
@@ -82,7 +86,20 @@ class SearchIndex:
                 f"index parts disagree in {gen} ({len(chunks)} chunks, {dense.ntotal} vectors, {bm25.size} BM25 rows)",
                 hint="rebuild with `assistant index --rebuild`",
             )
-        return cls(settings.index_dir, manifest, docs, chunks, dense, bm25, embedder_loader)
+        sentences = SentenceStore.load(gen, n_chunks=len(chunks), dim=dense.d)
+        return cls(settings.index_dir, manifest, docs, chunks, dense, bm25, embedder_loader, sentences=sentences)
+
+    def sentence_vectors(self, chunk: Chunk) -> dict[tuple[int, int], np.ndarray]:
+        """The index-time vectors of a chunk's candidate sentences, by (start, end); empty if the index has none."""
+        if self.sentences is None:
+            return {}
+        if not self._rows:
+            self._rows = {c.chunk_id: i for i, c in enumerate(self.chunks)}
+        row = self._rows.get(chunk.chunk_id)
+        if row is None:
+            return {}
+        spans, vecs = self.sentences.of_chunk(row)
+        return {(int(a), int(b)): vecs[i] for i, (a, b) in enumerate(spans)}
 
     @property
     def embedder(self) -> Embedder:

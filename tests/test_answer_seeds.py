@@ -66,6 +66,20 @@ def test_a_passage_naming_the_subject_is_evidence_even_when_ranked_low(answerer)
     assert not any(c.date for c in ans.citations)  # dated articles (2021) lie outside the window
 
 
+def test_evidence_uses_the_index_sentence_vectors_without_embedding_sentences(answerer, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The seed index keeps a vector per candidate sentence, so a question embeds only itself."""
+    assert answerer.search.sentences is not None and len(answerer.search.sentences) == len(answerer.search.chunks)
+    embedder = answerer.search.embedder
+
+    def refuse(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise AssertionError("a sentence was embedded at question time")
+
+    monkeypatch.setattr(embedder, "encode_documents", refuse)
+    ans = answerer.ask("How many invalid ballots were there in the 2021 Syrian presidential election?", today=TODAY)
+    assert not ans.abstained and ans.citations
+    assert answer_hit(ans.answer, ("14000", "14,000")), ans.answer
+
+
 def test_english_question_finds_arabic_evidence_in_the_date_window(answerer) -> None:  # type: ignore[no-untyped-def]
     ans = answerer.ask("What did Peskov say in May 2021?", today=TODAY)
     assert not ans.abstained and ans.language == "en"

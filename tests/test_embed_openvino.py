@@ -19,6 +19,7 @@ from assistant.embed_openvino import CONVERSION_FORMAT, _is_complete, converted_
 from assistant.errors import IndexMismatch
 from assistant.ingest import ingest
 from assistant.models import resolve_embedder
+from assistant.sentences import candidate_spans
 from conftest import SEEDS, TODAY
 
 
@@ -51,6 +52,36 @@ def test_default_is_openvino_bf16_and_matches_fp32_sentence_transformers(pair: t
     # the nearest chunk to each chunk's own first sentence is the same under both
     probe = fast.encode_queries([t[:120] for t, _ in chunks])
     assert list((probe @ a.T).argmax(axis=1)) == list((plain.encode_queries([t[:120] for t, _ in chunks]) @ b.T).argmax(axis=1))
+
+
+@pytest.mark.models
+def test_sentence_vectors_come_from_the_chunk_pass_and_stand_for_their_sentence(pair: tuple[Embedder, Embedder]) -> None:
+    """Late chunking: the chunk vector is the one encode_documents makes, and each pooled sentence vector
+    is nearest to its own sentence embedded alone (among the chunk's sentences)."""
+    fast, _ = pair
+    assert fast.pools_spans
+    docs = ingest([SEEDS]).documents[:2]
+    chunks = [(c, d) for d in docs for c in chunk_document(d, chunk_chars=700, overlap=150)][:6]
+    spans = [candidate_spans(d.text, c.start, c.end) for c, d in chunks]
+    texts, titles = [c.text for c, _ in chunks], [d.title for _, d in chunks]
+    vecs, pooled = fast.encode_documents_with_sentences(
+        texts, titles, [[(a - c.start, b - c.start) for a, b in s] for (c, _), s in zip(chunks, spans, strict=True)]
+    )
+    assert float((vecs * fast.encode_documents(texts, titles)).sum(axis=1).min()) > 0.9999
+    hits = total = 0
+    for (c, d), s, p in zip(chunks, spans, pooled, strict=True):
+        assert p.shape == (len(s), 768) and np.isfinite(p).all()
+        assert np.allclose(np.linalg.norm(p, axis=1), 1.0, atol=1e-4)
+        alone = fast.encode_documents([d.text[a:b] for a, b in s], [d.title] * len(s))
+        hits += int((np.argmax(p @ alone.T, axis=1) == np.arange(len(s))).sum())
+        total += len(s)
+    assert hits >= 0.8 * total, (hits, total)
+
+
+def test_the_torch_backend_pools_no_spans() -> None:
+    """sentence-transformers itself has no span head here: the index then keeps no sentence vectors."""
+    embedder = Embedder("x", Path("."), "0", object(), backend="torch")
+    assert not embedder.pools_spans
 
 
 @pytest.mark.models

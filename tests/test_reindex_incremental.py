@@ -23,6 +23,7 @@ from assistant import store
 from assistant.config import load_settings
 from assistant.index import IndexStats, build_index
 from assistant.lexical import Bm25Index, TokenTable
+from assistant.sentences import SentenceStore, candidate_spans
 from conftest import SEEDS, TODAY
 
 DIM = 16
@@ -42,6 +43,18 @@ class _HashEncoder:
             v = np.random.default_rng(seed).standard_normal(DIM).astype(np.float32)
             rows.append(v / np.linalg.norm(v))
         return np.stack(rows) if rows else np.zeros((0, DIM), dtype=np.float32)
+
+
+class _SpanHashEncoder(_HashEncoder):
+    """Also pools sentence vectors, as the OpenVINO embedder does (here: a hash of each sentence's text)."""
+
+    pools_spans = True
+
+    def encode_documents_with_sentences(
+        self, texts: list[str], titles: list[str], spans: list[list[tuple[int, int]]], progress: Any = None
+    ) -> tuple[np.ndarray, list[np.ndarray]]:
+        pooled = [self.encode_documents([t[a:b] for a, b in s], [title] * len(s)) for t, title, s in zip(texts, titles, spans, strict=True)]
+        return self.encode_documents(texts, titles, progress), pooled
 
 
 @pytest.fixture()
@@ -80,8 +93,10 @@ class _Counter:
         monkeypatch.setattr(assistant.ingest, "load_document", counting)
 
 
-def _run(index_dir: Path, corpus: Path, *, today: dt.date = TODAY, rebuild: bool = False) -> tuple[IndexStats, _HashEncoder]:
-    encoder = _HashEncoder()
+def _run(
+    index_dir: Path, corpus: Path, *, today: dt.date = TODAY, rebuild: bool = False, spans: bool = False
+) -> tuple[IndexStats, _HashEncoder]:
+    encoder = _SpanHashEncoder() if spans else _HashEncoder()
     stats = build_index(
         load_settings(index_dir=index_dir),
         [corpus],
@@ -164,3 +179,44 @@ def test_sidecar_touch_and_new_day_are_noticed(corpus: Path, tmp_path: Path, mon
     # 000: header date; 001: inferred; 002: undated; plain.md: sidecar; body-date: a date in the body.
     assert sorted(reads.paths) == ["001_7c7fb83801401802.txt", "002_09ee7769ac09c443.txt", "body-date.txt"]
     assert enc.encoded == [] and stats.unchanged == 5
+
+
+def _sentence_rows(index_dir: Path) -> tuple[SentenceStore, list[dict[str, Any]]]:
+    gen = store.current_generation(index_dir)
+    chunks = store.read_jsonl(gen / "chunks.jsonl")
+    loaded = SentenceStore.load(gen, n_chunks=len(chunks), dim=DIM)
+    assert loaded is not None
+    return loaded, chunks
+
+
+def test_sentence_vectors_are_carried_over_and_match_a_rebuild(corpus: Path, tmp_path: Path) -> None:
+    index_dir = tmp_path / "index"
+    _run(index_dir, corpus, spans=True)
+    changed = corpus / "body-date.txt"
+    changed.write_text(changed.read_text(encoding="utf-8") + "\nوأكد الوزراء ضرورة التعاون.\n", encoding="utf-8")
+    _, enc = _run(index_dir, corpus, spans=True)
+    assert enc.encoded and all("الزراعة" in t or "الوزراء" in t or "التعاون" in t for t in enc.encoded)
+    _run(tmp_path / "fresh", corpus, rebuild=True, spans=True)
+    (got, chunks), (want, _) = _sentence_rows(index_dir), _sentence_rows(tmp_path / "fresh")
+    np.testing.assert_array_equal(got.offsets, want.offsets)
+    np.testing.assert_array_equal(got.spans, want.spans)
+    np.testing.assert_array_equal(got.vectors, want.vectors)
+    docs = {r["doc_id"]: r["text"] for r in store.read_jsonl(store.current_generation(index_dir) / "documents.jsonl")}
+    for row, chunk in enumerate(chunks):  # every chunk's sentences are its candidate sentences, inside it
+        spans, vecs = got.of_chunk(row)
+        assert [tuple(map(int, s)) for s in spans] == candidate_spans(docs[chunk["doc_id"]], chunk["start"], chunk["end"])
+        assert len(vecs) == len(spans) and all(chunk["start"] <= a < b <= chunk["end"] for a, b in spans)
+
+
+def test_an_index_without_sentence_vectors_stays_without_them_until_rebuilt(corpus: Path, tmp_path: Path) -> None:
+    index_dir = tmp_path / "index"
+    _run(index_dir, corpus)  # an embedder that cannot pool spans
+    gen = store.current_generation(index_dir)
+    assert SentenceStore.load(gen, n_chunks=len(store.read_jsonl(gen / "chunks.jsonl")), dim=DIM) is None
+    changed = corpus / "body-date.txt"
+    changed.write_text(changed.read_text(encoding="utf-8") + "\nوأكد الوزراء ضرورة التعاون.\n", encoding="utf-8")
+    _run(index_dir, corpus, spans=True)  # kept chunks have none: the whole generation goes without
+    gen = store.current_generation(index_dir)
+    assert not (gen / "sentence_vectors.npy").exists()
+    _run(index_dir, corpus, spans=True, rebuild=True)
+    assert _sentence_rows(index_dir)[0].vectors.shape[0] > 0

@@ -263,6 +263,12 @@ def _duplicate_a_line(path: Path) -> None:
     path.write_text("".join(lines + lines[:1]), encoding="utf-8")
 
 
+def _np_drop_row(path: Path) -> None:
+    import numpy as np
+
+    np.save(path, np.load(path)[:-1])
+
+
 def _edit_manifest(edit: Callable[[dict], None]) -> Callable[[Path], None]:  # type: ignore[type-arg]
     def apply(gen: Path) -> None:
         manifest = json.loads((gen / "manifest.json").read_text(encoding="utf-8"))
@@ -293,6 +299,9 @@ BROKEN: dict[str, tuple[Callable[[Path], None], str]] = {
     "manifest of another dimension": (_edit_manifest(_other_dim), "disagree"),
     "manifest not JSON": (lambda g: (g / "manifest.json").write_text("{", encoding="utf-8"), "manifest"),
     "live generation deleted": (lambda g: shutil.rmtree(g), "missing generation"),
+    "sentence vectors deleted": (lambda g: (g / "sentence_vectors.npy").unlink(), "sentence vectors"),
+    "sentence offsets truncated": (lambda g: _truncate(g / "sentence_offsets.npy", 0.5), "sentence vectors"),
+    "sentence spans one row short": (lambda g: _np_drop_row(g / "sentence_spans.npy"), "sentence vectors"),
 }
 
 
@@ -310,7 +319,10 @@ def test_a_broken_index_is_one_line_naming_the_rebuild(index_copy: Path, damage:
 
 @pytest.mark.parametrize(
     "damage",
-    ["chunk store one row short", "chunk store one row too many", "manifest of another dimension", "manifest of another embedder"],
+    [
+        "chunk store one row short", "chunk store one row too many", "manifest of another dimension",
+        "manifest of another embedder", "sentence spans one row short",
+    ],
 )
 def test_indexing_over_a_broken_index_refuses_instead_of_losing_chunks(index_copy: Path, damage: str) -> None:
     """`assistant index` (no --rebuild) must not carry a damaged generation forward."""
@@ -476,7 +488,7 @@ def test_a_very_long_unpunctuated_article_gives_bounded_passages() -> None:
     chunks = chunk_document(doc, chunk_chars=700, overlap=150)
     assert max(c.end - c.start for c in chunks) <= 1400
     hits = [Hit(chunk=c, score=1.0 / (i + 1), date=None) for i, c in enumerate(chunks[:50])]
-    sources = choose_sources(hits, {"long": doc}, lambda texts, titles: [float(len(t)) for t in texts])
+    sources = choose_sources(hits, {"long": doc}, lambda keys, _hits: [float(b - a) for _, a, b in keys])
     assert len(sources) == MAX_SOURCES
     for s in sources:  # each passage lies inside one retrieved chunk: never the whole article
         assert any(c.start <= s.start and s.end <= c.end for c in chunks)

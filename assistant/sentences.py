@@ -1,0 +1,121 @@
+"""Sentence vectors kept in the index, so the evidence step never runs the embedder per question.
+
+The evidence step (``assistant.answer.choose_sources``) ranks the sentences of
+the retrieved chunks by cosine to the question. Embedding those sentences when
+a question comes costs seconds on a laptop CPU (15 sentences, about 1,500
+tokens, per question). Instead the index keeps a vector for every candidate
+sentence of every chunk, made while the chunk itself is embedded: the chunk's
+token states are mean-pooled over each sentence's tokens and passed through
+the model's (linear) head, i.e. "late chunking". That costs no extra
+transformer pass, and each sentence vector carries its chunk's context.
+
+Per generation, beside ``vectors.npy``::
+
+    sentence_offsets.npy   int64 (chunks + 1,): chunk i's sentences are rows offsets[i]:offsets[i+1]
+    sentence_spans.npy     int64 (sentences, 2): start, end in the article text
+    sentence_vectors.npy   float16 (sentences, dim), unit length
+
+An index without these files (built by an embedder that cannot pool spans,
+such as the torch backend) still works: the evidence step embeds then.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from assistant.chunking import split_sentences
+from assistant.errors import IndexCorrupt
+
+if TYPE_CHECKING:
+    import numpy as np
+
+SENTENCE_CHARS = 420
+"""Longest candidate sentence (longer ones are cut after Arabic commas); also a source passage's bound."""
+
+FILES = ("sentence_offsets.npy", "sentence_spans.npy", "sentence_vectors.npy")
+
+
+def candidate_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The sentences of ``text[start:end]`` that can be evidence (those with a letter), as article offsets."""
+    return [
+        (sp.start, sp.end)
+        for sp in split_sentences(text, start, end, max_sentence_chars=SENTENCE_CHARS)
+        if any(ch.isalpha() for ch in text[sp.start : sp.end])
+    ]
+
+
+@dataclass(frozen=True)
+class SentenceStore:
+    """Every chunk's candidate sentences and their vectors, row-aligned with the chunk list."""
+
+    offsets: np.ndarray
+    spans: np.ndarray
+    vectors: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.offsets) - 1
+
+    def of_chunk(self, row: int) -> tuple[np.ndarray, np.ndarray]:
+        """Chunk ``row``'s sentence spans (article offsets) and their vectors."""
+        a, b = int(self.offsets[row]), int(self.offsets[row + 1])
+        return self.spans[a:b], self.vectors[a:b]
+
+    @classmethod
+    def build(cls, spans: list[list[tuple[int, int]]], vectors: list[np.ndarray], dim: int) -> SentenceStore:
+        """A store from each chunk's spans and vectors, in chunk order."""
+        import numpy as np
+
+        counts = np.fromiter((len(s) for s in spans), dtype=np.int64, count=len(spans))
+        offsets = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
+        flat = [pair for chunk in spans for pair in chunk]
+        span_arr = np.asarray(flat, dtype=np.int64).reshape(len(flat), 2)
+        vecs = [np.asarray(v, dtype=np.float16).reshape(-1, dim) for v in vectors]
+        vec_arr = np.concatenate(vecs) if vecs else np.zeros((0, dim), dtype=np.float16)
+        return cls(offsets, span_arr, vec_arr)
+
+    def rows(self, rows: np.ndarray) -> tuple[list[list[tuple[int, int]]], list[np.ndarray]]:
+        """The spans and vectors of the chunks at ``rows`` (to carry them into a new generation)."""
+        spans, vecs = [], []
+        for r in rows:
+            s, v = self.of_chunk(int(r))
+            spans.append([(int(a), int(b)) for a, b in s])
+            vecs.append(v)
+        return spans, vecs
+
+    def save(self, gen: Path) -> None:
+        """Write the three arrays into a generation folder."""
+        import numpy as np
+
+        for name, arr in zip(FILES, (self.offsets, self.spans, self.vectors), strict=True):
+            np.save(gen / name, arr)
+
+    @classmethod
+    def load(cls, gen: Path, *, n_chunks: int, dim: int) -> SentenceStore | None:
+        """The generation's sentence vectors (memory-mapped), None if it has none; IndexCorrupt if damaged."""
+        import numpy as np
+
+        present = [(gen / name).is_file() for name in FILES]
+        if not any(present):
+            return None
+        hint = f"rebuild with `assistant index --rebuild --index-dir {gen.parent}`"
+        if not all(present):
+            raise IndexCorrupt(f"sentence vectors incomplete in {gen}", hint=hint)
+        try:
+            offsets, spans, vectors = (np.load(gen / name, mmap_mode="r") for name in FILES)
+        except (OSError, ValueError) as exc:
+            raise IndexCorrupt(f"damaged sentence vectors in {gen}: {exc}", hint=hint) from None
+        total = int(offsets[-1]) if len(offsets) else -1
+        if (
+            offsets.shape != (n_chunks + 1,)
+            or spans.shape != (total, 2)
+            or vectors.shape != (total, dim)
+            or (n_chunks and bool((np.diff(offsets) < 0).any()))
+        ):
+            raise IndexCorrupt(
+                f"sentence vectors disagree with the chunks in {gen} ({n_chunks} chunks, offsets {offsets.shape}, "
+                f"spans {spans.shape}, vectors {vectors.shape})",
+                hint=hint,
+            )
+        return cls(offsets, spans, vectors)
