@@ -12,7 +12,7 @@ import datetime as dt
 import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from assistant.arabic import ARABIC_LETTER_RE, deobfuscate, detect_language, normalize, search_view, tokenize
@@ -40,6 +40,10 @@ Mode = Literal["generated", "extractive", "abstained"]
 
 MAX_SOURCES = 3
 """Passages put before the model; more costs prompt time and confuses a small model."""
+QUOTED_SOURCES = 2
+"""Best-ranked sentences every non-abstaining answer quotes."""
+STRONG_RANKS = 4
+"""Candidate sentences ranked this high count as a passage's strong sentences (shown to a base model, quotable)."""
 SOURCE_CHARS = SENTENCE_CHARS
 """Upper bound on one source passage: the best sentence plus neighbours up to this size."""
 LEXICAL_WEIGHT = 0.15
@@ -88,10 +92,18 @@ class Source:
     sentences: tuple[tuple[int, int], ...]
     best: tuple[int, int]
     """The sentence that earned the passage its place."""
+    strong: tuple[tuple[int, int, float], ...] = ()
+    """Its sentences among the best-ranked candidates overall, (start, end, score) in text order; holds ``best``."""
 
     @property
     def text(self) -> str:
         return self.doc.text[self.start : self.end]
+
+    @property
+    def key_text(self) -> str:
+        """The passage's strong sentences (just ``best`` when none is set), as one line."""
+        spans = [(a, b) for a, b, _ in self.strong] or [self.best]
+        return " ".join(self.doc.text[a:b] for a, b in spans)
 
 
 @dataclass
@@ -197,7 +209,23 @@ def choose_sources(
         if clash:
             start, end, hi = a, b, i
         sources.append(Source(len(sources) + 1, docs[doc_id], start, end, float(score), tuple(spans[lo : hi + 1]), (a, b)))
-    return sources
+    top = ranked[:STRONG_RANKS]
+    return [
+        replace(s, strong=tuple(sorted(
+            (a, b, float(sc)) for (d, a, b), sc in top if d == s.doc.doc_id and (a, b) in s.sentences
+        )) or ((*s.best, s.score),))
+        for s in sources
+    ]
+
+
+def best_quotes(sources: list[Source], n: int = 0) -> list[tuple[Source, tuple[int, int]]]:
+    """The ``n`` (default QUOTED_SOURCES) best-ranked strong sentences of the sources, with their source, best first.
+
+    Two strong sentences may share a passage: a second-ranked sentence that sits beside the
+    first one is quoted, not lost behind a weaker passage's best.
+    """
+    ranked = sorted(((sc, src.n, src, (a, b)) for src in sources for a, b, sc in src.strong), key=lambda t: (-t[0], t[1]))
+    return [(src, span) for _, _, src, span in ranked[: n or QUOTED_SOURCES]]
 
 
 # --- the relevance gate -----------------------------------------------------
@@ -403,8 +431,8 @@ def extractive_answer(sources: list[Source], question: str, language: Language) 
     """The faithful fallback: the best sentence of the top sources, quoted verbatim."""
     citations = []
     parts = []
-    for source in sources[:2]:
-        cite = citation_for(source, source.best, source.n)
+    for source, span in best_quotes(sources):
+        cite = citation_for(source, span, source.n)
         if cite is None:
             continue
         citations.append(cite)
@@ -600,11 +628,12 @@ class Answerer:
             text, citations = extractive_answer(sources, question, language)
             return finish(text, "extractive", citations, [], t_gen, draft=draft)
         lines, citations = [quote_line(source, phrase, source.n, language)], [cite]
-        # The model's pick leads; the best-ranked sentence stays beside it when the pick is elsewhere,
-        # so a small model choosing a weaker passage never hides the strongest evidence.
-        top = sources[0]
-        if not (top is source and span[0] < top.best[1] and top.best[0] < span[1]):
-            best = citation_for(top, top.best, top.n)
+        # The model's pick leads; the best-ranked sentences the extractive answer would quote stay
+        # beside it, so a small model choosing a weaker passage never hides the strongest evidence.
+        for top, best_span in best_quotes(sources):
+            if top is source and span[0] < best_span[1] and best_span[0] < span[1]:
+                continue
+            best = citation_for(top, best_span, top.n)
             if best is not None:
                 lines.append(quote_line(top, best.quote, top.n, language))
                 citations.append(best)
@@ -613,16 +642,19 @@ class Answerer:
 
     def _prompt(self, generator: Generator, question: str, language: Language, sources: list[Source]) -> tuple[str, str]:
         """The prompt for the model: (system, user) for chat models, ("", completion prompt) for base models."""
-        listing = "\n".join(f"[{s.n}] {prompt_safe(s.text)}" for s in sources)
         if generator.has_chat_template:
+            listing = "\n".join(f"[{s.n}] {prompt_safe(s.text)}" for s in sources)
             system = self.prompts.render(
                 "chat_system",
                 language_name="Arabic" if language == "ar" else "English",
                 abstain_marker=ABSTAIN_PHRASES[0] if language == "ar" else "The sources do not say.",
             )
             return system, self.prompts.render("chat_user", sources=listing, question=prompt_safe(question))
+        # A base model copies a phrase: it is shown each source's strong sentences only, which is
+        # what it picks from (and a far shorter prompt to evaluate before the first token).
         # The completion must end on the label ("Phrase:"): after a trailing newline a base
         # model writes another numbered source line instead of the answer.
+        listing = "\n".join(f"[{s.n}] {prompt_safe(s.key_text)}" for s in sources)
         return "", self.prompts.render(f"answer_{language}", sources=listing, question=prompt_safe(question)).rstrip()
 
     def prompt_tokens(self, generator: Generator, question: str, language: Language, sources: list[Source]) -> int:

@@ -52,6 +52,9 @@ class IndexStats:
     skipped: list[SkippedFile] = field(default_factory=list)
     seconds: float = 0.0
     written: bool = False
+    sentence_vectors: bool = True
+    """False when the live generation lacks the sentence vectors a rebuild would add (each answer then
+    embeds its candidate sentences); the torch backend makes none, so it is never told to rebuild."""
 
     def summary(self) -> str:
         """One human line."""
@@ -62,7 +65,10 @@ class IndexStats:
             f"{self.unchanged} unchanged",
             f"{len(self.skipped)} skipped",
         ]
-        return f"indexed: {', '.join(parts)}; {self.chunks} chunks ({self.embedded_chunks} embedded) in {self.seconds:.1f}s"
+        line = f"indexed: {', '.join(parts)}; {self.chunks} chunks ({self.embedded_chunks} embedded) in {self.seconds:.1f}s"
+        if not self.sentence_vectors and self.chunks:
+            line += "; no sentence vectors (answers embed sentences per question: `assistant index --rebuild` adds them)"
+        return line
 
 
 def index_config(settings: Settings, embedder_path: Path) -> dict[str, Any]:
@@ -234,6 +240,7 @@ def build_index(
         if prev is not None and not (stats.added or stats.updated or stats.removed) and not rebuild:
             if [str(r) for r in roots] == prev.manifest.get("roots") and not keys_changed:
                 stats.chunks = len(kept_chunks)
+                stats.sentence_vectors = prev.sentences is not None or settings.embed_backend != "openvino"
                 stats.seconds = time.perf_counter() - started
                 return stats
 
@@ -274,6 +281,7 @@ def build_index(
         _write_generation(index_dir, config, roots, docs, chunks, vectors, tokens, sentences, extra)
         stats.chunks = len(chunks)
         stats.written = True
+        stats.sentence_vectors = sentences is not None or settings.embed_backend != "openvino"
         stats.seconds = time.perf_counter() - started
         return stats
 
