@@ -9,10 +9,10 @@ Two kinds of fresh process, --runs of each, on the seed index (`make index`):
 2. The same work in an instrumented child (this script with --child), which
    does what the CLI does -- open_answerer, then ask -- but loads each piece
    in turn so that it can time it: interpreter start, imports (the assistant
-   package, then torch / sentence-transformers / llama_cpp / faiss / bm25s),
+   package, then llama_cpp / faiss / bm25s / openvino / tokenizers),
    opening the index, loading the generator, loading the embedder,
    retrieval (from the answer's timings_ms), the evidence step (sentence
-   scoring, which embeds candidate sentences), prompt evaluation (generation
+   scoring from the index's sentence vectors, and the checks), prompt evaluation (generation
    start to first token) and generation (first token to end).
 
 Reported: p50 of each figure over the runs.
@@ -63,8 +63,8 @@ def child(question: str, spawned_at: float) -> None:
     import bm25s  # noqa: F401
     import faiss  # noqa: F401
     import llama_cpp  # noqa: F401
-    import sentence_transformers  # noqa: F401
-    import torch  # noqa: F401
+    import openvino  # noqa: F401
+    import tokenizers  # noqa: F401  (the default OpenVINO embedder needs neither torch nor sentence-transformers)
 
     mark = lap("import_libraries_ms", mark)
     answerer = open_answerer(load_settings())

@@ -56,6 +56,7 @@ STEPS = [
     Step("scale", "scale.py", [], ["--sizes", "10000,100000", "--queries", "50", "--no-compare"], "scale.json"),
     Step("reindex", "reindex.py", ["--articles", "10000"], ["--articles", "2000", "--repeat", "2"], "reindex.json"),
     Step("arcd", "arcd_retrieval.py", [], ["--limit", "150"], "arcd-retrieval.json"),
+    Step("sentences", "sentence_selection.py", ["--paragraphs", "120"], ["--paragraphs", "30"], "sentence-selection.json"),
 ]
 
 
@@ -142,6 +143,7 @@ def rows(results: dict[str, Any]) -> list[Row]:
         ("scale", lambda r: _scale(r, out)),
         ("reindex", lambda r: _reindex(r, out)),
         ("arcd", lambda r: _arcd(r, out)),
+        ("sentences", lambda r: _sentences(r, out)),
     ]
     for name, extract in extractors:
         r = report(name)
@@ -212,6 +214,19 @@ def _arcd(r: dict[str, Any], out: list[Row]) -> None:
         (
             f"ARCD nDCG@10 ({r['questions']} questions)",
             f"hybrid {r['hybrid']['nDCG@10']:.4f}, dense {r['dense']['nDCG@10']:.4f}, bm25 {r['bm25']['nDCG@10']:.4f}",
+            "",
+            "",
+        )
+    )
+
+
+def _sentences(r: dict[str, Any], out: list[Row]) -> None:
+    late, indep = r["late"], r["independent"]
+    out.append(
+        (
+            f"ARCD evidence sentence top-1 ({r['questions']} questions)",
+            f"index-time (late) {late['top1']:.4f}, embedded per question {indep['top1']:.4f} "
+            f"(that pass: {indep['embed_seconds']} s for {r['sentences']} sentences)",
             "",
             "",
         )

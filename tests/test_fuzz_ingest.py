@@ -229,7 +229,9 @@ def test_damaged_utf8_keeps_its_text() -> None:
             assert "control" in exc.reason or readable_non_ascii < 2 * len(cuts), (exc.reason, text)
             return
         if readable_non_ascii >= 2 * len(cuts):
-            assert decoded.replace("\ufffd", "") == text.removeprefix("\ufeff")  # a leading U+FEFF is the BOM
+            # A U+FEFF is a BOM only where the bytes begin with it; after damaged bytes it is text.
+            bom = data.startswith("\ufeff".encode("utf-8"))
+            assert decoded.replace("\ufffd", "") == (text.removeprefix("\ufeff") if bom else text)
 
     run()
     assert ran >= 1000

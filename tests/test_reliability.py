@@ -364,6 +364,7 @@ def test_an_index_built_at_another_dimension_is_refused_before_searching(index_c
     dense = faiss.IndexFlatIP(256)
     dense.add(vectors)
     faiss.write_index(dense, str(gen / "dense.faiss"))
+    np.save(gen / "sentence_vectors.npy", np.load(gen / "sentence_vectors.npy")[:, :256].copy())
     _edit_manifest(lambda m: m.update(dim=256))(gen)
     TALLY["broken indexes"] += 1
     proc = run_cli("search", "ماذا قال بيسكوف؟", "--index-dir", str(index_copy))
