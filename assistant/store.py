@@ -5,7 +5,8 @@ Layout of an index directory::
     CURRENT              name of the live generation, replaced atomically
     .lock                held (flock) by the one process writing
     gen-<time>-<pid>/    manifest.json, documents.jsonl, chunks.jsonl,
-                         vectors.npy, dense.faiss, bm25/
+                         vectors.npy, dense.faiss, bm25/, and (when the embedder
+                         pools spans) sentence_{offsets,spans,vectors}.npy
 
 A writer builds a complete new generation, fsyncs it, then swaps CURRENT.
 Readers resolve CURRENT once, so they always see a whole generation: the old
