@@ -352,11 +352,9 @@ def _sentences(
 
     if (kept_rows and (prev is None or prev.sentences is None)) or (n_new and new is None):
         return None
-    old_spans, old_vecs = prev.sentences.rows(np.asarray(kept_rows)) if kept_rows and prev and prev.sentences else ([], [])
     new_spans, new_vecs = new if new is not None else ([], [])
-    spans = [new_spans[j] if kind == "new" else old_spans[j] for kind, j in order]
-    vecs = [new_vecs[j] if kind == "new" else old_vecs[j] for kind, j in order]
-    return SentenceStore.build(spans, vecs, dim)
+    old = prev.sentences if prev is not None else None
+    return SentenceStore.splice(old, np.asarray(kept_rows, dtype=np.int64), new_spans, new_vecs, order, dim)
 
 
 def _roots(paths: list[Path] | None, prev: _Previous | None, settings: Settings) -> list[Path]:

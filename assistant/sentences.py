@@ -75,14 +75,45 @@ class SentenceStore:
         vec_arr = np.concatenate(vecs) if vecs else np.zeros((0, dim), dtype=np.float16)
         return cls(offsets, span_arr, vec_arr)
 
-    def rows(self, rows: np.ndarray) -> tuple[list[list[tuple[int, int]]], list[np.ndarray]]:
-        """The spans and vectors of the chunks at ``rows`` (to carry them into a new generation)."""
-        spans, vecs = [], []
-        for r in rows:
-            s, v = self.of_chunk(int(r))
-            spans.append([(int(a), int(b)) for a, b in s])
-            vecs.append(v)
-        return spans, vecs
+    @classmethod
+    def splice(
+        cls,
+        old: SentenceStore | None,
+        old_rows: np.ndarray,
+        new_spans: list[list[tuple[int, int]]],
+        new_vectors: list[np.ndarray],
+        order: list[tuple[str, int]],
+        dim: int,
+    ) -> SentenceStore:
+        """The store of a new generation: chunk i of ``order`` is ("old", j), the previous store's row
+        ``old_rows[j]``, or ("new", j), this run's ``new_spans[j]``/``new_vectors[j]``. Vectorised:
+        a kept chunk costs no Python work."""
+        import numpy as np
+
+        fresh = cls.build(new_spans, new_vectors, dim)
+        n = len(order)
+        is_new = np.fromiter((kind == "new" for kind, _ in order), dtype=bool, count=n)
+        j = np.fromiter((k for _, k in order), dtype=np.int64, count=n)
+        # Every final chunk is a run of rows of the old store or of the fresh one.
+        start = np.zeros(n, dtype=np.int64)
+        count = np.zeros(n, dtype=np.int64)
+        start[is_new] = fresh.offsets[:-1][j[is_new]]
+        count[is_new] = np.diff(fresh.offsets)[j[is_new]]
+        if old is not None and len(old_rows):
+            rows = old_rows[j[~is_new]]
+            start[~is_new] = old.offsets[rows]
+            count[~is_new] = old.offsets[rows + 1] - old.offsets[rows]
+        offsets = np.concatenate(([0], np.cumsum(count))).astype(np.int64)
+        total = int(offsets[-1])
+        src = np.repeat(start - offsets[:-1], count) + np.arange(total, dtype=np.int64)  # row in its store
+        mine = np.repeat(is_new, count)
+        spans = np.empty((total, 2), dtype=np.int64)
+        vectors = np.empty((total, dim), dtype=np.float16)
+        spans[mine], vectors[mine] = fresh.spans[src[mine]], fresh.vectors[src[mine]]
+        if (~mine).any():
+            assert old is not None
+            spans[~mine], vectors[~mine] = old.spans[src[~mine]], old.vectors[src[~mine]]
+        return cls(offsets, spans, vectors)
 
     def save(self, gen: Path) -> None:
         """Write the three arrays into a generation folder."""
