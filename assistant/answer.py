@@ -218,14 +218,14 @@ def choose_sources(
     ]
 
 
-def best_quotes(sources: list[Source], n: int = 0) -> list[tuple[Source, tuple[int, int]]]:
-    """The ``n`` (default QUOTED_SOURCES) best-ranked strong sentences of the sources, with their source, best first.
+def best_quotes(sources: list[Source]) -> list[tuple[Source, tuple[int, int]]]:
+    """The QUOTED_SOURCES best-ranked strong sentences of the sources, with their source, best first.
 
     Two strong sentences may share a passage: a second-ranked sentence that sits beside the
     first one is quoted, not lost behind a weaker passage's best.
     """
     ranked = sorted(((sc, src.n, src, (a, b)) for src in sources for a, b, sc in src.strong), key=lambda t: (-t[0], t[1]))
-    return [(src, span) for _, _, src, span in ranked[: n or QUOTED_SOURCES]]
+    return [(src, span) for _, _, src, span in ranked[:QUOTED_SOURCES]]
 
 
 # --- the relevance gate -----------------------------------------------------
@@ -498,7 +498,7 @@ class Answerer:
         import numpy as np
 
         embedder = self.search.embedder
-        query = embedder.encode_queries([question])[0]
+        query = self.search.query_vector(question)
         by_chunk: dict[str, dict[tuple[int, int], Any]] = {}
         stored: dict[SentenceKey, Any] = {}
         for key in keys:  # a sentence shared by overlapping chunks takes the vector of the chunk it was found in

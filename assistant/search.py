@@ -67,6 +67,7 @@ class SearchIndex:
     sentences: SentenceStore | None = None
     """Each chunk's candidate sentences with vectors made at index time (None: embed them when asked)."""
     _rows: dict[str, int] = field(default_factory=dict)
+    _last_query: tuple[str, np.ndarray] | None = None
     _embedder: Embedder | None = None
     _doc_rows: dict[str, np.ndarray] = field(default_factory=dict)
     _dates: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
@@ -88,6 +89,12 @@ class SearchIndex:
             )
         sentences = SentenceStore.load(gen, n_chunks=len(chunks), dim=dense.d)
         return cls(settings.index_dir, manifest, docs, chunks, dense, bm25, embedder_loader, sentences=sentences)
+
+    def query_vector(self, query: str) -> np.ndarray:
+        """The query's unit vector; the last one is kept, so the evidence step reuses the search's."""
+        if self._last_query is None or self._last_query[0] != query:
+            self._last_query = (query, self.embedder.encode_queries([query])[0])
+        return self._last_query[1]
 
     def sentence_vectors(self, chunk: Chunk) -> dict[tuple[int, int], np.ndarray]:
         """The index-time vectors of a chunk's candidate sentences, by (start, end); empty if the index has none."""
@@ -126,7 +133,7 @@ class SearchIndex:
         only = self._doc_mask(doc_ids)
         if not self.chunks or (only is not None and not only.any()):
             return SearchResult(query, [], window, "none" if window is None else "empty-window")
-        qvec = self.embedder.encode_queries([query])
+        qvec = self.query_vector(query)[None, :]
         bm25 = self.bm25.scores(query)
         if window is None:
             return SearchResult(query, self._rank(qvec, bm25, only, k), None, "none")
