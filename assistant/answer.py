@@ -40,6 +40,8 @@ Mode = Literal["generated", "extractive", "abstained"]
 
 MAX_SOURCES = 3
 """Passages put before the model; more costs prompt time and confuses a small model."""
+BASE_PROMPT_TOKENS = 160
+"""Most tokens of source sentences a base model (no chat template) is shown; the best sentence always."""
 QUOTED_SOURCES = 2
 """Best-ranked sentences every non-abstaining answer quotes."""
 STRONG_RANKS = 4
@@ -98,12 +100,6 @@ class Source:
     @property
     def text(self) -> str:
         return self.doc.text[self.start : self.end]
-
-    @property
-    def key_text(self) -> str:
-        """The passage's strong sentences (just ``best`` when none is set), as one line."""
-        spans = [(a, b) for a, b, _ in self.strong] or [self.best]
-        return " ".join(self.doc.text[a:b] for a, b in spans)
 
 
 @dataclass
@@ -218,14 +214,37 @@ def choose_sources(
     ]
 
 
+def ranked_sentences(sources: list[Source]) -> list[tuple[Source, tuple[int, int]]]:
+    """Every strong sentence of the sources with its source, best-ranked first (ties: the earlier source)."""
+    ranked = sorted(((sc, src.n, src, (a, b)) for src in sources for a, b, sc in src.strong), key=lambda t: (-t[0], t[1]))
+    return [(src, span) for _, _, src, span in ranked]
+
+
 def best_quotes(sources: list[Source]) -> list[tuple[Source, tuple[int, int]]]:
     """The QUOTED_SOURCES best-ranked strong sentences of the sources, with their source, best first.
 
     Two strong sentences may share a passage: a second-ranked sentence that sits beside the
     first one is quoted, not lost behind a weaker passage's best.
     """
-    ranked = sorted(((sc, src.n, src, (a, b)) for src in sources for a, b, sc in src.strong), key=lambda t: (-t[0], t[1]))
-    return [(src, span) for _, _, src, span in ranked[:QUOTED_SOURCES]]
+    return ranked_sentences(sources)[:QUOTED_SOURCES]
+
+
+def base_listing(sources: list[Source], count_tokens: Callable[[str], int], budget: int) -> str:
+    """The sources as a base model is shown them: strong sentences in rank order while they fit in
+    ``budget`` tokens (the best one always), each under its source's number, in text order."""
+    shown: dict[int, list[tuple[int, int]]] = {}
+    used = 0
+    for src, (a, b) in ranked_sentences(sources):
+        cost = count_tokens(src.doc.text[a:b])
+        if shown and used + cost > budget:
+            continue  # a shorter, lower-ranked sentence may still fit
+        shown.setdefault(src.n, []).append((a, b))
+        used += cost
+    lines = []
+    for src in sources:
+        if src.n in shown:
+            lines.append(f"[{src.n}] " + prompt_safe(" ".join(src.doc.text[a:b] for a, b in sorted(shown[src.n]))))
+    return "\n".join(lines)
 
 
 # --- the relevance gate -----------------------------------------------------
@@ -650,11 +669,12 @@ class Answerer:
                 abstain_marker=ABSTAIN_PHRASES[0] if language == "ar" else "The sources do not say.",
             )
             return system, self.prompts.render("chat_user", sources=listing, question=prompt_safe(question))
-        # A base model copies a phrase: it is shown each source's strong sentences only, which is
-        # what it picks from (and a far shorter prompt to evaluate before the first token).
+        # A base model copies a phrase: it is shown the best-ranked strong sentences only, as many
+        # as BASE_PROMPT_TOKENS holds, which is what it picks from (and a prompt short enough to
+        # evaluate in well under a second: prompt tokens are most of the time to the first token).
         # The completion must end on the label ("Phrase:"): after a trailing newline a base
         # model writes another numbered source line instead of the answer.
-        listing = "\n".join(f"[{s.n}] {prompt_safe(s.key_text)}" for s in sources)
+        listing = base_listing(sources, generator.count_tokens, BASE_PROMPT_TOKENS)
         return "", self.prompts.render(f"answer_{language}", sources=listing, question=prompt_safe(question)).rstrip()
 
     def prompt_tokens(self, generator: Generator, question: str, language: Language, sources: list[Source]) -> int:
@@ -694,5 +714,8 @@ class Answerer:
         system, prompt = self._prompt(generator, question, language, sources)
         if generator.has_chat_template:
             return generator.chat(system, prompt, max_tokens=self.max_tokens, on_token=on_token, should_stop=should_stop)
-        return generator.complete(prompt, max_tokens=self.max_tokens, on_token=on_token, should_stop=should_stop)
+        return generator.complete(
+            prompt, max_tokens=self.max_tokens, on_token=on_token, should_stop=should_stop,
+            fixed_start=self.prompts.fixed_start(f"answer_{language}"),
+        )
 

@@ -9,17 +9,30 @@ import datetime as dt
 import functools
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from assistant.config import Settings
 from assistant.embed import Embedder, load_embedder
-from assistant.index import IndexStats, ProgressFactory, build_index
 from assistant.models import resolve_embedder, resolve_generator
-from assistant.search import SearchIndex
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the index and search modules import faiss, bm25s and scipy: they load when used
     from assistant.answer import Answerer
     from assistant.generate import Generator
+    from assistant.index import IndexStats, ProgressFactory
+    from assistant.search import SearchIndex
+
+T = TypeVar("T")
+
+
+def in_background(load: Callable[[], T]) -> Callable[[], T]:
+    """Start ``load`` now in a worker thread; the function returned waits for it and gives its
+    result (or raises what it raised), however often it is called."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="preload")
+    future = pool.submit(load)
+    pool.shutdown(wait=False)
+    return future.result
 
 
 def embedder_loader(settings: Settings, path: Path) -> Callable[[], Embedder]:
@@ -44,6 +57,8 @@ def index_corpus(
     today: dt.date | None = None,
 ) -> IndexStats:
     """Index (incrementally) the articles at ``paths`` into ``settings.index_dir``."""
+    from assistant.index import build_index
+
     path = resolve_embedder(settings)
     return build_index(
         settings,
@@ -58,6 +73,8 @@ def index_corpus(
 
 def open_search(settings: Settings) -> SearchIndex:
     """Open the live index for searching; the embedder loads on the first query."""
+    from assistant.search import SearchIndex
+
     path = resolve_embedder(settings)
     return SearchIndex.open(settings, path, embedder_loader(settings, path))
 
@@ -70,17 +87,31 @@ def generator_loader(settings: Settings) -> Callable[[], Generator]:
     return functools.cache(lambda: load_generator(path, threads=settings.cpu_threads()))
 
 
-def open_answerer(settings: Settings) -> Answerer:
-    """Everything `ask` needs: prompts checked first, then the index; models load on first use."""
+def open_answerer(settings: Settings, *, preload: bool = False) -> Answerer:
+    """Everything `ask` needs: prompts checked first, then the index; models load on first use.
+
+    With ``preload`` both models start loading first, each in its own thread, beside the index's
+    opening and its imports: llama.cpp and OpenVINO release the GIL while they load, so on two
+    cores a cold `ask` waits for the slower load, not for the sum of everything. Errors keep their
+    order (prompts, index, then the models, raised when first used).
+    """
     from assistant.answer import Answerer
     from assistant.prompts import load_prompts
+    from assistant.search import SearchIndex
 
     prompts = load_prompts()
-    search = open_search(settings)
+    path = resolve_embedder(settings)
+    load_generator: Callable[[], Generator] = lambda: generator_loader(settings)()  # noqa: E731 - resolved in the thread
+    load_embedder = embedder_loader(settings, path)
+    if preload:
+        load_generator, load_embedder = in_background(load_generator), in_background(load_embedder)
+    else:
+        load_generator = functools.cache(load_generator)
+    search = SearchIndex.open(settings, path, load_embedder)
     return Answerer(
         search=search,
         prompts=prompts,
-        generator_loader=generator_loader(settings),
+        generator_loader=load_generator,
         embedder_name=resolve_embedder(settings).name,
         k=settings.k,
         max_tokens=settings.max_tokens,

@@ -12,7 +12,6 @@ import unicodedata
 from functools import lru_cache
 from typing import Literal
 
-from camel_tools.utils.dediac import dediac_ar
 from camel_tools.utils.normalize import (
     normalize_alef_ar,
     normalize_alef_maksura_ar,
@@ -70,10 +69,14 @@ _INVISIBLE = (
 )
 _INVISIBLE_RE = re.compile(f"[{_INVISIBLE}{TATWEEL}]+")
 
-# Arabic marks dediac_ar leaves (Quranic marks, maddah and hamza above/below,
-# small high letters) plus tatweel, which dediac_ar keeps.
-_EXTRA_MARKS_RE = re.compile(
-    f"[\u0610-\u061a\u0653-\u065f\u06d6-\u06dc\u06df-\u06e8\u06ea-\u06ed{TATWEEL}]+"
+# camel-tools' Arabic diacritics (AR_DIAC_CHARSET: harakat U+064B-U+0652 and superscript alef
+# U+0670, what dediac_ar strips), plus the marks dediac_ar leaves (Quranic marks, maddah and hamza
+# above/below, small high letters) and tatweel. One regex instead of dediac_ar: importing
+# camel_tools.utils.dediac builds every Unicode category set (1.0 s, most of a cold `ask`'s
+# imports); tests/test_arabic.py checks the set against camel-tools' own.
+AR_DIACRITICS = "\u064b-\u0652\u0670"
+_MARKS_RE = re.compile(
+    f"[{AR_DIACRITICS}\u0610-\u061a\u0653-\u065f\u06d6-\u06dc\u06df-\u06e8\u06ea-\u06ed{TATWEEL}]+"
 )
 
 # Arabic-Indic and Persian digits, Arabic decimal/thousands separators and
@@ -115,7 +118,7 @@ def normalize(text: str) -> str:
         text = normalize_unicode(text)
     else:  # same result, without camel's per-character pass
         text = unicodedata.normalize("NFKC", text)
-    text = _EXTRA_MARKS_RE.sub("", dediac_ar(text))
+    text = _MARKS_RE.sub("", text)
     text = normalize_teh_marbuta_ar(normalize_alef_maksura_ar(normalize_alef_ar(text)))
     text = _TO_ASCII_RE.sub(lambda m: _TO_ASCII[m.group()], text)
     return text.lower()

@@ -17,6 +17,7 @@ The encoder mimics the few ``SentenceTransformer`` members that
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import shutil
@@ -25,6 +26,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -33,7 +35,7 @@ from assistant.errors import ModelMissing
 if TYPE_CHECKING:
     import numpy as np
 
-__all__ = ["CONVERSION_FORMAT", "OpenVINOEncoder", "converted_dir", "ensure_converted", "load_openvino"]
+__all__ = ["CONVERSION_FORMAT", "QUICK_TOKENIZER", "OpenVINOEncoder", "QuickTokenizer", "converted_dir", "ensure_converted", "load_openvino", "record_quick_tokenizer"]
 
 Precision = Literal["bf16", "f32"]
 
@@ -47,6 +49,21 @@ position far from every real token with nothing to attend to; OpenVINO then make
 which leaks into the real tokens. Batches are cut so that never happens."""
 
 _FILES = ("model.xml", "model.bin", "tokenizer.json", "meta.json")
+
+QUICK_TOKENIZER = "sentencepiece.json"
+"""Beside ``tokenizer.model`` in a conversion: the record that the SentencePiece model gives exactly
+tokenizer.json's ids (special tokens and truncation included) on PROBE_TEXTS. Queries are then
+tokenized with it: it loads in about 0.2 s, where tokenizer.json takes 2.5-3 s (Gemma's 262k
+vocabulary and merges as JSON), which was most of a cold `ask`'s embedder load."""
+
+PROBE_TEXTS = (
+    "task: search result | query: ماذا قال بيسكوف في أيار 2021؟",
+    "title: none | text: أعلنت وزارة الزراعة اليوم أن إنتاج القمح بلغ 3.2 مليون طن هذا الموسم.",
+    "Who met the foreign minister in May 2021? Peskov said: “no plans”.",
+    "الإرهـ.ـاب  كـ ـورونا\n\nسطر\tجديد  ١٢٣ ٤٥٦ ﻻ ﷲ 😀 \u200f<b>x</b> <start_of_turn>",
+    "",
+    "كلمة عربية وword " * 1200,  # past any max_seq_length: truncation must agree too
+)
 
 
 def converted_dir(models_dir: Path, embedder_path: Path, fingerprint: str) -> Path:
@@ -88,6 +105,11 @@ def ensure_converted(
     """
     folder = converted_dir(models_dir, embedder_path, fingerprint)
     if _is_complete(folder, fingerprint):
+        if not (folder / QUICK_TOKENIZER).is_file() and os.access(folder, os.W_OK):
+            with contextlib.suppress(OSError), _lock(folder):  # a conversion made before the record existed
+                if not (folder / QUICK_TOKENIZER).is_file():
+                    meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+                    record_quick_tokenizer(folder, embedder_path, int(meta["max_seq_length"]))
         return folder
     try:
         with _lock(folder):
@@ -183,6 +205,7 @@ def _convert(embedder_path: Path, out: Path, fingerprint: str) -> None:
         "seconds": round(time.perf_counter() - started, 1),
         "span_vectors": head is not None,
     }
+    record_quick_tokenizer(out, embedder_path, meta["max_seq_length"])
     (out / "meta.json").write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
 
 
@@ -233,14 +256,89 @@ def _keep_newest_blob(cache: Path, before: set[Path]) -> None:
             old.unlink(missing_ok=True)
 
 
+def _hf_tokenizer(path: Path, max_length: int) -> Any:
+    from tokenizers import Tokenizer
+
+    tokenizer = Tokenizer.from_file(str(path))
+    tokenizer.no_padding()
+    tokenizer.enable_truncation(max_length)
+    return tokenizer
+
+
+def _probe_digest(ids: list[list[int]]) -> str:
+    return hashlib.sha256(json.dumps(ids).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class QuickTokenizer:
+    """The SentencePiece model standing in for tokenizer.json: its ids, wrapped in the same special
+    tokens and cut to the same length."""
+
+    processor: Any
+    prefix: tuple[int, ...]
+    suffix: tuple[int, ...]
+    max_length: int
+
+    def encode(self, texts: Sequence[str]) -> list[list[int]]:
+        room = max(0, self.max_length - len(self.prefix) - len(self.suffix))
+        return [[*self.prefix, *ids[:room], *self.suffix] for ids in self.processor.encode(list(texts))]
+
+    @classmethod
+    def load(cls, folder: Path) -> QuickTokenizer | None:
+        """The recorded stand-in, checked again on the probe texts; None when there is none or it disagrees."""
+        try:
+            record = json.loads((folder / QUICK_TOKENIZER).read_text(encoding="utf-8"))
+            if not record.get("agrees"):
+                return None
+            import sentencepiece
+
+            quick = cls(
+                sentencepiece.SentencePieceProcessor(model_file=str(folder / "tokenizer.model")),
+                tuple(record["prefix"]), tuple(record["suffix"]), int(record["max_length"]),
+            )
+        except (OSError, ValueError, KeyError, TypeError, RuntimeError, ImportError):
+            return None
+        return quick if _probe_digest(quick.encode(PROBE_TEXTS)) == record.get("probe_sha256") else None
+
+
+def record_quick_tokenizer(folder: Path, embedder_path: Path, max_length: int) -> bool:
+    """Copy the embedder's tokenizer.model into ``folder`` and write QUICK_TOKENIZER: whether it gives
+    tokenizer.json's ids on every probe text (then with the special tokens around them). Once per
+    conversion; True when queries can use it."""
+    record: dict[str, Any] = {"agrees": False}
+    try:
+        import sentencepiece
+
+        source = embedder_path / "tokenizer.model"
+        if source.is_file():
+            shutil.copyfile(source, folder / "tokenizer.model")
+            processor = sentencepiece.SentencePieceProcessor(model_file=str(folder / "tokenizer.model"))
+            full = [enc.ids for enc in _hf_tokenizer(folder / "tokenizer.json", max_length).encode_batch(list(PROBE_TEXTS))]
+            bare = processor.encode(list(PROBE_TEXTS))
+            empty = full[PROBE_TEXTS.index("")]  # only the special tokens; which are prefix and which suffix:
+            cut = next((n for n in range(len(empty) + 1) if full[0][:n] == empty[:n] and full[0][n:n + len(bare[0])] == bare[0]), None)
+            if cut is not None:
+                quick = QuickTokenizer(processor, tuple(empty[:cut]), tuple(empty[cut:]), max_length)
+                if quick.encode(PROBE_TEXTS) == full:
+                    record = {"agrees": True, "prefix": empty[:cut], "suffix": empty[cut:],
+                              "max_length": max_length, "probe_sha256": _probe_digest(full)}
+    except (OSError, ValueError, RuntimeError, ImportError) as exc:
+        record["why"] = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+    tmp = folder / f".{QUICK_TOKENIZER}.tmp"
+    tmp.write_text(json.dumps(record) + "\n", encoding="utf-8")
+    os.replace(tmp, folder / QUICK_TOKENIZER)
+    return bool(record["agrees"])
+
+
 class OpenVINOEncoder:
     """A compiled OpenVINO embedder with the ``SentenceTransformer`` members the Embedder needs."""
 
     def __init__(self, folder: Path, *, precision: Precision, threads: int) -> None:
         import openvino as ov
-        from tokenizers import Tokenizer
 
         meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+        self._folder = folder
+        self._tokenizer: Any = None
         self.prompts: dict[str, str] = meta.get("prompts", {})
         self.max_seq_length = int(meta["max_seq_length"])
         self._dim = int(meta.get("dim") or 0)
@@ -257,8 +355,8 @@ class OpenVINOEncoder:
             config["CACHE_DIR"] = str(cache)
         # Compiled from the path, not from a read model: with a cache hit OpenVINO then never holds
         # the IR weights and the compiled blob in memory at once. The compilation runs beside the
-        # tokenizer's load (2.5 s of JSON for Gemma's 262k vocabulary), which holds the GIL while
-        # OpenVINO does not.
+        # tokenizer's load, which holds the GIL while OpenVINO does not: the SentencePiece one when
+        # it is known to agree (QUICK_TOKENIZER), else tokenizer.json.
         compiled: dict[str, Any] = {}
 
         def compile_model() -> None:
@@ -270,13 +368,13 @@ class OpenVINOEncoder:
         worker = threading.Thread(target=compile_model, name="openvino-compile", daemon=True)
         worker.start()
         try:
-            self.tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+            self._quick = QuickTokenizer.load(folder)
+            if self._quick is None:
+                self.tokenizer  # noqa: B018 - loads it
         finally:
             worker.join()
         if "error" in compiled:
             raise compiled["error"]
-        self.tokenizer.no_padding()
-        self.tokenizer.enable_truncation(self.max_seq_length)
         self._compiled = compiled["model"]
         _keep_newest_blob(cache, before)
         self.precision = str(self._compiled.get_property("INFERENCE_PRECISION_HINT"))
@@ -286,6 +384,18 @@ class OpenVINOEncoder:
 
             with np.load(folder / "head.npz") as head:
                 self._head = (np.asarray(head["weight"], dtype=np.float32), np.asarray(head["bias"], dtype=np.float32))
+
+    @property
+    def tokenizer(self) -> Any:
+        """tokenizer.json's tokenizer (character offsets, for span vectors), loaded on first use."""
+        if self._tokenizer is None:
+            self._tokenizer = _hf_tokenizer(self._folder / "tokenizer.json", self.max_seq_length)
+        return self._tokenizer
+
+    def _ids(self, texts: Sequence[str]) -> list[list[int]]:
+        if self._quick is not None:
+            return self._quick.encode(texts)
+        return [enc.ids for enc in self.tokenizer.encode_batch(list(texts))]
 
     def get_sentence_embedding_dimension(self) -> int:
         """Length of the output vectors."""
@@ -338,7 +448,7 @@ class OpenVINOEncoder:
         """Vectors for ``sentences`` in order."""
         import numpy as np
 
-        ids = [enc.ids for enc in self.tokenizer.encode_batch(list(sentences))]
+        ids = self._ids(sentences)
         out = np.zeros((len(ids), self._dim or 1), dtype=np.float32)
         for idx, vecs, _ in self._batches(ids, batch_size):
             if out.shape[1] != vecs.shape[1]:

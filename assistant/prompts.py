@@ -33,6 +33,12 @@ class Prompts:
         """Fill a template; every variable it uses must be given."""
         return self.texts[name].format(**values)
 
+    def fixed_start(self, name: str) -> str:
+        """What every rendering of a template begins with: its text before the first variable."""
+        for literal, field, _, _ in string.Formatter().parse(self.texts[name]):
+            return literal if field is not None else ""
+        return ""
+
 
 def template_fields(text: str) -> set[str]:
     """Variable names a str.format template uses."""

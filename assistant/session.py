@@ -45,17 +45,17 @@ class Session:
         if self.history is None:
             self.history = History(self.settings.data_dir / "history.sqlite3")
 
-    def answerer(self) -> Answerer:
+    def answerer(self, *, preload: bool = False) -> Answerer:
         """Open the index and prompts (raises AssistantError with a fix when they are not usable)."""
         if self._answerer is None:
             from assistant.api import open_answerer
 
-            self._answerer = open_answerer(self.settings)
+            self._answerer = open_answerer(self.settings, preload=preload)
         return self._answerer
 
     def warm_up(self) -> None:
-        """Load both models now, so the first question does not wait for them."""
-        answerer = self.answerer()
+        """Load both models now (at once), so the first question does not wait for them."""
+        answerer = self.answerer(preload=True)
         answerer.search.embedder  # noqa: B018 - loads on access
         answerer.generator  # noqa: B018
 

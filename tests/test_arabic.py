@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from assistant import arabic
 from assistant.arabic import (
     STOPWORDS,
     deobfuscate,
@@ -161,3 +162,17 @@ def test_search_view_is_idempotent_on_arabic(text: str) -> None:
     view = search_view(text)
     assert search_view(view) == view
     assert "ـ" not in view
+
+
+def test_diacritics_stripped_are_camel_tools_own() -> None:
+    """normalize strips camel-tools' AR_DIAC_CHARSET itself (not via dediac_ar, whose import costs a second)."""
+    import re
+
+    from camel_tools.utils.charsets import AR_DIAC_CHARSET
+    from camel_tools.utils.dediac import dediac_ar
+
+    ours = {chr(c) for c in range(0x110000) if re.fullmatch(f"[{arabic.AR_DIACRITICS}]", chr(c))}
+    assert ours == set(AR_DIAC_CHARSET)
+    voweled = "وَقَالَ المُتَحَدِّثُ بِاسْمِ الكَرْمَلِينِ إِنَّهُ لَا تُوجَدُ خُطَطٌ هٰذَا"
+    assert normalize(voweled) == normalize(dediac_ar(voweled))
+    assert not any(c in normalize(voweled) for c in AR_DIAC_CHARSET)
