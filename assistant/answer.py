@@ -376,6 +376,27 @@ def check_copy(text: str, sources: list[Source]) -> tuple[Source, tuple[int, int
     return None
 
 
+def copy_guard(sources: list[Source]) -> Callable[[str], bool]:
+    """For a base model's draft as it streams: False once the draft is settled, so that the model
+    stops writing. That is when it has abstained, or when its words (all but the last, which may
+    be unfinished; from the third on) are no longer a copy from any source: check_copy would then
+    refuse the draft however it went on, and each further token costs about 37 ms here.
+    A draft that abstains only after words it did not copy is cut before it does (and answered
+    from the sources)."""
+    texts = [_squash(s.text) for s in sources]
+
+    def keep_going(draft: str) -> bool:
+        if model_abstained(draft):
+            return False
+        words = _CITE_RE.sub(" ", draft).strip().strip("«»\"“”.،, ").split()[:-1]
+        if len(words) < 3:
+            return True
+        copied = _squash(" ".join(words))
+        return any(copied in text for text in texts)
+
+    return keep_going
+
+
 def model_abstained(text: str) -> bool:
     low = normalize(text)
     return any(normalize(p) in low for p in ABSTAIN_PHRASES)
@@ -716,6 +737,6 @@ class Answerer:
             return generator.chat(system, prompt, max_tokens=self.max_tokens, on_token=on_token, should_stop=should_stop)
         return generator.complete(
             prompt, max_tokens=self.max_tokens, on_token=on_token, should_stop=should_stop,
-            fixed_start=self.prompts.fixed_start(f"answer_{language}"),
+            fixed_start=self.prompts.fixed_start(f"answer_{language}"), keep_going=copy_guard(sources),
         )
 

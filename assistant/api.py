@@ -84,7 +84,15 @@ def generator_loader(settings: Settings) -> Callable[[], Generator]:
     from assistant.generate import load_generator
 
     path = resolve_generator(settings)
-    return functools.cache(lambda: load_generator(path, threads=settings.cpu_threads()))
+    state_dir = settings.models_dir / "llama-states"
+    return functools.cache(lambda: load_generator(path, threads=settings.cpu_threads(), state_dir=state_dir))
+
+
+def _warm(load: Callable[[], Embedder]) -> Embedder:
+    """The loaded embedder, after one query: OpenVINO's first inference sets itself up (0.1-0.2 s)."""
+    embedder = load()
+    embedder.encode_queries(["warm-up"])
+    return embedder
 
 
 def open_answerer(settings: Settings, *, preload: bool = False) -> Answerer:
@@ -102,9 +110,9 @@ def open_answerer(settings: Settings, *, preload: bool = False) -> Answerer:
     prompts = load_prompts()
     path = resolve_embedder(settings)
     load_generator: Callable[[], Generator] = lambda: generator_loader(settings)()  # noqa: E731 - resolved in the thread
-    load_embedder = embedder_loader(settings, path)
+    load_embedder = embedder_load = embedder_loader(settings, path)
     if preload:
-        load_generator, load_embedder = in_background(load_generator), in_background(load_embedder)
+        load_generator, load_embedder = in_background(load_generator), in_background(lambda: _warm(embedder_load))
     else:
         load_generator = functools.cache(load_generator)
     search = SearchIndex.open(settings, path, load_embedder)

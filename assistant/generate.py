@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import hashlib
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -43,6 +44,8 @@ class Generator:
     path: Path
     llm: Any
     n_ctx: int
+    state_dir: Path | None = None
+    """Where fixed-start snapshots are kept between processes (None: in memory only)."""
     _snapshots: dict[tuple[int, ...], _Snapshot] = field(default_factory=dict)
 
     @property
@@ -75,20 +78,61 @@ class Generator:
         if n < MIN_CACHED_PREFIX:
             return
         key = tuple(tokens[:n])
-        snapshot = self._snapshots.get(key)
-        if snapshot is None:
-            llm.eval(list(key))
-            size = llama_cpp.llama_state_get_size(llm._ctx.ctx)
-            # Llama.save_state would also copy its whole logits buffer (n_batch x 262k floats).
-            state = (ctypes.c_uint8 * size)()
-            written = llama_cpp.llama_state_get_data(llm._ctx.ctx, state, size)
-            self._snapshots = {**dict(list(self._snapshots.items())[-3:]), key: _Snapshot(key, state, written)}
-            return
-        if llama_cpp.llama_state_set_data(llm._ctx.ctx, snapshot.state, snapshot.size) != snapshot.size:
+        snapshot = self._snapshots.get(key) or self._read_snapshot(key)
+        if snapshot is not None:
+            if llama_cpp.llama_state_set_data(llm._ctx.ctx, snapshot.state, snapshot.size) == snapshot.size:
+                self._remember(snapshot)
+                llm.input_ids[:n] = key
+                llm.n_tokens = n
+                return
             llm.reset()
+        llm.eval(list(key))
+        size = llama_cpp.llama_state_get_size(llm._ctx.ctx)
+        # Llama.save_state would also copy its whole logits buffer (n_batch x 262k floats).
+        state = (ctypes.c_uint8 * size)()
+        snapshot = _Snapshot(key, state, llama_cpp.llama_state_get_data(llm._ctx.ctx, state, size))
+        self._remember(snapshot)
+        self._write_snapshot(snapshot)
+
+    def _remember(self, snapshot: _Snapshot) -> None:
+        self._snapshots = {**dict(list(self._snapshots.items())[-3:]), snapshot.tokens: snapshot}
+
+    def _snapshot_file(self, tokens: tuple[int, ...]) -> Path | None:
+        """The file for a snapshot of ``tokens``, named by everything its bytes depend on."""
+        if self.state_dir is None:
+            return None
+        import llama_cpp
+
+        stat = self.path.stat()
+        who = f"{self.path.resolve()}\0{stat.st_size}\0{stat.st_mtime_ns}\0{llama_cpp.__version__}\0{self.n_ctx}\0{tokens}"
+        return self.state_dir / f"{self.name}-{hashlib.sha256(who.encode()).hexdigest()[:20]}.state"
+
+    def _read_snapshot(self, tokens: tuple[int, ...]) -> _Snapshot | None:
+        """A snapshot another process wrote, if its checksum holds (anything else: None, and it is made again)."""
+        file = self._snapshot_file(tokens)
+        try:
+            blob = file.read_bytes() if file is not None else b""
+        except OSError:
+            return None
+        digest, data = blob[:32], blob[32:]
+        if not data or hashlib.sha256(data).digest() != digest:
+            return None
+        return _Snapshot(tokens, (ctypes.c_uint8 * len(data)).from_buffer_copy(data), len(data))
+
+    def _write_snapshot(self, snapshot: _Snapshot) -> None:
+        """Keep a snapshot for later processes (about 2 MB); a folder that cannot be written is skipped."""
+        file = self._snapshot_file(snapshot.tokens)
+        if file is None:
             return
-        llm.input_ids[:n] = key
-        llm.n_tokens = n
+        data = bytes(snapshot.state)[: snapshot.size]
+        tmp = file.with_name(f".{file.name}.{os.getpid()}.tmp")
+        try:
+            file.parent.mkdir(parents=True, exist_ok=True)
+            tmp.write_bytes(hashlib.sha256(data).digest() + data)
+            os.replace(tmp, file)
+        except OSError:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
 
     def complete(
         self,
@@ -98,18 +142,20 @@ class Generator:
         on_token: TokenSink | None = None,
         should_stop: Callable[[], bool] | None = None,
         fixed_start: str = "",
+        keep_going: Callable[[str], bool] | None = None,
     ) -> str:
         """Greedy completion of ``prompt``, streamed to ``on_token``; stops early if asked.
 
         ``fixed_start``: what the prompt begins with for every question (the few-shot part); its
-        evaluation is kept and restored instead of being redone.
+        evaluation is kept and restored instead of being redone. ``keep_going`` sees the text so
+        far after each piece; False ends the completion there.
         """
         tokens = self.llm.tokenize(prompt.encode("utf-8"), add_bos=True, special=True)
         self._start_from(tokens, fixed_start)
         stream = self.llm.create_completion(
             tokens, max_tokens=max_tokens, temperature=0.0, repeat_penalty=1.3, stop=STOP, stream=True
         )
-        return self._drain((part["choices"][0]["text"] for part in stream), on_token, should_stop)
+        return self._drain((part["choices"][0]["text"] for part in stream), on_token, should_stop, keep_going)
 
     def chat(
         self,
@@ -132,7 +178,12 @@ class Generator:
         return self._drain((c["choices"][0]["delta"].get("content") or "" for c in stream), on_token, should_stop)
 
     @staticmethod
-    def _drain(pieces: Iterator[str], on_token: TokenSink | None, should_stop: Callable[[], bool] | None) -> str:
+    def _drain(
+        pieces: Iterator[str],
+        on_token: TokenSink | None,
+        should_stop: Callable[[], bool] | None,
+        keep_going: Callable[[str], bool] | None = None,
+    ) -> str:
         out: list[str] = []
         try:
             for piece in pieces:
@@ -140,6 +191,8 @@ class Generator:
                     out.append(piece)
                     if on_token:
                         on_token(piece)
+                    if keep_going and not keep_going("".join(out)):
+                        break
                 if should_stop and should_stop():
                     break
         except (RuntimeError, ValueError) as exc:
@@ -156,8 +209,8 @@ class Generator:
             self.llm.close()
 
 
-def load_generator(path: Path, *, threads: int, n_ctx: int = 4096) -> Generator:
-    """Load a GGUF file from disk."""
+def load_generator(path: Path, *, threads: int, n_ctx: int = 4096, state_dir: Path | None = None) -> Generator:
+    """Load a GGUF file from disk; ``state_dir`` keeps prompt snapshots between processes."""
     if not path.is_file():
         raise ModelMissing(f"no GGUF model at {path}", hint="run `assistant models fetch` or check --model")
     check_memory("generator", path)
@@ -168,4 +221,4 @@ def load_generator(path: Path, *, threads: int, n_ctx: int = 4096) -> Generator:
             llm = Llama(model_path=str(path), n_ctx=n_ctx, n_threads=max(1, threads), verbose=False)
     except (ValueError, RuntimeError) as exc:
         raise ModelMissing(f"cannot load GGUF model {path}: {exc}", hint="check that the file is a complete GGUF model") from None
-    return Generator(name=path.stem, path=path, llm=llm, n_ctx=min(n_ctx, llm.n_ctx()))
+    return Generator(name=path.stem, path=path, llm=llm, n_ctx=min(n_ctx, llm.n_ctx()), state_dir=state_dir)

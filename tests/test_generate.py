@@ -124,3 +124,51 @@ def test_a_quick_tokenizer_that_disagrees_is_not_used(conversion: Path, tmp_path
     assert QuickTokenizer.load(copy) is None
     (copy / QUICK_TOKENIZER).unlink()
     assert QuickTokenizer.load(copy) is None
+
+
+@pytest.mark.models
+def test_a_snapshot_kept_on_disk_serves_the_next_process_and_a_damaged_one_is_made_again(tmp_path: Path) -> None:
+    from assistant.generate import load_generator
+    from assistant.models import resolve_generator
+
+    path = resolve_generator(load_settings())
+    prompts = load_prompts()
+    start = prompts.fixed_start("answer_ar")
+    prompt = prompts.render("answer_ar", sources=PESKOV_2, question="ماذا قال الكرملين؟").rstrip()
+    first = load_generator(path, threads=2, state_dir=tmp_path)
+    try:
+        made = first.complete(prompt, max_tokens=40, fixed_start=start)
+        fresh = first.complete(prompt, max_tokens=40)
+    finally:
+        first.close()
+    files = list(tmp_path.glob("*.state"))
+    assert len(files) == 1 and made == fresh
+    for damage in (None, "flip", "truncate"):
+        if damage == "flip":
+            blob = bytearray(files[0].read_bytes())
+            blob[len(blob) // 2] ^= 0xFF
+            files[0].write_bytes(bytes(blob))
+        elif damage == "truncate":
+            files[0].write_bytes(files[0].read_bytes()[:1000])
+        later = load_generator(path, threads=2, state_dir=tmp_path)
+        try:
+            head = later.llm.tokenize(start.encode(), add_bos=True, special=True)
+            full = later.llm.tokenize(prompt.encode(), add_bos=True, special=True)
+            n = next(i for i, (a, b) in enumerate(zip(head, full, strict=False)) if a != b) if head != full[: len(head)] else len(head)
+            assert (later._read_snapshot(tuple(full[:n])) is None) == (damage is not None)
+            assert later.complete(prompt, max_tokens=40, fixed_start=start) == fresh, damage
+        finally:
+            later.close()
+        assert files[0].stat().st_size > 1_000_000  # a damaged file was replaced by a good one
+
+
+def test_the_copy_guard_stops_a_draft_that_left_the_sources() -> None:
+    from assistant.answer import copy_guard
+
+    text = "وقال المتحدث إنه لا توجد خطط محددة في الوقت الحالي."
+    keep = copy_guard([_source(1, text, [(0, len(text), 1.0)])])
+    assert keep(" لا توجد خطط محددة")  # a copy so far
+    assert keep(" لا توجد خطط محددة في الوقت [1")  # a citation being written
+    assert keep(" قال الرئيس")  # too short to judge
+    assert not keep(" قال الرئيس الأمريكي إن الولايات")  # three words in no source
+    assert not keep(" لا تذكر المصادر ذلك")  # an abstention: settled
