@@ -10,6 +10,8 @@ import contextlib
 import ctypes
 import hashlib
 import os
+import sys
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -209,6 +211,35 @@ class Generator:
             self.llm.close()
 
 
+class _Filtered:
+    """A standard stream that drops what one thread writes and passes the rest on."""
+
+    def __init__(self, real: Any, thread: threading.Thread) -> None:
+        self.real, self.thread = real, thread
+
+    def write(self, text: str) -> int:
+        return len(text) if threading.current_thread() is self.thread else int(self.real.write(text) or 0)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.real, name)
+
+
+@contextlib.contextmanager
+def _quiet_thread() -> Iterator[None]:
+    """Drop what this thread prints to sys.stdout and sys.stderr, and only that: other threads
+    (the UI, an error message) keep theirs."""
+    me = threading.current_thread()
+    swapped = {name: _Filtered(getattr(sys, name), me) for name in ("stdout", "stderr")}
+    for name, stream in swapped.items():
+        setattr(sys, name, stream)
+    try:
+        yield
+    finally:
+        for name, stream in swapped.items():
+            if getattr(sys, name) is stream:  # unless someone else has swapped it since
+                setattr(sys, name, stream.real)
+
+
 def load_generator(path: Path, *, threads: int, n_ctx: int = 4096, state_dir: Path | None = None) -> Generator:
     """Load a GGUF file from disk; ``state_dir`` keeps prompt snapshots between processes."""
     if not path.is_file():
@@ -216,9 +247,17 @@ def load_generator(path: Path, *, threads: int, n_ctx: int = 4096, state_dir: Pa
     check_memory("generator", path)
     from llama_cpp import Llama
 
+    from llama_cpp._logger import set_verbose
+
     try:
-        with open(os.devnull, "w") as devnull, contextlib.redirect_stderr(devnull):
-            llm = Llama(model_path=str(path), n_ctx=n_ctx, n_threads=max(1, threads), verbose=False)
+        # verbose=True only so that llama-cpp-python does not silence the process's file descriptors
+        # 1 and 2 while it loads (its verbose=False does, which swallowed the main thread's error
+        # messages when the model loads in a background thread); its chatter is dropped per thread.
+        with _quiet_thread():
+            llm = Llama(model_path=str(path), n_ctx=n_ctx, n_threads=max(1, threads), verbose=True)
     except (ValueError, RuntimeError) as exc:
         raise ModelMissing(f"cannot load GGUF model {path}: {exc}", hint="check that the file is a complete GGUF model") from None
+    finally:
+        set_verbose(False)  # llama.cpp's log: errors only from here on
+    llm.verbose = False
     return Generator(name=path.stem, path=path, llm=llm, n_ctx=min(n_ctx, llm.n_ctx()), state_dir=state_dir)

@@ -172,3 +172,28 @@ def test_the_copy_guard_stops_a_draft_that_left_the_sources() -> None:
     assert keep(" قال الرئيس")  # too short to judge
     assert not keep(" قال الرئيس الأمريكي إن الولايات")  # three words in no source
     assert not keep(" لا تذكر المصادر ذلك")  # an abstention: settled
+
+
+def test_loading_quiets_only_its_own_thread(capsys: pytest.CaptureFixture[str]) -> None:
+    """The model loads in a thread; an error the main thread prints meanwhile must reach the user."""
+    import sys
+    import threading
+
+    from assistant.generate import _quiet_thread
+
+    inside, done = threading.Event(), threading.Event()
+
+    def load() -> None:
+        with _quiet_thread():
+            print("llama chatter", file=sys.stderr)
+            inside.set()
+            done.wait(5)
+
+    worker = threading.Thread(target=load)
+    worker.start()
+    inside.wait(5)
+    print("error: shown", file=sys.stderr)
+    done.set()
+    worker.join()
+    err = capsys.readouterr().err
+    assert "error: shown" in err and "llama chatter" not in err
