@@ -6,7 +6,8 @@ Builds a synthetic corpus from ARCD sentences (benchmarks/_synthetic.py) and
 indexes it once. That first index goes through the product's own build_index,
 but with a stand-in encoder (random unit vectors of the embedder's dimension)
 instead of EmbeddingGemma: embedding ~43k chunks with the real model would take
-hours on two cores. Everything after that is the real path with the real
+hours on two cores. Like the default embedder, the stand-in also makes a vector
+for every candidate sentence, so every generation carries the sentence store. Everything after that is the real path with the real
 embedder: each timed run appends a sentence to one article and calls
 build_index, which re-reads only that file, embeds its chunks with
 EmbeddingGemma and writes a whole new generation. Reported per run: the total,
@@ -40,17 +41,27 @@ from assistant.models import resolve_embedder  # noqa: E402
 
 
 class _RandomEncoder:
-    """Stand-in for the initial build only: random unit vectors of the real dimension."""
+    """Stand-in for the initial build only: random unit vectors of the real dimension, for the chunks
+    and (as the default OpenVINO embedder makes them) for each chunk's candidate sentences."""
+
+    pools_spans = True
 
     def __init__(self, dim: int) -> None:
         self.dim = dim
 
-    def encode_documents(self, texts: list[str], titles: list[str], progress: Any = None) -> Any:
+    def _unit(self, n: int, seed: int) -> Any:
         import numpy as np
 
-        rng = np.random.default_rng(len(texts))
-        v = rng.standard_normal((len(texts), self.dim)).astype(np.float32)
+        v = np.random.default_rng(seed).standard_normal((n, self.dim)).astype(np.float32)
         return v / np.linalg.norm(v, axis=1, keepdims=True)
+
+    def encode_documents(self, texts: list[str], titles: list[str], progress: Any = None) -> Any:
+        return self._unit(len(texts), len(texts))
+
+    def encode_documents_with_sentences(
+        self, texts: list[str], titles: list[str], spans: list[list[tuple[int, int]]], progress: Any = None
+    ) -> tuple[Any, list[Any]]:
+        return self.encode_documents(texts, titles), [self._unit(len(s), i) for i, s in enumerate(spans)]
 
 
 class _Timed:
@@ -73,9 +84,21 @@ class _Timed:
     def dim(self) -> int:
         return int(self._model.dim)
 
+    @property
+    def pools_spans(self) -> bool:
+        return bool(self._model.pools_spans)
+
     def encode_documents(self, texts: list[str], titles: list[str], progress: Any = None) -> Any:
         t = time.perf_counter()
         out = self._model.encode_documents(texts, titles, progress=progress)
+        self.encode_s += time.perf_counter() - t
+        return out
+
+    def encode_documents_with_sentences(
+        self, texts: list[str], titles: list[str], spans: list[list[tuple[int, int]]], progress: Any = None
+    ) -> tuple[Any, list[Any]]:
+        t = time.perf_counter()
+        out = self._model.encode_documents_with_sentences(texts, titles, spans, progress=progress)
         self.encode_s += time.perf_counter() - t
         return out
 
