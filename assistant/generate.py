@@ -105,7 +105,10 @@ class Generator:
             return None
         import llama_cpp
 
-        stat = self.path.stat()
+        try:
+            stat = self.path.stat()
+        except OSError:  # the model file went away under us: no file to name
+            return None
         who = f"{self.path.resolve()}\0{stat.st_size}\0{stat.st_mtime_ns}\0{llama_cpp.__version__}\0{self.n_ctx}\0{tokens}"
         return self.state_dir / f"{self.name}-{hashlib.sha256(who.encode()).hexdigest()[:20]}.state"
 
