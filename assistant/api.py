@@ -71,12 +71,16 @@ def index_corpus(
     )
 
 
-def open_search(settings: Settings) -> SearchIndex:
-    """Open the live index for searching; the embedder loads on the first query."""
+def open_search(settings: Settings, *, preload: bool = False) -> SearchIndex:
+    """Open the live index for searching; the embedder loads on the first query, or with
+    ``preload`` starts loading (and runs one query) in a thread before the index is read."""
     from assistant.search import SearchIndex
 
     path = resolve_embedder(settings)
-    return SearchIndex.open(settings, path, embedder_loader(settings, path))
+    load = embedder_loader(settings, path)
+    if preload:
+        load = in_background(lambda: _warm(embedder_loader(settings, path)))
+    return SearchIndex.open(settings, path, load)
 
 
 def generator_loader(settings: Settings) -> Callable[[], Generator]:
@@ -105,17 +109,11 @@ def open_answerer(settings: Settings, *, preload: bool = False) -> Answerer:
     """
     from assistant.answer import Answerer
     from assistant.prompts import load_prompts
-    from assistant.search import SearchIndex
 
     prompts = load_prompts()
-    path = resolve_embedder(settings)
     load_generator: Callable[[], Generator] = lambda: generator_loader(settings)()  # noqa: E731 - resolved in the thread
-    load_embedder = embedder_load = embedder_loader(settings, path)
-    if preload:
-        load_generator, load_embedder = in_background(load_generator), in_background(lambda: _warm(embedder_load))
-    else:
-        load_generator = functools.cache(load_generator)
-    search = SearchIndex.open(settings, path, load_embedder)
+    load_generator = in_background(load_generator) if preload else functools.cache(load_generator)
+    search = open_search(settings, preload=preload)
     return Answerer(
         search=search,
         prompts=prompts,
