@@ -112,6 +112,10 @@ class _Previous:
     vectors: np.ndarray
     gen: Path
     sentences: SentenceStore | None = None
+    doc_lines: dict[str, str] = field(default_factory=dict)
+    """Each document's line in documents.jsonl, rewritten as it is while the document is unchanged."""
+    chunk_lines: list[str] = field(default_factory=list)
+    """chunks.jsonl's lines, by row."""
 
 
 def _load_previous(index_dir: Path) -> _Previous | None:
@@ -120,8 +124,9 @@ def _load_previous(index_dir: Path) -> _Previous | None:
     except store.IndexMissing:
         return None
     manifest = store.read_manifest(gen)
-    docs = {d.doc_id: d for d in map(store.document_from_row, store.read_jsonl(gen / "documents.jsonl"))}
-    rows = store.read_jsonl(gen / "chunks.jsonl")
+    doc_rows, doc_lines = store.read_jsonl_lines(gen / "documents.jsonl")
+    docs = {d.doc_id: d for d in map(store.document_from_row, doc_rows)}
+    rows, chunk_lines = store.read_jsonl_lines(gen / "chunks.jsonl")
     vectors = store.load_vectors(gen)
     store.check_generation(gen, manifest, docs, n_chunks=len(rows), vector_shape=vectors.shape)
     sentences = SentenceStore.load(gen, n_chunks=len(rows), dim=int(vectors.shape[1]))
@@ -129,7 +134,8 @@ def _load_previous(index_dir: Path) -> _Previous | None:
     for row_no, row in enumerate(rows):
         chunk = store.chunk_from_row(row, docs)
         by_doc.setdefault(chunk.doc_id, []).append((chunk, row_no))
-    return _Previous(manifest, docs, by_doc, vectors, gen, sentences)
+    lines = {row["doc_id"]: line for row, line in zip(doc_rows, doc_lines, strict=True)}
+    return _Previous(manifest, docs, by_doc, vectors, gen, sentences, lines, chunk_lines)
 
 
 RACY_NS = 2_000_000_000
@@ -139,7 +145,8 @@ RACY_NS = 2_000_000_000
 def _file_key(path: Path) -> list[Any] | None:
     """What says a file (and its metadata sidecar) is unchanged: size, mtime, inode, symlink-ness."""
     try:
-        st, lst = os.stat(path), os.lstat(path)
+        lst = os.lstat(path)
+        st = os.stat(path) if stat.S_ISLNK(lst.st_mode) else lst
     except OSError:
         return None
     try:
@@ -278,12 +285,26 @@ def build_index(
         tokens = _tokens(prev, docs, kept_chunks, kept_rows, new_chunks, titles_for_new, is_new)
         sentences = _sentences(prev, kept_rows, new_sentences, len(new_chunks), order, dim)
         extra = {"scanned_ns": scanned_ns, "today": today.isoformat(), "files": reuse.keys}
-        _write_generation(index_dir, config, roots, docs, chunks, vectors, tokens, sentences, extra)
+        doc_rows = [_document_row(prev, d) for d in docs]
+        chunk_rows = [store.chunk_to_row(new_chunks[j]) if kind == "new" else _chunk_line(prev, kept_rows[j]) for kind, j in order]
+        _write_generation(index_dir, config, roots, docs, chunks, (doc_rows, chunk_rows), vectors, tokens, sentences, extra)
         stats.chunks = len(chunks)
         stats.written = True
         stats.sentence_vectors = sentences is not None or settings.embed_backend != "openvino"
         stats.seconds = time.perf_counter() - started
         return stats
+
+
+def _document_row(prev: _Previous | None, doc: Document) -> dict[str, Any] | str:
+    """documents.jsonl's row for ``doc``: the previous line when ingestion reused the previous run's document."""
+    if prev is not None and prev.docs.get(doc.doc_id) is doc and doc.doc_id in prev.doc_lines:
+        return prev.doc_lines[doc.doc_id]
+    return store.document_to_row(doc)
+
+
+def _chunk_line(prev: _Previous | None, row: int) -> str:
+    assert prev is not None
+    return prev.chunk_lines[row]
 
 
 @contextlib.contextmanager
@@ -376,6 +397,7 @@ def _write_generation(
     roots: list[Path],
     docs: list[Document],
     chunks: list[Chunk],
+    rows: tuple[list[dict[str, Any] | str], list[dict[str, Any] | str]],
     vectors: np.ndarray,
     tokens: TokenTable,
     sentences: SentenceStore | None,
@@ -383,10 +405,11 @@ def _write_generation(
 ) -> None:
     import numpy as np
 
+    """Write and publish a generation; ``rows`` are documents.jsonl's and chunks.jsonl's rows, in order."""
     gen = store.new_generation(index_dir)
     try:
-        store.write_jsonl(gen / "documents.jsonl", [store.document_to_row(d) for d in docs])
-        store.write_jsonl(gen / "chunks.jsonl", [store.chunk_to_row(c) for c in chunks])
+        store.write_jsonl(gen / "documents.jsonl", rows[0])
+        store.write_jsonl(gen / "chunks.jsonl", rows[1])
         np.save(gen / "vectors.npy", vectors)
         if sentences is not None:
             sentences.save(gen)

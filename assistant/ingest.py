@@ -340,9 +340,25 @@ def _read_sidecar(path: Path, confine_to: Path | None) -> _Sidecar:
 
 # --- documents --------------------------------------------------------------
 
+def _relative(root: Path, path: Path) -> str:
+    """``path.relative_to(root).as_posix()``, by string slicing where it can (pathlib's costs 0.4 s per 10k files)."""
+    prefix = str(root)
+    if not prefix.endswith(os.sep):
+        prefix += os.sep
+    full = str(path)
+    if full.startswith(prefix) and len(full) > len(prefix):
+        return full[len(prefix) :].replace(os.sep, "/")
+    return path.relative_to(root).as_posix()
+
+
 def _doc_id(root: Path, path: Path) -> str:
-    rel = path.relative_to(root)
-    return rel.with_name(rel.stem).as_posix() if rel.suffix else rel.as_posix()
+    """The path relative to ``root``, POSIX-style, without its suffix (as ``PurePath.stem`` drops it)."""
+    rel = _relative(root, path)
+    folder, _, name = rel.rpartition("/")
+    dot = name.rfind(".")
+    if 0 < dot < len(name) - 1:
+        name = name[:dot]
+    return f"{folder}/{name}" if folder else name
 
 
 def _check_inside(root: Path, path: Path) -> None:
@@ -434,7 +450,7 @@ def _walk(root: Path, skipped: list[SkippedFile]) -> list[Path]:
                 skipped.append(SkippedFile(str(base / d), "symlinked folder not followed"))
         dirs.sort()
         found.extend(base / f for f in files if _is_article(f))
-    return sorted(found, key=lambda p: p.relative_to(root).as_posix())
+    return sorted(found, key=lambda p: _relative(root, p))
 
 
 def ingest(

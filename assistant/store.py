@@ -5,8 +5,9 @@ Layout of an index directory::
     CURRENT              name of the live generation, replaced atomically
     .lock                held (flock) by the one process writing
     gen-<time>-<pid>/    manifest.json, documents.jsonl, chunks.jsonl,
-                         vectors.npy, dense.faiss, bm25/, and (when the embedder
-                         pools spans) sentence_{offsets,spans,vectors}.npy
+                         vectors.npy, dense.faiss (quantised indexes only), bm25/, and (when the embedder
+                         pools spans) the sentence store (sentences.py), whose
+                         segment files are hard links shared between generations
 
 A writer builds a complete new generation, fsyncs it, then swaps CURRENT.
 Readers resolve CURRENT once, so they always see a whole generation: the old
@@ -21,7 +22,7 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -80,8 +81,10 @@ def new_generation(index_dir: Path) -> Path:
 
 
 def _fsync_tree(folder: Path) -> None:
+    """fsync every file written into ``folder``; a file with other links is one an earlier, already
+    synced generation wrote (a shared segment), so only the directory entry is new."""
     for path in sorted(folder.rglob("*")):
-        if path.is_file():
+        if path.is_file() and path.stat().st_nlink == 1:
             with open(path, "rb") as fh:
                 os.fsync(fh.fileno())
     _fsync_dir(folder)
@@ -125,19 +128,26 @@ def prune(index_dir: Path, keep: set[str]) -> None:
         tmp.unlink(missing_ok=True)
 
 
-def write_jsonl(path: Path, rows: Iterator[dict[str, Any]] | list[dict[str, Any]]) -> None:
-    """Write one JSON object per line, UTF-8."""
+def write_jsonl(path: Path, rows: Iterable[dict[str, Any] | str]) -> None:
+    """Write one JSON object per line, UTF-8; a str row is a line read_jsonl_lines returned, written as it is."""
     with open(path, "w", encoding="utf-8") as fh:
         for row in rows:
-            fh.write(json.dumps(row, ensure_ascii=False))
+            fh.write(row if isinstance(row, str) else json.dumps(row, ensure_ascii=False))
             fh.write("\n")
 
 
 def read_jsonl(path: Path) -> list[dict[str, Any]]:
     """Read a JSONL file written by write_jsonl; damage becomes IndexCorrupt."""
+    return read_jsonl_lines(path)[0]
+
+
+def read_jsonl_lines(path: Path) -> tuple[list[dict[str, Any]], list[str]]:
+    """The rows of a JSONL file and, aligned with them, their lines (so unchanged rows are rewritten
+    without encoding them again); damage becomes IndexCorrupt."""
     try:
         with open(path, encoding="utf-8") as fh:
-            return [json.loads(line) for line in fh if line.strip()]
+            lines = [line for line in fh.read().split("\n") if line.strip()]
+        return [json.loads(line) for line in lines], lines
     except (OSError, ValueError) as exc:
         raise IndexCorrupt(f"cannot read {path.name}: {exc}", hint="rebuild with `assistant index --rebuild`") from None
 
@@ -239,7 +249,7 @@ def check_generation(
 
 def write_manifest(gen: Path, manifest: dict[str, Any]) -> None:
     """Write manifest.json into a generation."""
-    (gen / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+    (gen / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
 
 
 def read_manifest(gen: Path) -> dict[str, Any]:

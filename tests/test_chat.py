@@ -202,3 +202,22 @@ def test_snapshot_arabic_answer(bidi: str, tmp_path: Path, snap_compare) -> None
 
 def test_highlight_style_is_distinct() -> None:
     assert HIGHLIGHT != Style() and HIGHLIGHT.bgcolor is not None
+
+
+def test_the_chat_app_overrides_no_private_textual_method() -> None:
+    """A private name of ours that Textual's App also has replaces Textual's own: a `_flush` here once
+    broke Textual's captured-stderr flushing (`_flush() got an unexpected keyword argument 'stderr'`)."""
+    import inspect
+
+    from textual.app import App
+    from textual.screen import Screen
+
+    from assistant.tui.components.history import HistoryScreen
+
+    for ours, theirs in ((ChatApp, App), (ArticleScreen, Screen), (HistoryScreen, Screen)):
+        clashes = sorted(
+            name
+            for name, value in vars(ours).items()
+            if name.startswith("_") and not name.startswith("__") and inspect.isfunction(value) and hasattr(theirs, name)
+        )
+        assert clashes == [], f"{ours.__name__} shadows {theirs.__name__}'s {clashes}"

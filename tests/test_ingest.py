@@ -324,3 +324,18 @@ def test_a_damaged_utf8_byte_is_replaced_with_a_warning(tmp_path: Path) -> None:
     assert doc.text == damaged.decode("utf-8", errors="replace")
     (warning,) = report.warnings
     assert "invalid UTF-8" in warning.reason
+
+
+@pytest.mark.parametrize(
+    "rel",
+    ["a.txt", "sub/b.md", "x/y/z.tar.txt", "نص عربي/مقال ١.txt", "no_suffix", "dots./name.", "d.d/.hidden", "a/b.c/d"],
+)
+def test_doc_ids_are_the_relative_path_without_its_suffix(tmp_path: Path, rel: str) -> None:
+    from pathlib import PurePosixPath
+
+    from assistant.ingest import _doc_id
+
+    want = PurePosixPath(rel)
+    want_id = (want.with_name(want.stem) if want.suffix else want).as_posix()
+    assert _doc_id(tmp_path, tmp_path / rel) == want_id
+    assert _doc_id(tmp_path / "", Path(str(tmp_path) + "/" + rel)) == want_id

@@ -263,6 +263,12 @@ def _duplicate_a_line(path: Path) -> None:
     path.write_text("".join(lines + lines[:1]), encoding="utf-8")
 
 
+def _one(gen: Path, pattern: str) -> Path:
+    """The generation's one file matching ``pattern`` (a freshly built index has one sentence segment)."""
+    (path,) = gen.glob(pattern)
+    return path
+
+
 def _np_drop_row(path: Path) -> None:
     import numpy as np
 
@@ -287,9 +293,6 @@ def _other_dim(m: dict) -> None:  # type: ignore[type-arg]
 
 
 BROKEN: dict[str, tuple[Callable[[Path], None], str]] = {
-    "dense.faiss truncated to half": (lambda g: _truncate(g / "dense.faiss", 0.5), "vector index"),
-    "dense.faiss truncated to 10 bytes": (lambda g: _truncate(g / "dense.faiss", 10 / 80_000), "vector index"),
-    "dense.faiss empty": (lambda g: _truncate(g / "dense.faiss", 0.0), "vector index"),
     "chunk store one row short": (lambda g: _drop_last_line(g / "chunks.jsonl"), "disagree"),
     "chunk store one row too many": (lambda g: _duplicate_a_line(g / "chunks.jsonl"), "disagree"),
     "chunk store cut mid-row": (lambda g: _truncate(g / "chunks.jsonl", 0.5), "chunks.jsonl"),
@@ -299,9 +302,10 @@ BROKEN: dict[str, tuple[Callable[[Path], None], str]] = {
     "manifest of another dimension": (_edit_manifest(_other_dim), "disagree"),
     "manifest not JSON": (lambda g: (g / "manifest.json").write_text("{", encoding="utf-8"), "manifest"),
     "live generation deleted": (lambda g: shutil.rmtree(g), "missing generation"),
-    "sentence vectors deleted": (lambda g: (g / "sentence_vectors.npy").unlink(), "sentence vectors"),
+    "sentence vectors deleted": (lambda g: _one(g, "sentence_vectors.*.npy").unlink(), "sentence vectors"),
     "sentence offsets truncated": (lambda g: _truncate(g / "sentence_offsets.npy", 0.5), "sentence vectors"),
-    "sentence spans one row short": (lambda g: _np_drop_row(g / "sentence_spans.npy"), "sentence vectors"),
+    "sentence spans one row short": (lambda g: _np_drop_row(_one(g, "sentence_spans.*.npy")), "sentence vectors"),
+    "sentence segment list deleted": (lambda g: (g / "sentence_segments.json").unlink(), "sentence vectors"),
 }
 
 
@@ -355,16 +359,13 @@ def test_a_deleted_index_folder_names_the_build_command(index_copy: Path) -> Non
 
 def test_an_index_built_at_another_dimension_is_refused_before_searching(index_copy: Path) -> None:
     """A whole, self-consistent generation whose vectors the current embedder cannot match."""
-    import faiss
     import numpy as np
 
     gen = _gen(index_copy)
     vectors = np.load(gen / "vectors.npy")[:, :256].copy()
     np.save(gen / "vectors.npy", vectors)
-    dense = faiss.IndexFlatIP(256)
-    dense.add(vectors)
-    faiss.write_index(dense, str(gen / "dense.faiss"))
-    np.save(gen / "sentence_vectors.npy", np.load(gen / "sentence_vectors.npy")[:, :256].copy())
+    segment = _one(gen, "sentence_vectors.*.npy")
+    np.save(segment, np.load(segment)[:, :256].copy())
     _edit_manifest(lambda m: m.update(dim=256))(gen)
     TALLY["broken indexes"] += 1
     proc = run_cli("search", "ماذا قال بيسكوف؟", "--index-dir", str(index_copy))

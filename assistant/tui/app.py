@@ -92,7 +92,7 @@ class ChatApp(App[None]):
         self.query_one("#sources", SourcesPanel).border_title = "Sources"
         self.query_one("#conversation").border_title = "Conversation"
         self.query_one("#preview", BidiView).display = False
-        self.set_interval(FLUSH_SECONDS, self._flush)
+        self.set_interval(FLUSH_SECONDS, self._draw_streamed)
         self.say("system", WELCOME)
         self._refresh_status()
         self.query_one("#question", Input).focus()
@@ -144,7 +144,7 @@ class ChatApp(App[None]):
         with self._tokens_lock:
             self._pending.append(piece)
 
-    def _flush(self) -> None:
+    def _draw_streamed(self) -> None:
         """Runs on the UI thread every FLUSH_SECONDS: draw what streamed since last time."""
         with self._tokens_lock:
             pieces, self._pending = self._pending, []
@@ -169,7 +169,7 @@ class ChatApp(App[None]):
         self._finish_writing(role="error", markdown=md_escape(message.text))
 
     def on_answered(self, message: Answered) -> None:
-        self._flush()
+        self._draw_streamed()
         if message.cancelled:
             self._finish_writing(role="system", markdown="*Cancelled.*")
             return
