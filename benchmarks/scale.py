@@ -210,7 +210,8 @@ def run_size(n: int, args: argparse.Namespace, sentences: list[str], sent_table:
                 gc.collect()
                 rss0 = _rss_mb()
                 index = dense.DenseIndex.open(folder, {"dense": info}, vectors)
-                index.load()
+                if index.kind != "flat":  # an exact index is a scan of the vectors themselves
+                    index.load()
                 bm25 = Bm25Index.load(work / "bm25")
                 embedder = _QueryVectors()
                 engine = SearchIndex(
@@ -237,7 +238,7 @@ def run_size(n: int, args: argparse.Namespace, sentences: list[str], sent_table:
                     "type": dtype,
                     "factory": info["factory"],
                     "build_s": info["build_seconds"],
-                    "file_mb": round((folder / dense.FILE).stat().st_size / 2**20, 1),
+                    "file_mb": round((folder / dense.FILE).stat().st_size / 2**20, 1) if (folder / dense.FILE).exists() else 0.0,
                     "vectors_mb": round(vecs_path.stat().st_size / 2**20, 1),
                     "rss_after_queries_mb": round(_rss_mb() - rss0, 1),
                     "queries": nq,

@@ -173,25 +173,29 @@ def test_sigkill_at_random_moments_never_leaves_a_half_written_index(
     rng = random.Random(20261124)
     live, state = check_index(index_dir, loader)
 
-    # One uninterrupted run to measure how long a run and its write phase take.
-    edit_corpus(corpus, 0, rng)
-    before, pointer = _gens(index_dir), _pointer(index_dir)
-    proc = start_index(corpus, index_dir)
-    t0 = time.monotonic()
-    write_started = published = None
-    while proc.poll() is None:
-        now = time.monotonic() - t0
-        if write_started is None and _gens(index_dir) - before:
-            write_started = now
-        if published is None and _pointer(index_dir) != pointer:
-            published = now
-        time.sleep(0.001)
-    total = time.monotonic() - t0
-    assert proc.returncode == 0, proc.stderr.read() if proc.stderr else ""
-    live, state = check_index(index_dir, loader)
-    assert state == corpus_state(corpus)
-    assert write_started is not None and published is not None
-    write_phase = max(0.01, published - write_started)  # new generation folder -> CURRENT swapped
+    # Two uninterrupted runs to measure how long a run and its write phase take; the shorter one
+    # counts (the first after start-up can be slower, and timed kills aimed past a run's end are lost).
+    totals, phases = [], []
+    for first_edit in (0, 100):
+        edit_corpus(corpus, first_edit, rng)
+        before, pointer = _gens(index_dir), _pointer(index_dir)
+        proc = start_index(corpus, index_dir)
+        t0 = time.monotonic()
+        write_started = published = None
+        while proc.poll() is None:
+            now = time.monotonic() - t0
+            if write_started is None and _gens(index_dir) - before:
+                write_started = now
+            if published is None and _pointer(index_dir) != pointer:
+                published = now
+            time.sleep(0.001)
+        totals.append(time.monotonic() - t0)
+        assert proc.returncode == 0, proc.stderr.read() if proc.stderr else ""
+        live, state = check_index(index_dir, loader)
+        assert state == corpus_state(corpus)
+        assert write_started is not None and published is not None
+        phases.append(max(0.01, published - write_started))  # new generation folder -> CURRENT swapped
+    total, write_phase = min(totals), min(phases)
 
     landed: Counter[str] = Counter()
     survived = 0
@@ -206,7 +210,7 @@ def test_sigkill_at_random_moments_never_leaves_a_half_written_index(
         if i in aimed:
             where = run_and_kill(corpus, index_dir, delay=None, after_write=rng.uniform(0.0, write_phase * 1.2))
         else:
-            where = run_and_kill(corpus, index_dir, delay=rng.uniform(0.0, total * 1.05), after_write=None)
+            where = run_and_kill(corpus, index_dir, delay=rng.uniform(0.0, total), after_write=None)
         landed[where] += 1
         live, state = check_index(index_dir, loader)
         assert state in (old_state, new_state), f"kill {i} ({where}) left a generation that is neither old nor new"
