@@ -109,3 +109,19 @@ def test_a_chunk_pointing_past_its_segment_is_refused(tmp_path: Path) -> None:
     np.save(tmp_path / "g" / sentences.ROWS, rows)
     with pytest.raises(IndexCorrupt, match="sentence vectors"):
         SentenceStore.load(tmp_path / "g", n_chunks=len(seeds), dim=DIM)
+
+
+def test_where_hard_links_are_refused_the_segments_are_copied(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    seeds = list(range(1, 21))
+    first = _save_load(SentenceStore.build(*zip(*_expected(seeds), strict=True), DIM), tmp_path / "g1")  # type: ignore[arg-type]
+
+    def refuse(src: object, dst: object) -> None:
+        raise OSError(18, "Invalid cross-device link")
+
+    monkeypatch.setattr(sentences.os, "link", refuse)
+    spliced, seeds = _replace(first, seeds, at=1, new_seed=1001)
+    second = _save_load(spliced, tmp_path / "g2")
+    (old_vectors,) = (tmp_path / "g1").glob("sentence_vectors.*.npy")
+    copy = tmp_path / "g2" / old_vectors.name
+    assert copy.stat().st_ino != old_vectors.stat().st_ino and copy.read_bytes() == old_vectors.read_bytes()
+    _assert_holds(second, seeds)
