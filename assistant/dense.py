@@ -78,7 +78,8 @@ def _factory(kind: str, dim: int) -> str:
 
 
 def build(vectors: np.ndarray, folder: Path, *, kind: str | None = None) -> dict[str, Any]:
-    """Build the dense index over ``vectors`` (unit rows) into ``folder/dense.faiss``; returns its manifest entry."""
+    """Build the dense index over ``vectors`` (unit rows) into ``folder/dense.faiss`` (an exact index
+    writes nothing: it is a scan of the vectors); returns its manifest entry."""
     import numpy as np
 
     started = time.perf_counter()

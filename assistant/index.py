@@ -403,9 +403,9 @@ def _write_generation(
     sentences: SentenceStore | None,
     extra: dict[str, Any],
 ) -> None:
+    """Write and publish a generation; ``rows`` are documents.jsonl's and chunks.jsonl's rows, in order."""
     import numpy as np
 
-    """Write and publish a generation; ``rows`` are documents.jsonl's and chunks.jsonl's rows, in order."""
     gen = store.new_generation(index_dir)
     try:
         store.write_jsonl(gen / "documents.jsonl", rows[0])
