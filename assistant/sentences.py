@@ -29,6 +29,7 @@ such as the torch backend) still works: the evidence step embeds then.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import shutil
@@ -272,8 +273,12 @@ class SentenceStore:
         return ""
 
 
+_NAMED = itertools.count()
+
+
 def _segment_name() -> str:
-    return f"{time.time_ns():x}{os.getpid():x}"
+    """A name no other segment has: the time, this process and a counter, in hex."""
+    return f"{time.time_ns():x}{os.getpid():x}{next(_NAMED):x}"
 
 
 def _segment_files(name: str) -> tuple[str, str]:
