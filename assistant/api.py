@@ -77,9 +77,9 @@ def open_search(settings: Settings, *, preload: bool = False) -> SearchIndex:
     from assistant.search import SearchIndex
 
     path = resolve_embedder(settings)
-    load = embedder_loader(settings, path)
+    load = plain = embedder_loader(settings, path)
     if preload:
-        load = in_background(lambda: _warm(embedder_loader(settings, path)))
+        load = in_background(lambda: _warm(plain))
     return SearchIndex.open(settings, path, load)
 
 

@@ -189,20 +189,21 @@ class DenseIndex:
         if ids is not None:
             return self._exact(qvec, ids, pool)
         scores = np.asarray(self.vectors @ qvec[0].astype(np.float32), dtype=np.float32)
-        rows = np.arange(len(scores), dtype=np.int64)
-        if pool < len(scores):
-            rows = np.argpartition(-scores, pool - 1)[:pool]
-        top = rows[np.lexsort((rows, -scores[rows]))]
-        return top.astype(np.int64), scores[top]
+        top = _best(scores, pool)
+        return top, scores[top]
 
     def _exact(self, qvec: np.ndarray, rows: np.ndarray, pool: int) -> tuple[np.ndarray, np.ndarray]:
         """Exact cosine of ``rows`` (sorted) against the float vectors; the ``pool`` best."""
         import numpy as np
 
         scores = np.asarray(self.vectors[rows], dtype=np.float32) @ qvec[0].astype(np.float32)
-        if pool < len(scores):
-            best = np.argpartition(-scores, pool - 1)[:pool]
-        else:
-            best = np.arange(len(scores))
-        top = best[np.lexsort((best, -scores[best]))]  # best first; ties by row
+        top = _best(scores, pool)
         return rows[top].astype(np.int64), scores[top]
+
+
+def _best(scores: np.ndarray, pool: int) -> np.ndarray:
+    """Positions of the ``pool`` highest ``scores``, best first, ties by position."""
+    import numpy as np
+
+    best = np.argpartition(-scores, pool - 1)[:pool] if pool < len(scores) else np.arange(len(scores))
+    return best[np.lexsort((best, -scores[best]))].astype(np.int64)

@@ -7,10 +7,11 @@ indexes it once. That first index goes through the product's own build_index,
 but with a stand-in encoder (random unit vectors of the embedder's dimension)
 instead of EmbeddingGemma: embedding ~43k chunks with the real model would take
 hours on two cores. Like the default embedder, the stand-in also makes a vector
-for every candidate sentence, so every generation carries the sentence store. Everything after that is the real path with the real
-embedder: each timed run appends a sentence to one article and calls
-build_index, which re-reads only that file, embeds its chunks with
-EmbeddingGemma and writes a whole new generation. Reported per run: the total,
+for every candidate sentence, so every generation carries the sentence store.
+Everything after that is the real path with the real embedder: each timed run
+appends a sentence to one article and calls build_index, which re-reads only
+that file, embeds its chunks with EmbeddingGemma and writes a new generation
+(hard-linking the previous one's sentence segments). Reported per run: the total,
 the embedder's share (model load, on the first run only, and encoding), and
 the rest -- the figure the target is about. Also timed: a run where nothing
 changed, and one after touching every file (all re-read, none re-embedded).
@@ -88,19 +89,19 @@ class _Timed:
     def pools_spans(self) -> bool:
         return bool(self._model.pools_spans)
 
-    def encode_documents(self, texts: list[str], titles: list[str], progress: Any = None) -> Any:
+    def _timed(self, method: str, *args: Any, **kwargs: Any) -> Any:
         t = time.perf_counter()
-        out = self._model.encode_documents(texts, titles, progress=progress)
+        out = getattr(self._model, method)(*args, **kwargs)
         self.encode_s += time.perf_counter() - t
         return out
+
+    def encode_documents(self, texts: list[str], titles: list[str], progress: Any = None) -> Any:
+        return self._timed("encode_documents", texts, titles, progress=progress)
 
     def encode_documents_with_sentences(
         self, texts: list[str], titles: list[str], spans: list[list[tuple[int, int]]], progress: Any = None
     ) -> tuple[Any, list[Any]]:
-        t = time.perf_counter()
-        out = self._model.encode_documents_with_sentences(texts, titles, spans, progress=progress)
-        self.encode_s += time.perf_counter() - t
-        return out
+        return self._timed("encode_documents_with_sentences", texts, titles, spans, progress=progress)
 
 
 def main() -> None:
