@@ -170,6 +170,41 @@ class Hit:
         }
 
 
+@dataclass(frozen=True)
+class Filters:
+    """What every question is narrowed to: a date range and a set of articles (None: all)."""
+
+    since: dt.date | None = None
+    until: dt.date | None = None
+    docs: frozenset[str] | None = None
+
+    def narrow(self, asked: DateWindow | None) -> DateWindow | None:
+        """The question's own window intersected with the filter's dates."""
+        if self.since is None and self.until is None:
+            return asked
+        label = self.describe_dates()
+        if asked is None:
+            return DateWindow(self.since, self.until, label)
+        start = max((d for d in (asked.start, self.since) if d is not None), default=None)
+        end = min((d for d in (asked.end, self.until) if d is not None), default=None)
+        return DateWindow(start, end, f"{asked.text}; {label}")
+
+    def describe_dates(self) -> str:
+        parts = []
+        if self.since:
+            parts.append(f"since {self.since.isoformat()}")
+        if self.until:
+            parts.append(f"until {self.until.isoformat()}")
+        return " ".join(parts)
+
+    def describe(self) -> str:
+        """One line for a status bar: "" when nothing is filtered."""
+        parts = [self.describe_dates()] if (self.since or self.until) else []
+        if self.docs is not None:
+            parts.append(f"{len(self.docs)} article(s)")
+        return ", ".join(parts)
+
+
 DateRule = Literal["none", "in-window", "undated-fallback", "empty-window"]
 
 

@@ -21,10 +21,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from assistant.api import index_corpus, open_search  # noqa: E402
+from assistant.app.api import index_corpus, open_search  # noqa: E402
 from assistant.config import load_settings  # noqa: E402
-from assistant.evaluate import load_squad, ranking_metrics, write_squad_corpus  # noqa: E402
-from assistant.search import Fusion  # noqa: E402
+from assistant.eval.run import load_squad, ranking_metrics, write_squad_corpus  # noqa: E402
+from assistant.retrieve.search import Fusion  # noqa: E402
 
 DEFAULT_DATA = ROOT.parent / "shared" / "external" / "arcd" / "arcd-test.json"
 MODES = {

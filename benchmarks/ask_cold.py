@@ -57,7 +57,7 @@ def child(question: str, spawned_at: float) -> None:
         return now
 
     mark = time.perf_counter()
-    from assistant.api import open_answerer
+    from assistant.app.api import open_answerer
     from assistant.config import load_settings
 
     mark = lap("import_assistant_ms", mark)

@@ -22,9 +22,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from assistant.api import open_answerer  # noqa: E402
+from assistant.app.api import open_answerer  # noqa: E402
 from assistant.config import load_settings  # noqa: E402
-from assistant.evaluate import load_dev, percentile  # noqa: E402
+from assistant.eval.run import load_dev, percentile  # noqa: E402
 
 
 class _FirstToken:

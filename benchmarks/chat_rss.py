@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from assistant.config import load_settings  # noqa: E402
-from assistant.session import Session  # noqa: E402
+from assistant.app.session import Session  # noqa: E402
 
 QUESTION = "ماذا قال بيسكوف عن لقاء بوتين والأسد في أيار 2021؟"
 

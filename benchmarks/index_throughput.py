@@ -49,12 +49,12 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from assistant.chunking import chunk_document  # noqa: E402
+from assistant.ingest.chunking import chunk_document  # noqa: E402
 from assistant.config import Settings, load_settings  # noqa: E402
-from assistant.embed import Embedder, load_embedder  # noqa: E402
-from assistant.evaluate import load_squad, ranking_metrics, write_squad_corpus  # noqa: E402
-from assistant.ingest import ingest  # noqa: E402
-from assistant.models import resolve_embedder  # noqa: E402
+from assistant.models.embed import Embedder, load_embedder  # noqa: E402
+from assistant.eval.run import load_squad, ranking_metrics, write_squad_corpus  # noqa: E402
+from assistant.ingest.reader import ingest  # noqa: E402
+from assistant.models.fetch import resolve_embedder  # noqa: E402
 
 DEFAULT_DATA = ROOT.parent / "shared" / "external" / "arcd" / "arcd-test.json"
 ALL_VARIANTS = ("st-fp32", "torch-f32", "torch-bf16", "torch-int8", "openvino-f32", "openvino-bf16")

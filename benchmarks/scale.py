@@ -49,10 +49,10 @@ import numpy as np  # noqa: E402
 from _synthetic import arcd_text  # noqa: E402
 
 from assistant import dense  # noqa: E402
-from assistant.evaluate import percentile  # noqa: E402
-from assistant.arabic import tokenize  # noqa: E402
-from assistant.lexical import Bm25Index, TokenTable, _gather, build_bm25  # noqa: E402
-from assistant.search import POOL, SearchIndex  # noqa: E402
+from assistant.eval.run import percentile  # noqa: E402
+from assistant.text.arabic import tokenize  # noqa: E402
+from assistant.index.lexical import Bm25Index, TokenTable, _gather, build_bm25  # noqa: E402
+from assistant.retrieve.search import POOL, SearchIndex  # noqa: E402
 from assistant.types import Chunk, DateWindow, Document, PubDate  # noqa: E402
 
 DIM = 768

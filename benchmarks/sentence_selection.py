@@ -26,13 +26,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from assistant.api import embedder_loader  # noqa: E402
-from assistant.arabic import normalize  # noqa: E402
-from assistant.chunking import chunk_document  # noqa: E402
+from assistant.app.api import embedder_loader  # noqa: E402
+from assistant.text.arabic import normalize  # noqa: E402
+from assistant.ingest.chunking import chunk_document  # noqa: E402
 from assistant.config import load_settings  # noqa: E402
-from assistant.evaluate import load_squad  # noqa: E402
-from assistant.models import resolve_embedder  # noqa: E402
-from assistant.sentences import candidate_spans  # noqa: E402
+from assistant.eval.run import load_squad  # noqa: E402
+from assistant.models.fetch import resolve_embedder  # noqa: E402
+from assistant.index.sentence_store import candidate_spans  # noqa: E402
 from assistant.types import Document  # noqa: E402
 
 DEFAULT_DATA = ROOT.parent / "shared" / "external" / "arcd" / "arcd-test.json"

@@ -7,10 +7,10 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from assistant.answer import Answer, Citation
-from assistant.conversation import Resolved
-from assistant.generate import TokenSink
-from assistant.session import Exchange, Session
+from assistant.answer.pipeline import Answer, Citation
+from assistant.app.conversation import Resolved
+from assistant.models.generate import TokenSink
+from assistant.app.session import Exchange, Session
 from assistant.types import DateWindow, Document, PubDate
 
 ARTICLE = (

@@ -23,7 +23,7 @@ TODAY = dt.date(2026, 11, 24)
 @pytest.fixture(scope="session")
 def seed_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """An index of a copy of seeds/ built with the real default embedder."""
-    from assistant.api import index_corpus
+    from assistant.app.api import index_corpus
     from assistant.config import load_settings
 
     work = tmp_path_factory.mktemp("seedindex")
@@ -37,7 +37,7 @@ def seed_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def seed_search(seed_index: Path):  # type: ignore[no-untyped-def]
     """A SearchIndex over the seed index, embedder loaded once for the session."""
-    from assistant.api import open_search
+    from assistant.app.api import open_search
     from assistant.config import load_settings
 
     return open_search(load_settings(index_dir=seed_index))

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.evaluate import answer_hit, load_dev, quote_is_exact
-from assistant.ingest import read_text
+from assistant.eval.run import answer_hit, load_dev, quote_is_exact
+from assistant.ingest.reader import read_text
 from conftest import DEV, SEEDS, TODAY, run_cli
 
 CONTRACT = {"question", "answer", "language", "abstained", "date_window", "citations", "unverified", "timings_ms", "model"}
@@ -17,7 +17,7 @@ CITATION = {"n", "doc_id", "title", "date", "quote", "start", "end", "score"}
 
 @pytest.fixture(scope="session")
 def answerer(seed_index: Path):  # type: ignore[no-untyped-def]
-    from assistant.api import open_answerer
+    from assistant.app.api import open_answerer
     from assistant.config import load_settings
 
     a = open_answerer(load_settings(index_dir=seed_index))
@@ -27,7 +27,7 @@ def answerer(seed_index: Path):  # type: ignore[no-untyped-def]
 
 @pytest.fixture(scope="session")
 def dev_report(answerer):  # type: ignore[no-untyped-def]
-    from assistant.evaluate import evaluate_answers
+    from assistant.eval.run import evaluate_answers
 
     docs = answerer.search.docs
     return evaluate_answers(

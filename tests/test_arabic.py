@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assistant import arabic
-from assistant.arabic import (
+from assistant.text import arabic
+from assistant.text.arabic import (
     STOPWORDS,
     deobfuscate,
     detect_language,

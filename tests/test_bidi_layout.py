@@ -9,12 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from assistant.bidi import display, is_rtl, reorder, reorder_enabled, shape, terminal_does_bidi, visual_line
-from assistant.conversation import Conversation, Filters, parse_command, parse_filter_date
+from assistant.tui.display.bidi import display, is_rtl, reorder, reorder_enabled, shape, terminal_does_bidi, visual_line
+from assistant.app.conversation import Conversation, parse_filter_date
+from assistant.tui.commands import parse_command
+from assistant.types import Filters
 from assistant.errors import BadInput
-from assistant.history import History
-from assistant.layout import lay_out, parse_markdown, selected_text
-from assistant.render import md_escape
+from assistant.app.history import History
+from assistant.tui.display.layout import lay_out, parse_markdown, selected_text
+from assistant.tui.display.markdown import md_escape
 
 TODAY = dt.date(2026, 11, 24)
 
@@ -224,7 +226,7 @@ def test_history_stores_browses_and_searches(tmp_path: Path) -> None:
 def test_history_unusable_file_is_a_clear_error(tmp_path: Path) -> None:
     bad = tmp_path / "history.sqlite3"
     bad.write_bytes(b"this is not a database" * 100)
-    from assistant.history import HistoryError
+    from assistant.app.history import HistoryError
 
     with pytest.raises(HistoryError, match="unusable"):
         History(bad).recent()
@@ -236,9 +238,9 @@ def test_history_unusable_file_is_a_clear_error(tmp_path: Path) -> None:
 def test_core_does_not_import_textual() -> None:
     """Everything outside assistant.tui works without the UI library."""
     core = [
-        "assistant.cli", "assistant.api", "assistant.answer", "assistant.session", "assistant.conversation",
-        "assistant.history", "assistant.layout", "assistant.bidi", "assistant.render", "assistant.evaluate",
-        "assistant.search", "assistant.index", "assistant.ingest",
+        "assistant.cli.main", "assistant.app.api", "assistant.answer.pipeline", "assistant.app.session", "assistant.app.conversation",
+        "assistant.app.history", "assistant.tui.display.layout", "assistant.tui.display.bidi", "assistant.cli.output", "assistant.eval.run",
+        "assistant.retrieve.search", "assistant.index.build", "assistant.ingest.reader",
     ]
     code = "import sys\n" + "".join(f"import {m}\n" for m in core) + "print('textual' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

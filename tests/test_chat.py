@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from rich.style import Style
 
-from assistant.answer import readable
+from assistant.answer.pipeline import readable
 from assistant.config import load_settings
-from assistant.history import History
-from assistant.session import Session
+from assistant.app.history import History
+from assistant.app.session import Session
 from assistant.tui.app import ChatApp
 from assistant.tui.components.article import ArticleScreen
 from assistant.tui.components.message import ChatMessage

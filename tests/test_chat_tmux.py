@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.bidi import display
+from assistant.tui.display.bidi import display
 
 pytestmark = [
     pytest.mark.models,

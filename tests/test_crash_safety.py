@@ -25,13 +25,13 @@ from pathlib import Path
 
 import pytest
 
-from assistant import store
-from assistant.api import embedder_loader
+from assistant.index import store
+from assistant.app.api import embedder_loader
 from assistant.config import load_settings
-from assistant.embed import Embedder
-from assistant.ingest import ingest
-from assistant.models import resolve_embedder
-from assistant.search import SearchIndex
+from assistant.models.embed import Embedder
+from assistant.ingest.reader import ingest
+from assistant.models.fetch import resolve_embedder
+from assistant.retrieve.search import SearchIndex
 from conftest import ROOT, SEEDS, TODAY
 
 KILLS = 20
@@ -63,7 +63,7 @@ def check_index(index_dir: Path, loader: Callable[[], Embedder]) -> tuple[str, S
     import faiss
     import numpy as np
 
-    from assistant.lexical import Bm25Index
+    from assistant.index.lexical import Bm25Index
 
     gen = store.current_generation(index_dir)
     manifest = store.read_manifest(gen)

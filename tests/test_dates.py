@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.boilerplate import find_boilerplate
-from assistant.dates import extract_date, header_date, month_number, parse_date_window
+from assistant.ingest.boilerplate import find_boilerplate
+from assistant.text.dates import extract_date, header_date, month_number, parse_date_window
 from assistant.errors import BadInput
 from assistant.types import DateWindow, PubDate, Span
 

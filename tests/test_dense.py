@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant import dense
+from assistant.index import dense
 from assistant.errors import IndexCorrupt
 
 

@@ -10,16 +10,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant import store
-from assistant.api import index_corpus, open_search
-from assistant.chunking import chunk_document
+from assistant.index import store
+from assistant.app.api import index_corpus, open_search
+from assistant.ingest.chunking import chunk_document
 from assistant.config import load_settings
-from assistant.embed import Embedder, embedder_fingerprint, load_embedder
-from assistant.embed_openvino import CONVERSION_FORMAT, _is_complete, converted_dir, ensure_converted
+from assistant.models.embed import Embedder, embedder_fingerprint, load_embedder
+from assistant.models.openvino import CONVERSION_FORMAT, _is_complete, converted_dir, ensure_converted
 from assistant.errors import IndexMismatch
-from assistant.ingest import ingest
-from assistant.models import resolve_embedder
-from assistant.sentences import candidate_spans
+from assistant.ingest.reader import ingest
+from assistant.models.fetch import resolve_embedder
+from assistant.index.sentence_store import candidate_spans
 from conftest import SEEDS, TODAY
 
 

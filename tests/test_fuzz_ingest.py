@@ -23,10 +23,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from assistant import store
-from assistant.arabic import tokenize
-from assistant.chunking import chunk_document, split_sentences
-from assistant.ingest import UnreadableFile, decode_bytes, ingest, load_document
+from assistant.index import store
+from assistant.text.arabic import tokenize
+from assistant.ingest.chunking import chunk_document, split_sentences
+from assistant.ingest.reader import UnreadableFile, decode_bytes, ingest, load_document
 from assistant.types import Document
 from test_chunking import check_chunks
 
@@ -247,7 +247,7 @@ def test_sentences_and_chunks_of_any_text_slice_back() -> None:
         nonlocal ran
         ran += 1
         STATS["inputs"] += 1
-        from assistant.boilerplate import find_boilerplate
+        from assistant.ingest.boilerplate import find_boilerplate
 
         doc = Document("d", "d.txt", text, "t", None, None, None, "", find_boilerplate(text))
         chunks = chunk_document(doc, chunk_chars=chunk_chars, overlap=overlap, max_sentence_chars=max_sentence)

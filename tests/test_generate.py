@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from assistant.answer import Source, base_listing
+from assistant.answer.pipeline import Source, base_listing
 from assistant.config import load_settings
-from assistant.prompts import load_prompts
+from assistant.answer.prompts import load_prompts
 
 # Two evidence lines from the seeds (001 and 000), as the Arabic base-model prompt shows them.
 PESKOV_1 = ("[1] وأكد المتحدث باسم الرئاسة الروسية “ديمتري بيسكوف” في تصريحات صحفية أدلى بها اليوم الجمعة 28 مايو/ أيار، "
@@ -22,7 +22,7 @@ PESKOV_2 = ("[1] ورداً على سؤال حول ما إذا كان سيتم �
 
 @pytest.fixture(scope="module")
 def generator():  # type: ignore[no-untyped-def]
-    from assistant.api import generator_loader
+    from assistant.app.api import generator_loader
 
     gen = generator_loader(load_settings())()
     yield gen
@@ -83,9 +83,9 @@ def test_base_listing_shows_best_ranked_sentences_within_the_budget() -> None:
 
 @pytest.fixture(scope="module")
 def conversion() -> Path:
-    from assistant.embed import embedder_fingerprint
-    from assistant.embed_openvino import ensure_converted
-    from assistant.models import resolve_embedder
+    from assistant.models.embed import embedder_fingerprint
+    from assistant.models.openvino import ensure_converted
+    from assistant.models.fetch import resolve_embedder
 
     settings = load_settings()
     path = resolve_embedder(settings)
@@ -94,7 +94,7 @@ def conversion() -> Path:
 
 @pytest.mark.models
 def test_the_sentencepiece_model_gives_tokenizer_json_ids(conversion: Path) -> None:
-    from assistant.embed_openvino import QUICK_TOKENIZER, QuickTokenizer, _hf_tokenizer
+    from assistant.models.openvino import QUICK_TOKENIZER, QuickTokenizer, _hf_tokenizer
 
     record = json.loads((conversion / QUICK_TOKENIZER).read_text(encoding="utf-8"))
     assert record["agrees"], record
@@ -109,7 +109,7 @@ def test_the_sentencepiece_model_gives_tokenizer_json_ids(conversion: Path) -> N
 
 @pytest.mark.models
 def test_a_quick_tokenizer_that_disagrees_is_not_used(conversion: Path, tmp_path: Path) -> None:
-    from assistant.embed_openvino import QUICK_TOKENIZER, QuickTokenizer
+    from assistant.models.openvino import QUICK_TOKENIZER, QuickTokenizer
 
     copy = tmp_path / "conv"
     copy.mkdir()
@@ -128,8 +128,8 @@ def test_a_quick_tokenizer_that_disagrees_is_not_used(conversion: Path, tmp_path
 
 @pytest.mark.models
 def test_a_snapshot_kept_on_disk_serves_the_next_process_and_a_damaged_one_is_made_again(tmp_path: Path) -> None:
-    from assistant.generate import load_generator
-    from assistant.models import resolve_generator
+    from assistant.models.generate import load_generator
+    from assistant.models.fetch import resolve_generator
 
     path = resolve_generator(load_settings())
     prompts = load_prompts()
@@ -163,7 +163,7 @@ def test_a_snapshot_kept_on_disk_serves_the_next_process_and_a_damaged_one_is_ma
 
 
 def test_the_copy_guard_stops_a_draft_that_left_the_sources() -> None:
-    from assistant.answer import copy_guard
+    from assistant.answer.pipeline import copy_guard
 
     text = "وقال المتحدث إنه لا توجد خطط محددة في الوقت الحالي."
     keep = copy_guard([_source(1, text, [(0, len(text), 1.0)])])
@@ -179,7 +179,7 @@ def test_loading_quiets_only_its_own_thread(capsys: pytest.CaptureFixture[str]) 
     import sys
     import threading
 
-    from assistant.generate import _quiet_thread
+    from assistant.models.generate import _quiet_thread
 
     inside, done = threading.Event(), threading.Event()
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.grounding import EvidenceText, english_names, numbers_in, skeleton_ar, skeleton_en, skeletons_match
+from assistant.text.terms import EvidenceText, english_names, numbers_in, skeleton_ar, skeleton_en, skeletons_match
 
 EVIDENCE = EvidenceText.of(
     [

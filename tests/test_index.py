@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant import store
-from assistant.api import index_corpus, open_search
+from assistant.index import store
+from assistant.app.api import index_corpus, open_search
 from assistant.config import load_settings
 from assistant.errors import IndexLocked, IndexMismatch, IndexMissing
 from conftest import SEEDS, TODAY, run_cli
@@ -98,7 +98,7 @@ def test_a_failed_run_leaves_the_previous_generation_live(small_corpus: Path, tm
     def boom(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr("assistant.index.build_bm25", boom)
+    monkeypatch.setattr("assistant.index.build.build_bm25", boom)
     with pytest.raises(RuntimeError):
         index_corpus(settings, [small_corpus], today=TODAY)
     assert store.current_generation(index_dir) == live

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from assistant.errors import CorpusError
-from assistant.ingest import (
+from assistant.ingest.reader import (
     UnreadableFile,
     decode_bytes,
     ingest,
@@ -333,7 +333,7 @@ def test_a_damaged_utf8_byte_is_replaced_with_a_warning(tmp_path: Path) -> None:
 def test_doc_ids_are_the_relative_path_without_its_suffix(tmp_path: Path, rel: str) -> None:
     from pathlib import PurePosixPath
 
-    from assistant.ingest import _doc_id
+    from assistant.ingest.reader import _doc_id
 
     want = PurePosixPath(rel)
     want_id = (want.with_name(want.stem) if want.suffix else want).as_posix()

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.answer import prompt_safe, readable
+from assistant.answer.pipeline import prompt_safe, readable
 from conftest import SEEDS, run_cli
 
 pytestmark = pytest.mark.models

@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.arabic import tokenize
-from assistant.lexical import EMPTY_TOKEN, Bm25Index, TokenTable, build_bm25, chunk_tokens
+from assistant.text.arabic import tokenize
+from assistant.index.lexical import EMPTY_TOKEN, Bm25Index, TokenTable, build_bm25, chunk_tokens
 
 SENTENCES = [
     "أعلن الكرملين أن الرئيس الروسي فلاديمير بوتين لا ينوي لقاء بشار الأسد.",

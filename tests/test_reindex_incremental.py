@@ -18,12 +18,12 @@ from typing import Any
 import numpy as np
 import pytest
 
-import assistant.ingest
-from assistant import store
+import assistant.ingest.reader
+from assistant.index import store
 from assistant.config import load_settings
-from assistant.index import IndexStats, build_index
-from assistant.lexical import Bm25Index, TokenTable
-from assistant.sentences import SentenceStore, candidate_spans
+from assistant.index.build import IndexStats, build_index
+from assistant.index.lexical import Bm25Index, TokenTable
+from assistant.index.sentence_store import SentenceStore, candidate_spans
 from conftest import SEEDS, TODAY
 
 DIM = 16
@@ -84,13 +84,13 @@ def _age(folder: Path, seconds: float = 60) -> None:
 class _Counter:
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.paths: list[str] = []
-        real = assistant.ingest.load_document
+        real = assistant.ingest.reader.load_document
 
         def counting(root: Path, path: Path, *args: Any, **kwargs: Any) -> Any:
             self.paths.append(path.name)
             return real(root, path, *args, **kwargs)
 
-        monkeypatch.setattr(assistant.ingest, "load_document", counting)
+        monkeypatch.setattr(assistant.ingest.reader, "load_document", counting)
 
 
 def _run(

@@ -18,10 +18,10 @@ from pathlib import Path
 
 import pytest
 
-from assistant import store
+from assistant.index import store
 from assistant.config import load_settings
 from assistant.errors import GenerationError, ModelMissing, ModelTooLarge
-from assistant.ingest import DEFAULT_MAX_BYTES, ingest
+from assistant.ingest.reader import DEFAULT_MAX_BYTES, ingest
 from conftest import ROOT, SEEDS, TODAY, run_cli
 
 TALLY: Counter[str] = Counter()
@@ -199,7 +199,7 @@ def test_control_and_bidi_characters_around_words_are_stripped_and_answered(seed
 async def test_chat_shows_each_bad_question_as_a_message_and_keeps_running(seed_index: Path, tmp_path: Path) -> None:
     from textual.widgets import Input
 
-    from assistant.session import Session
+    from assistant.app.session import Session
     from assistant.tui.app import ChatApp
     from assistant.tui.components.message import ChatMessage
 
@@ -228,7 +228,7 @@ async def test_chat_shows_each_bad_question_as_a_message_and_keeps_running(seed_
 
 
 def History_is_empty(data_dir: Path) -> bool:  # noqa: N802 - reads as a sentence in the assert
-    from assistant.history import History
+    from assistant.app.history import History
 
     return History(data_dir / "history.sqlite3").recent() == []
 
@@ -378,7 +378,7 @@ def test_an_index_built_at_another_dimension_is_refused_before_searching(index_c
 
 @pytest.fixture(scope="module")
 def real_generator():  # type: ignore[no-untyped-def]
-    from assistant.api import generator_loader
+    from assistant.app.api import generator_loader
 
     gen = generator_loader(load_settings())()
     yield gen
@@ -398,7 +398,7 @@ def test_max_tokens_is_a_hard_cap_on_what_the_real_model_writes(real_generator) 
 
 
 def test_ask_passes_max_tokens_and_the_model_stays_within_it(seed_index: Path, real_generator) -> None:  # type: ignore[no-untyped-def]
-    from assistant.api import open_answerer
+    from assistant.app.api import open_answerer
 
     answerer = open_answerer(load_settings(index_dir=seed_index, max_tokens=8))
     seen: list[int] = []
@@ -423,10 +423,10 @@ def test_ask_passes_max_tokens_and_the_model_stays_within_it(seed_index: Path, r
 
 def test_context_overflow_is_handled_by_dropping_the_weakest_passages(seed_index: Path, real_generator) -> None:  # type: ignore[no-untyped-def]
     """A model with a small context: the prompt keeps the best passages that fit beside max_tokens."""
-    from assistant.answer import MAX_SOURCES
-    from assistant.api import open_answerer
-    from assistant.generate import load_generator
-    from assistant.models import resolve_generator
+    from assistant.answer.pipeline import MAX_SOURCES
+    from assistant.app.api import open_answerer
+    from assistant.models.generate import load_generator
+    from assistant.models.fetch import resolve_generator
 
     question = "ماذا قال بيسكوف في أيار 2021؟"
     settings = load_settings(index_dir=seed_index, max_tokens=64)
@@ -481,8 +481,8 @@ def test_context_overflow_is_handled_by_dropping_the_weakest_passages(seed_index
 
 def test_a_very_long_unpunctuated_article_gives_bounded_passages() -> None:
     """One 60,000-character sentence: chunks and the passages put before the model stay small."""
-    from assistant.answer import MAX_SOURCES, SOURCE_CHARS, choose_sources
-    from assistant.chunking import chunk_document
+    from assistant.answer.pipeline import MAX_SOURCES, SOURCE_CHARS, choose_sources
+    from assistant.ingest.chunking import chunk_document
     from assistant.types import Document, Hit
 
     text = "عنوان المقال\n" + " ".join(f"كلمة{i} بوتين" for i in range(6000))
@@ -498,8 +498,8 @@ def test_a_very_long_unpunctuated_article_gives_bounded_passages() -> None:
 
 
 def test_a_truncated_gguf_fails_before_any_search(seed_index: Path, tmp_path: Path) -> None:
-    from assistant.api import open_answerer
-    from assistant.models import resolve_generator
+    from assistant.app.api import open_answerer
+    from assistant.models.fetch import resolve_generator
 
     real = resolve_generator(load_settings())
     broken = tmp_path / "truncated.gguf"
@@ -535,7 +535,7 @@ def test_a_file_that_is_not_a_gguf_model_is_refused_at_once(seed_index: Path, tm
 
 
 def test_memory_reading_parses_meminfo_and_cgroup_limits(tmp_path: Path) -> None:
-    from assistant.resources import available_memory
+    from assistant.models.resources import available_memory
 
     meminfo = tmp_path / "meminfo"
     meminfo.write_text("MemTotal:       16000000 kB\nMemFree:  100 kB\nMemAvailable:    2048000 kB\n", encoding="ascii")
@@ -551,9 +551,9 @@ def test_memory_reading_parses_meminfo_and_cgroup_limits(tmp_path: Path) -> None
 
 def test_too_little_memory_is_a_clear_message_before_the_model_loads(monkeypatch: pytest.MonkeyPatch) -> None:
     from assistant import resources
-    from assistant.generate import load_generator
-    from assistant.models import resolve_generator
-    from assistant.resources import check_memory, memory_needed
+    from assistant.models.generate import load_generator
+    from assistant.models.fetch import resolve_generator
+    from assistant.models.resources import check_memory, memory_needed
 
     path = resolve_generator(load_settings())
     need = memory_needed(path)

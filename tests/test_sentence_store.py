@@ -7,9 +7,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant import sentences
+from assistant.index import sentence_store as sentences
 from assistant.errors import IndexCorrupt
-from assistant.sentences import SentenceStore
+from assistant.index.sentence_store import SentenceStore
 
 DIM = 8
 

@@ -19,13 +19,13 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Footer, Input
 from textual.worker import Worker, WorkerState
 
-from assistant.answer import Answer
-from assistant.bidi import BIDI_MODES, BidiMode, is_rtl, reorder_enabled
-from assistant.conversation import COMMANDS, Command, parse_command
+from assistant.answer.pipeline import Answer
+from assistant.tui.display.bidi import BIDI_MODES, BidiMode, is_rtl, reorder_enabled
+from assistant.tui.commands import COMMANDS, Command, parse_command
 from assistant.errors import AssistantError, BadInput
-from assistant.layout import Block
-from assistant.render import answer_markdown, md_escape
-from assistant.session import Session
+from assistant.tui.display.layout import Block
+from assistant.tui.display.markdown import answer_markdown, md_escape
+from assistant.app.session import Session
 from assistant.tui.components.article import ArticleScreen
 from assistant.tui.components.bidi_view import BidiView
 from assistant.tui.components.history import HistoryScreen

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.message import Message
 
-from assistant.session import Exchange
+from assistant.app.session import Exchange
 
 
 class ModelsReady(Message):

@@ -10,7 +10,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Label
 
-from assistant.layout import Block
+from assistant.tui.display.layout import Block
 from assistant.tui.components.bidi_view import BidiView
 from assistant.tui.components.sources import HIGHLIGHT
 from assistant.types import Document

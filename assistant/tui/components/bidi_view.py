@@ -7,11 +7,11 @@ from textual.geometry import Size
 from textual.selection import Selection
 from textual.widget import Widget
 
-from assistant.layout import Block, Line, lay_out, parse_markdown, selected_text
+from assistant.tui.display.layout import Block, Line, lay_out, parse_markdown, selected_text
 
 
 class BidiView(Widget):
-    """Lays out its blocks at the widget's width (see assistant.layout); copying gives logical order."""
+    """Lays out its blocks at the widget's width (see assistant.tui.display.layout); copying gives logical order."""
 
     DEFAULT_CSS = """
     BidiView { height: auto; width: 1fr; }

@@ -10,8 +10,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Label, OptionList
 from textual.widgets.option_list import Option
 
-from assistant.bidi import display
-from assistant.history import History, Turn
+from assistant.tui.display.bidi import display
+from assistant.app.history import History, Turn
 
 
 class HistoryScreen(ModalScreen[str | None]):

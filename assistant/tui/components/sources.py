@@ -11,8 +11,8 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Label
 
-from assistant.answer import Citation
-from assistant.layout import Block
+from assistant.answer.pipeline import Citation
+from assistant.tui.display.layout import Block
 from assistant.tui.components.bidi_view import BidiView
 from assistant.types import Document
 

@@ -1,6 +1,6 @@
 """BM25 over the normalised Arabic search view (bm25s: sparse, fast, saves to disk).
 
-We tokenise ourselves (assistant.arabic.tokenize: camel normalisation, filter-
+We tokenise ourselves (assistant.text.arabic.tokenize: camel normalisation, filter-
 dodge repair, light clitic stripping). Every chunk's tokens are kept with the
 index as ids into a vocabulary (:class:`TokenTable`), so an incremental run
 tokenises only new chunks. The BM25 matrix is then built in a few vectorised
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from assistant.arabic import tokenize
+from assistant.text.arabic import tokenize
 from assistant.errors import IndexCorrupt
 
 if TYPE_CHECKING:

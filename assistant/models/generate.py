@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.errors import GenerationError, ModelMissing
-from assistant.resources import check_memory
+from assistant.models.resources import check_memory
 
 TokenSink = Callable[[str], None]
 STOP = ["\n", "<end_of_turn>", "<eos>"]

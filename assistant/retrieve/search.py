@@ -13,20 +13,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from assistant import store
-from assistant.dates import parse_date_window
-from assistant.dense import DenseIndex
+from assistant.index import store
+from assistant.text.dates import parse_date_window
+from assistant.index.dense import DenseIndex
 from assistant.errors import BadInput, IndexCorrupt
-from assistant.index import check_compatible, index_config
+from assistant.index.build import check_compatible, index_config
 from assistant.config import Settings
-from assistant.lexical import Bm25Index
-from assistant.sentences import SentenceStore
+from assistant.index.lexical import Bm25Index
+from assistant.index.sentence_store import SentenceStore
 from assistant.types import Chunk, DateRule, DateWindow, Document, Hit, SearchResult
 
 if TYPE_CHECKING:
     import numpy as np
 
-    from assistant.embed import Embedder
+    from assistant.models.embed import Embedder
 
 RRF_K = 20
 """Reciprocal-rank-fusion constant: 20 rather than the usual 60 lets the top ranks count more."""

@@ -6,16 +6,15 @@ title fills EmbeddingGemma's ``title:`` slot. Heavy imports happen on load.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from assistant.errors import ModelMissing
-from assistant.resources import check_memory
+from assistant.models.resources import check_memory, quiet_loading
 
 if TYPE_CHECKING:
     import numpy as np
@@ -161,7 +160,7 @@ def load_embedder(
     fingerprint = embedder_fingerprint(path)
     if backend == "openvino":
         from assistant.config import default_models_dir
-        from assistant.embed_openvino import load_openvino
+        from assistant.models.openvino import load_openvino
 
         encoder = load_openvino(path, models_dir or default_models_dir(), fingerprint, precision=precision, threads=threads)
         return Embedder(path.name, path, fingerprint, encoder, backend=backend, precision=precision)
@@ -169,7 +168,7 @@ def load_embedder(
     from sentence_transformers import SentenceTransformer
 
     torch.set_num_threads(max(1, threads))
-    with _quiet_loading():
+    with quiet_loading():
         try:
             model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
         except (OSError, ValueError, RuntimeError) as exc:
@@ -180,19 +179,4 @@ def load_embedder(
     if precision == "bf16":
         model = model.to(torch.bfloat16)
     return Embedder(path.name, path, fingerprint, model, backend=backend, precision=precision)
-
-
-@contextlib.contextmanager
-def _quiet_loading() -> Iterator[None]:
-    """Hide transformers' weight-loading bar and chatter: stderr is for our own progress and errors."""
-    from transformers.utils import logging as hf_logging
-
-    verbosity = hf_logging.get_verbosity()
-    hf_logging.set_verbosity_error()
-    hf_logging.disable_progress_bar()
-    try:
-        yield
-    finally:
-        hf_logging.set_verbosity(verbosity)
-        hf_logging.enable_progress_bar()
 

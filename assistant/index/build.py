@@ -18,19 +18,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from assistant import dense, store
-from assistant.chunking import chunk_document
+from assistant.index import dense
+from assistant.index import store
+from assistant.ingest.chunking import chunk_document
 from assistant.config import Settings
 from assistant.errors import CorpusError, IndexMismatch
-from assistant.ingest import ingest, sidecar_path
-from assistant.lexical import TokenTable, build_bm25
-from assistant.sentences import SentenceStore, candidate_spans
+from assistant.ingest.reader import ingest, sidecar_path
+from assistant.index.lexical import TokenTable, build_bm25
+from assistant.index.sentence_store import SentenceStore, candidate_spans
 from assistant.types import Chunk, Document, SkippedFile
 
 if TYPE_CHECKING:
     import numpy as np
 
-    from assistant.embed import Embedder
+    from assistant.models.embed import Embedder
 
 ProgressFactory = Callable[[str, int], Callable[[int], None]]
 """Given a label and a total, returns a function to call with each step's size."""
@@ -73,7 +74,7 @@ class IndexStats:
 
 def index_config(settings: Settings, embedder_path: Path) -> dict[str, Any]:
     """The settings an index depends on; a loaded index must match them exactly."""
-    from assistant.embed import embedder_fingerprint
+    from assistant.models.embed import embedder_fingerprint
 
     return {
         "pipeline": PIPELINE_VERSION,

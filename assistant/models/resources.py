@@ -1,4 +1,5 @@
-"""Memory checks made before a model loads, so an out-of-memory risk is a clear message, not a kill.
+"""Before and while a model loads: memory checks (an out-of-memory risk is a clear message, not a
+kill), and keeping the loaders' chatter off stderr.
 
 The estimate is deliberately simple: a model needs about its weight files'
 size in memory (llama.cpp maps the GGUF file; torch reads the safetensors),
@@ -7,7 +8,9 @@ plus room for activations and the key/value cache.
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 from assistant.errors import ModelTooLarge
@@ -76,3 +79,18 @@ def check_memory(what: str, path: Path, *, available: int | None = None) -> None
             f"but only {free // MIB:,} MiB are available",
             hint="close other programs, or choose a smaller model (--model for the generator)",
         )
+
+
+@contextlib.contextmanager
+def quiet_loading() -> Iterator[None]:
+    """Hide transformers' weight-loading bar and chatter: stderr is for our own progress and errors."""
+    from transformers.utils import logging as hf_logging
+
+    verbosity = hf_logging.get_verbosity()
+    hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()
+    try:
+        yield
+    finally:
+        hf_logging.set_verbosity(verbosity)
+        hf_logging.enable_progress_bar()

@@ -3,7 +3,7 @@
 Markdown is parsed with markdown-it-py (the parser Rich and Textual use) into
 blocks of styled logical text. Each block is wrapped to the width in logical
 order, then every line is reordered for display when the terminal cannot do
-it (see assistant.bidi): right-to-left paragraphs are right-aligned, letters
+it (see assistant.tui.display.bidi): right-to-left paragraphs are right-aligned, letters
 shaped, styles kept on their characters, and each drawn cell remembers the
 logical character it shows, so a selection copies back in logical order.
 
@@ -20,7 +20,7 @@ from rich.console import Console
 from rich.style import Style
 from rich.text import Text
 
-from assistant.bidi import is_rtl, visual_line
+from assistant.tui.display.bidi import is_rtl, visual_line
 
 CITATION_RE = re.compile(r"\[\d{1,3}\]")
 CITATION_STYLE = Style(color="cyan", bold=True)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from assistant.arabic import normalize
+from assistant.text.arabic import normalize
 from assistant.errors import BadInput
 
 ProgressTick = Callable[[], None]
@@ -274,8 +274,8 @@ def run_eval(
     """Evaluate a dev.jsonl or SQuAD file end to end; returns the JSON-ready report."""
     import dataclasses
 
-    from assistant.api import index_corpus, open_answerer, open_search
-    from assistant.ingest import read_text
+    from assistant.app.api import index_corpus, open_answerer, open_search
+    from assistant.ingest.reader import read_text
 
     start = progress or (lambda label, total: (lambda n: None))
     if not file.is_file():

@@ -10,7 +10,7 @@ OpenVINO fuses the normalisation, rotary and attention steps, and with
 neither torch nor the 1.2 GB of torch weights once converted.
 
 The encoder mimics the few ``SentenceTransformer`` members that
-:class:`assistant.embed.Embedder` uses (``encode``, ``prompts``,
+:class:`assistant.models.embed.Embedder` uses (``encode``, ``prompts``,
 ``get_sentence_embedding_dimension``).
 """
 
@@ -147,10 +147,10 @@ def _convert(embedder_path: Path, out: Path, fingerprint: str) -> None:
     import torch
     from sentence_transformers import SentenceTransformer
 
-    from assistant.embed import _quiet_loading
+    from assistant.models.resources import quiet_loading
 
     started = time.perf_counter()
-    with _quiet_loading():
+    with quiet_loading():
         st = SentenceTransformer(str(embedder_path), device="cpu", local_files_only=True)
     tokenizer_file = embedder_path / "tokenizer.json"
     if not tokenizer_file.is_file():

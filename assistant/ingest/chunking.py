@@ -2,7 +2,7 @@
 
 A chunk is always ``doc.text[start:end]``: nothing is rewritten, so a quote
 taken from a chunk can be found verbatim in the article. Only the chunk's
-``search_text`` is normalised (see :mod:`assistant.arabic`).
+``search_text`` is normalised (see :mod:`assistant.text.arabic`).
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from assistant.arabic import ARABIC_LETTERS, TATWEEL, search_view
+from assistant.text.arabic import ARABIC_LETTERS, TATWEEL, search_view
 from assistant.types import Chunk, Document, Span
 
 __all__ = [

@@ -15,12 +15,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
-from assistant.arabic import ARABIC_LETTER_RE, deobfuscate, detect_language, normalize, search_view, tokenize
-from assistant.conversation import Filters
-from assistant.dates import parse_date_window
+from assistant.text.arabic import ARABIC_LETTER_RE, deobfuscate, detect_language, normalize, search_view, tokenize
+from assistant.types import Filters
+from assistant.text.dates import parse_date_window
 from assistant.errors import GenerationError
-from assistant.generate import Generator, TokenSink
-from assistant.grounding import (
+from assistant.models.generate import Generator, TokenSink
+from assistant.text.terms import (
     GENERIC_CAPITALISED,
     EvidenceText,
     Term,
@@ -30,9 +30,9 @@ from assistant.grounding import (
     numbers_in,
     stem_doc_freqs,
 )
-from assistant.prompts import Prompts
-from assistant.search import SearchIndex, validate_query
-from assistant.sentences import SENTENCE_CHARS, candidate_spans
+from assistant.answer.prompts import Prompts
+from assistant.retrieve.search import SearchIndex, validate_query
+from assistant.index.sentence_store import SENTENCE_CHARS, candidate_spans
 from assistant.types import DateWindow, Document, Hit, SearchResult
 
 Language = Literal["ar", "en"]

@@ -1,6 +1,6 @@
 """Sentence vectors kept in the index, so the evidence step never runs the embedder per question.
 
-The evidence step (``assistant.answer.choose_sources``) ranks the sentences of
+The evidence step (``assistant.answer.evidence.choose_sources``) ranks the sentences of
 the retrieved chunks by cosine to the question. Embedding those sentences when
 a question comes costs seconds on a laptop CPU (15 sentences, about 1,500
 tokens, per question). Instead the index keeps a vector for every candidate
@@ -39,7 +39,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from assistant.chunking import split_sentences
+from assistant.ingest.chunking import split_sentences
 from assistant.errors import IndexCorrupt
 
 if TYPE_CHECKING:

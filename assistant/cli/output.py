@@ -1,4 +1,4 @@
-"""Plain-terminal presentation of answers (the CLI's; the chat UI has its own widgets)."""
+"""Plain-terminal presentation of answers (the CLI's; the chat has its own in assistant.tui.display)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from typing import Any, TextIO
 
 import click
 
-from assistant.answer import Answer
-from assistant.generate import TokenSink
+from assistant.answer.pipeline import Answer
+from assistant.models.generate import TokenSink
 
 
 _UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
@@ -71,31 +71,3 @@ def print_answer(answer: Answer, *, streamed: bool) -> None:
         secho(answer.coverage, dim=True)
     t = answer.timings_ms
     secho(f"{t['total'] / 1000:.1f} s (retrieve {t['retrieve']:.0f} ms, generate {t['generate']:.0f} ms)", dim=True)
-
-
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]#<>|~])")
-
-
-def md_escape(text: str) -> str:
-    """Text shown literally when read as Markdown (quotes must not turn into emphasis or lists)."""
-    out = _MD_SPECIAL.sub(r"\\\1", text)
-    return re.sub(r"^(\s*)([-+]|\d+[.)])(\s)", r"\1\\\2\3", out)
-
-
-def answer_markdown(answer: Answer) -> str:
-    """An answer as Markdown for the chat: its text, then what could not be checked, then the coverage.
-
-    Citation markers stay as literal ``[n]``; quoted article text is escaped
-    so it shows exactly as written.
-    """
-    lines = [line for line in answer.answer.split("\n") if line.strip()]
-    parts = [_cite_markers(md_escape(line)) for line in lines]
-    parts += [f"> ⚠ {md_escape(note)}" for note in answer.unverified]
-    if not answer.abstained:
-        parts.append(f"*{md_escape(answer.coverage)}*")
-    return "\n\n".join(parts)
-
-
-def _cite_markers(text: str) -> str:
-    r"""Escaped ``\[1\]`` back to ``[1]`` (a bare bracketed number is not a Markdown link)."""
-    return re.sub(r"\\\[(\d{1,3})\\\]", r"[\1]", text)

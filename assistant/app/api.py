@@ -12,14 +12,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from assistant.config import Settings
-from assistant.embed import Embedder, load_embedder
-from assistant.models import resolve_embedder, resolve_generator
+from assistant.models.embed import Embedder, load_embedder
+from assistant.models.fetch import resolve_embedder, resolve_generator
 
 if TYPE_CHECKING:  # the index and search modules import faiss, bm25s and scipy: they load when used
-    from assistant.answer import Answerer
-    from assistant.generate import Generator
-    from assistant.index import IndexStats, ProgressFactory
-    from assistant.search import SearchIndex
+    from assistant.answer.pipeline import Answerer
+    from assistant.models.generate import Generator
+    from assistant.index.build import IndexStats, ProgressFactory
+    from assistant.retrieve.search import SearchIndex
 
 T = TypeVar("T")
 
@@ -57,7 +57,7 @@ def index_corpus(
     today: dt.date | None = None,
 ) -> IndexStats:
     """Index (incrementally) the articles at ``paths`` into ``settings.index_dir``."""
-    from assistant.index import build_index
+    from assistant.index.build import build_index
 
     path = resolve_embedder(settings)
     return build_index(
@@ -74,7 +74,7 @@ def index_corpus(
 def open_search(settings: Settings, *, preload: bool = False) -> SearchIndex:
     """Open the live index for searching; the embedder loads on the first query, or with
     ``preload`` starts loading (and runs one query) in a thread before the index is read."""
-    from assistant.search import SearchIndex
+    from assistant.retrieve.search import SearchIndex
 
     path = resolve_embedder(settings)
     load = plain = embedder_loader(settings, path)
@@ -85,7 +85,7 @@ def open_search(settings: Settings, *, preload: bool = False) -> SearchIndex:
 
 def generator_loader(settings: Settings) -> Callable[[], Generator]:
     """A zero-argument function that loads the GGUF model once, on first call."""
-    from assistant.generate import load_generator
+    from assistant.models.generate import load_generator
 
     path = resolve_generator(settings)
     state_dir = settings.models_dir / "llama-states"
@@ -107,8 +107,8 @@ def open_answerer(settings: Settings, *, preload: bool = False) -> Answerer:
     cores a cold `ask` waits for the slower load, not for the sum of everything. Errors keep their
     order (prompts, index, then the models, raised when first used).
     """
-    from assistant.answer import Answerer
-    from assistant.prompts import load_prompts
+    from assistant.answer.pipeline import Answerer
+    from assistant.answer.prompts import load_prompts
 
     prompts = load_prompts()
     load_generator: Callable[[], Generator] = lambda: generator_loader(settings)()  # noqa: E731 - resolved in the thread

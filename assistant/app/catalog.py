@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from assistant import store
+from assistant.index import store
 
 
 def list_documents(index_dir: Path) -> list[dict[str, Any]]:

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from assistant.arabic import ARABIC_LETTER_RE, STOPWORDS, normalize, search_view, tokenize
+from assistant.text.arabic import ARABIC_LETTER_RE, STOPWORDS, normalize, search_view, tokenize
 
 # --- consonant skeletons ----------------------------------------------------
 

@@ -1,0 +1,1 @@
+"""The `assistant` command (click); the only package besides tui that prints for people."""

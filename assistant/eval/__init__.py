@@ -1,0 +1,1 @@
+"""Evaluation over question sets (dev.jsonl and SQuAD)."""

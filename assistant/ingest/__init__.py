@@ -1,0 +1,1 @@
+"""Files to Documents: reading, metadata, boilerplate, chunking."""

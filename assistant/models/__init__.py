@@ -1,0 +1,1 @@
+"""The local models: fetching from PyPI, the embedder (sentence-transformers / OpenVINO), the GGUF generator."""

@@ -1,0 +1,1 @@
+"""Laying out Markdown and right-to-left text for the chat's widgets."""
