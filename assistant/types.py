@@ -6,11 +6,19 @@ files -> Document -> Chunk -> (vectors, postings) -> Hit -> Evidence -> Answer
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 DateSource = Literal["metadata", "header", "text", "inferred"]
 DatePrecision = Literal["day", "month", "year"]
+
+Advance = Callable[[int], None]
+"""Called with the size of each step as it finishes."""
+Progress = Callable[[str, int], Advance]
+"""How a long task reports progress without knowing how it is shown: called with a label and the
+total number of steps, it returns the Advance to call as steps finish (the CLI draws a bar on
+stderr: cli/progress.py)."""
 
 
 @dataclass(frozen=True)

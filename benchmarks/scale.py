@@ -48,7 +48,8 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 import numpy as np  # noqa: E402
 from _synthetic import arcd_text  # noqa: E402
 
-from assistant import dense  # noqa: E402
+from assistant.index import dense  # noqa: E402
+from assistant.index.manifest import Manifest  # noqa: E402
 from assistant.eval.run import percentile  # noqa: E402
 from assistant.text.arabic import tokenize  # noqa: E402
 from assistant.index.lexical import Bm25Index, TokenTable, _gather, build_bm25  # noqa: E402
@@ -209,13 +210,13 @@ def run_size(n: int, args: argparse.Namespace, sentences: list[str], sent_table:
                 info = dense.build(vectors, folder, kind=dtype)
                 gc.collect()
                 rss0 = _rss_mb()
-                index = dense.DenseIndex.open(folder, {"dense": info}, vectors)
+                index = dense.DenseIndex.open(folder, info, vectors)
                 if index.kind != "flat":  # an exact index is a scan of the vectors themselves
                     index.load()
                 bm25 = Bm25Index.load(work / "bm25")
                 embedder = _QueryVectors()
                 engine = SearchIndex(
-                    work, {"dense": info}, _Docs(-(-n // CHUNKS_PER_DOC)), _Chunks(sentences, picks), index, bm25, lambda: embedder
+                    work, Manifest(dense=info), _Docs(-(-n // CHUNKS_PER_DOC)), _Chunks(sentences, picks), index, bm25, lambda: embedder
                 )
                 nq = len(queries) if main else min(30, len(queries))
                 lat, recall = [], []

@@ -26,6 +26,7 @@ from pathlib import Path
 import pytest
 
 from assistant.index import store
+from assistant.index.manifest import read_manifest
 from assistant.app.api import embedder_loader
 from assistant.config import load_settings
 from assistant.models.embed import Embedder
@@ -66,23 +67,23 @@ def check_index(index_dir: Path, loader: Callable[[], Embedder]) -> tuple[str, S
     from assistant.index.lexical import Bm25Index
 
     gen = store.current_generation(index_dir)
-    manifest = store.read_manifest(gen)
+    manifest = read_manifest(gen)
     docs = {d.doc_id: d for d in map(store.document_from_row, store.read_jsonl(gen / "documents.jsonl"))}
     rows = store.read_jsonl(gen / "chunks.jsonl")
     chunks = [store.chunk_from_row(r, docs) for r in rows]  # bounds-checked slices of their documents
     vectors = np.load(gen / "vectors.npy")
-    assert vectors.shape == (len(chunks), manifest["dim"])
-    if manifest["dense"]["type"] != "flat":  # an exact index is a scan of vectors.npy, with no file of its own
+    assert vectors.shape == (len(chunks), manifest.dim)
+    if manifest.dense is not None and manifest.dense.type != "flat":  # an exact index is a scan of vectors.npy, with no file of its own
         dense = faiss.read_index(str(gen / "dense.faiss"))
-        assert dense.ntotal == len(chunks) and dense.d == manifest["dim"]
+        assert dense.ntotal == len(chunks) and dense.d == manifest.dim
     assert Bm25Index.load(gen / "bm25").size == len(chunks)
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-3)  # no zero (unwritten) rows
-    assert manifest["counts"] == {"documents": len(docs), "chunks": len(chunks)}
+    assert (manifest.counts.documents, manifest.counts.chunks) == (len(docs), len(chunks))
     per_doc = Counter(c.doc_id for c in chunks)
-    for doc_id, entry in manifest["documents"].items():
-        assert entry["hash"] == docs[doc_id].content_hash
-        assert entry["chunks"] == per_doc[doc_id]
-    assert set(manifest["documents"]) == set(docs)
+    for doc_id, entry in manifest.documents.items():
+        assert entry.hash == docs[doc_id].content_hash
+        assert entry.chunks == per_doc[doc_id]
+    assert set(manifest.documents) == set(docs)
     for chunk in chunks:
         assert chunk.text == docs[chunk.doc_id].text[chunk.start : chunk.end]
     # and the library loader opens it and answers a query from it

@@ -21,8 +21,8 @@ def _vectors(tmp_path: Path, n: int, d: int = 32, seed: int = 0) -> np.ndarray:
 
 def _open(tmp_path: Path, vectors: np.ndarray, kind: str) -> dense.DenseIndex:
     info = dense.build(vectors, tmp_path, kind=kind)
-    assert info["type"] == kind
-    return dense.DenseIndex.open(tmp_path, {"dense": info}, vectors)
+    assert info.type == kind
+    return dense.DenseIndex.open(tmp_path, info, vectors)
 
 
 def test_type_by_size() -> None:
@@ -75,7 +75,7 @@ def test_pq_index_is_read_lazily_and_checked(tmp_path: Path) -> None:
 def test_empty_filter_and_old_manifest(tmp_path: Path) -> None:
     vectors = _vectors(tmp_path, 50)
     dense.build(vectors, tmp_path)
-    index = dense.DenseIndex.open(tmp_path, {}, vectors)  # an index from before the type was recorded
+    index = dense.DenseIndex.open(tmp_path, None, vectors)  # an index from before the type was recorded
     assert index.kind == "flat"
     rows, scores = index.search(np.asarray(vectors[:1]), 10, np.zeros(50, dtype=bool))
     assert len(rows) == 0 and len(scores) == 0

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from assistant.index import store
+from assistant.index.manifest import read_manifest
 from assistant.app.api import index_corpus, open_search
 from assistant.ingest.chunking import chunk_document
 from assistant.config import load_settings
@@ -130,8 +131,8 @@ def test_index_built_with_one_backend_or_precision_is_refused_by_the_other(tmp_p
     index_dir = tmp_path / "index"
     built = index_corpus(load_settings(index_dir=index_dir), [corpus], today=TODAY)
     assert built.written
-    recorded = store.read_manifest(store.current_generation(index_dir))["config"]["embedder"]
-    assert (recorded["backend"], recorded["precision"]) == ("openvino", "bf16")
+    recorded = read_manifest(store.current_generation(index_dir)).config.embedder
+    assert recorded is not None and (recorded.backend, recorded.precision) == ("openvino", "bf16")
     open_search(load_settings(index_dir=index_dir))  # the same settings open it
     for other in ({"embed_backend": "torch"}, {"embed_precision": "f32"}):
         with pytest.raises(IndexMismatch, match="embedder"):

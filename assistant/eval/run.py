@@ -19,9 +19,7 @@ from typing import Any
 
 from assistant.text.arabic import normalize
 from assistant.errors import BadInput
-
-ProgressTick = Callable[[], None]
-
+from assistant.types import Advance, Progress
 
 @dataclass(frozen=True)
 class EvalQuestion:
@@ -226,7 +224,7 @@ def evaluate_answers(
     *,
     read_original: Callable[[str], str | None],
     today: Any = None,
-    tick: ProgressTick | None = None,
+    tick: Advance | None = None,
 ) -> Report:
     """Ask every question through the full pipeline and score it."""
     report = Report(k=answerer.k)
@@ -253,11 +251,11 @@ def evaluate_answers(
             )
         )
         if tick:
-            tick()
+            tick(1)
     return report
 
 
-def retrieval_ranks(search: Any, questions: list[EvalQuestion], *, tick: ProgressTick | None = None) -> Iterator[int | None]:
+def retrieval_ranks(search: Any, questions: list[EvalQuestion], *, tick: Advance | None = None) -> Iterator[int | None]:
     """The gold article's rank (articles, not chunks) for each question, through the full date-aware search."""
     for q in questions:
         result = search.search(q.question, k=50)
@@ -265,11 +263,11 @@ def retrieval_ranks(search: Any, questions: list[EvalQuestion], *, tick: Progres
         gold = [order.index(g) for g in q.gold_docs if g in order[:10]]
         yield min(gold) if gold else None
         if tick:
-            tick()
+            tick(1)
 
 
 def run_eval(
-    settings: Any, file: Path, *, limit: int | None, answers: bool, progress: Any = None, today: Any = None
+    settings: Any, file: Path, *, limit: int | None, answers: bool, progress: Progress | None = None, today: Any = None
 ) -> dict[str, Any]:
     """Evaluate a dev.jsonl or SQuAD file end to end; returns the JSON-ready report."""
     import dataclasses
@@ -294,7 +292,7 @@ def run_eval(
 
         try:
             step = start("questions", len(questions))
-            report = evaluate_answers(answerer, questions, read_original=original, today=today, tick=lambda: step(1))
+            report = evaluate_answers(answerer, questions, read_original=original, today=today, tick=step)
         finally:
             answerer.close()
         return {"file": str(file), "format": "dev", **report.to_json()}
@@ -307,7 +305,7 @@ def run_eval(
     index_corpus(squad_settings, [work / "corpus"], progress=progress)
     search = open_search(squad_settings)
     step = start("retrieval", len(questions))
-    ranks = list(retrieval_ranks(search, questions, tick=lambda: step(1)))
+    ranks = list(retrieval_ranks(search, questions, tick=step))
     out: dict[str, Any] = {
         "file": str(file), "format": "squad", "questions": len(questions), "articles": len(squad.paragraphs),
         "retrieval": {k: round(v, 4) for k, v in ranking_metrics(ranks).items()},
@@ -318,7 +316,7 @@ def run_eval(
         try:
             step = start("answers", len(questions))
             report = evaluate_answers(
-                answerer, questions, read_original=lambda d: dict(squad.paragraphs).get(d), today=today, tick=lambda: step(1)
+                answerer, questions, read_original=lambda d: dict(squad.paragraphs).get(d), today=today, tick=step
             )
         finally:
             answerer.close()

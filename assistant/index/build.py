@@ -22,22 +22,17 @@ from assistant.index import dense
 from assistant.index import store
 from assistant.ingest.chunking import chunk_document
 from assistant.config import Settings
-from assistant.errors import CorpusError, IndexMismatch
+from assistant.errors import CorpusError, IndexCorrupt, IndexMissing
 from assistant.ingest.reader import ingest, sidecar_path
 from assistant.index.lexical import TokenTable, build_bm25
+from assistant.index.manifest import Counts, DocumentEntry, IndexConfig, Manifest, check_compatible, index_config, read_manifest, write_manifest
 from assistant.index.sentence_store import SentenceStore, candidate_spans
-from assistant.types import Chunk, Document, SkippedFile
+from assistant.types import Chunk, Document, Progress, SkippedFile
 
 if TYPE_CHECKING:
     import numpy as np
 
     from assistant.models.embed import Embedder
-
-ProgressFactory = Callable[[str, int], Callable[[int], None]]
-"""Given a label and a total, returns a function to call with each step's size."""
-
-PIPELINE_VERSION = 1
-"""Bump when ingestion, chunking or tokenisation changes what an index holds."""
 
 
 @dataclass
@@ -72,42 +67,9 @@ class IndexStats:
         return line
 
 
-def index_config(settings: Settings, embedder_path: Path) -> dict[str, Any]:
-    """The settings an index depends on; a loaded index must match them exactly."""
-    from assistant.models.embed import embedder_fingerprint
-
-    return {
-        "pipeline": PIPELINE_VERSION,
-        "embedder": {
-            "name": embedder_path.name,
-            "fingerprint": embedder_fingerprint(embedder_path),
-            "backend": settings.embed_backend,
-            "precision": settings.embed_precision,
-        },
-        "chunking": {"chunk_chars": settings.chunk_chars, "chunk_overlap": settings.chunk_overlap},
-    }
-
-
-def check_compatible(manifest: dict[str, Any], config: dict[str, Any], index_dir: Path) -> None:
-    """Refuse an index built with another embedder, chunking or pipeline version."""
-    built = manifest.get("config", {})
-    for key, what in (("embedder", "embedder"), ("chunking", "chunk settings"), ("pipeline", "pipeline version")):
-        if built.get(key) != config[key]:
-            raise IndexMismatch(
-                f"the index in {index_dir} was built with another {what} ({_short(built.get(key))}, now {_short(config[key])})",
-                hint=f"rebuild it with `assistant index --rebuild --index-dir {index_dir}`",
-            )
-
-
-def _short(value: Any) -> str:
-    if isinstance(value, dict):
-        return ", ".join(f"{k}={v}" for k, v in value.items())
-    return str(value)
-
-
 @dataclass
 class _Previous:
-    manifest: dict[str, Any]
+    manifest: Manifest
     docs: dict[str, Document]
     chunks: dict[str, list[tuple[Chunk, int]]]  # doc_id -> (chunk, row in vectors)
     vectors: np.ndarray
@@ -122,9 +84,9 @@ class _Previous:
 def _load_previous(index_dir: Path) -> _Previous | None:
     try:
         gen = store.current_generation(index_dir)
-    except store.IndexMissing:
+    except IndexMissing:
         return None
-    manifest = store.read_manifest(gen)
+    manifest = read_manifest(gen)
     doc_rows, doc_lines = store.read_jsonl_lines(gen / "documents.jsonl")
     docs = {d.doc_id: d for d in map(store.document_from_row, doc_rows)}
     rows, chunk_lines = store.read_jsonl_lines(gen / "chunks.jsonl")
@@ -159,11 +121,39 @@ def _file_key(path: Path) -> list[Any] | None:
 
 
 @dataclass
+class _DatedOn:
+    """The day each article's dates are resolved against: the day it was first dated, kept from run to run.
+
+    Body dates are not after that day and a weekday date takes the latest year up to it, so an
+    article's date never moves just because time passed. New articles are dated against today.
+    """
+
+    today: dt.date
+    before: Manifest | None
+    days: dict[str, dt.date] = field(default_factory=dict)
+
+    def __call__(self, doc_id: str) -> dt.date:
+        day = self.days.get(doc_id)
+        if day is None:
+            day = self.days[doc_id] = (self.before.dated_on(doc_id) if self.before else None) or self.today
+        return day
+
+
+def _earlier_manifest(index_dir: Path, prev: _Previous | None) -> Manifest | None:
+    """The live generation's manifest for its articles' reference days; read alone (best effort) on a rebuild."""
+    if prev is not None:
+        return prev.manifest
+    try:
+        return read_manifest(store.current_generation(index_dir))
+    except (IndexMissing, IndexCorrupt):
+        return None
+
+
+@dataclass
 class _Reuse:
     """Hands ingestion the previous run's Document for files whose key has not changed since it read them."""
 
     prev: _Previous | None
-    today: dt.date
     keys: dict[str, list[Any] | None] = field(default_factory=dict)
     reused: int = 0
 
@@ -172,16 +162,14 @@ class _Reuse:
         if self.prev is None or key is None:
             return None
         old = self.prev.docs.get(doc_id)
-        listed = self.prev.manifest.get("documents", {}).get(doc_id, {})
-        scanned = int(self.prev.manifest.get("scanned_ns", 0))
-        if old is None or old.path != str(path) or listed.get("file") != key or listed.get("hash") != old.content_hash:
+        listed = self.prev.manifest.documents.get(doc_id)
+        scanned = self.prev.manifest.scanned_ns
+        if old is None or listed is None or old.path != str(path) or listed.file != key or listed.hash != old.content_hash:
             return None
         if max(key[1], key[4][1] if key[4] else 0) >= scanned - RACY_NS:
             return None
-        # Body dates are bounded by today and weekday dates are resolved against it: those
-        # documents are reused only on the day they were read.
-        if self.prev.manifest.get("today") != self.today.isoformat() and old.date_source not in ("metadata", "header"):
-            return None
+        # Its dates were resolved against the day it was first dated, as a re-read would be: no
+        # need to read it again on another day.
         self.reused += 1
         return old
 
@@ -193,7 +181,7 @@ def build_index(
     embedder_path: Path,
     load_embedder: Callable[[], Embedder],
     rebuild: bool = False,
-    progress: ProgressFactory | None = None,
+    progress: Progress | None = None,
     today: dt.date | None = None,
 ) -> IndexStats:
     """Bring the index in ``settings.index_dir`` in line with the corpus at ``paths``.
@@ -214,8 +202,9 @@ def build_index(
         roots = _roots(paths, prev, settings)
         today = today or dt.date.today()
         scanned_ns = time.time_ns()
-        reuse = _Reuse(prev, today)
-        report = ingest(roots, today=today, reuse=reuse)
+        reuse = _Reuse(prev)
+        dated_on = _DatedOn(today, _earlier_manifest(index_dir, prev))
+        report = ingest(roots, today=today, reuse=reuse, dated_on=dated_on)
         stats.skipped = report.skipped + getattr(report, "warnings", [])
         if not report.documents and not report.skipped:
             raise CorpusError(f"no .txt or .md articles under {', '.join(map(str, roots))}")
@@ -243,10 +232,10 @@ def build_index(
                 titles_for_new.append(doc.title)
         stats.removed = sorted(set(prev.docs) - seen) if prev else []
 
-        listed = prev.manifest.get("documents", {}) if prev is not None else {}
-        keys_changed = any(listed.get(d.doc_id, {}).get("file") != reuse.keys.get(d.path) for d in docs)
+        listed = prev.manifest.documents if prev is not None else {}
+        keys_changed = any(_file_of(listed.get(d.doc_id)) != reuse.keys.get(d.path) for d in docs)
         if prev is not None and not (stats.added or stats.updated or stats.removed) and not rebuild:
-            if [str(r) for r in roots] == prev.manifest.get("roots") and not keys_changed:
+            if [str(r) for r in roots] == prev.manifest.roots and not keys_changed:
                 stats.chunks = len(kept_chunks)
                 stats.sentence_vectors = prev.sentences is not None or settings.embed_backend != "openvino"
                 stats.seconds = time.perf_counter() - started
@@ -285,7 +274,7 @@ def build_index(
             vectors[is_new] = new_vecs
         tokens = _tokens(prev, docs, kept_chunks, kept_rows, new_chunks, titles_for_new, is_new)
         sentences = _sentences(prev, kept_rows, new_sentences, len(new_chunks), order, dim)
-        extra = {"scanned_ns": scanned_ns, "today": today.isoformat(), "files": reuse.keys}
+        extra = {"scanned_ns": scanned_ns, "today": today, "files": reuse.keys, "dated_on": dated_on}
         doc_rows = [_document_row(prev, d) for d in docs]
         chunk_rows = [store.chunk_to_row(new_chunks[j]) if kind == "new" else _chunk_line(prev, kept_rows[j]) for kind, j in order]
         _write_generation(index_dir, config, roots, docs, chunks, (doc_rows, chunk_rows), vectors, tokens, sentences, extra)
@@ -294,6 +283,10 @@ def build_index(
         stats.sentence_vectors = sentences is not None or settings.embed_backend != "openvino"
         stats.seconds = time.perf_counter() - started
         return stats
+
+
+def _file_of(entry: DocumentEntry | None) -> list[Any] | None:
+    return entry.file if entry is not None else None
 
 
 def _document_row(prev: _Previous | None, doc: Document) -> dict[str, Any] | str:
@@ -382,8 +375,8 @@ def _sentences(
 def _roots(paths: list[Path] | None, prev: _Previous | None, settings: Settings) -> list[Path]:
     if paths:
         roots = [p.expanduser().resolve() for p in paths]
-    elif prev is not None and prev.manifest.get("roots"):
-        roots = [Path(r) for r in prev.manifest["roots"]]
+    elif prev is not None and prev.manifest.roots:
+        roots = [Path(r) for r in prev.manifest.roots]
     else:
         roots = [settings.corpus.expanduser().resolve()]
     for root in roots:
@@ -394,7 +387,7 @@ def _roots(paths: list[Path] | None, prev: _Previous | None, settings: Settings)
 
 def _write_generation(
     index_dir: Path,
-    config: dict[str, Any],
+    config: IndexConfig,
     roots: list[Path],
     docs: list[Document],
     chunks: list[Chunk],
@@ -417,27 +410,29 @@ def _write_generation(
         dense_info = dense.build(vectors, gen)
         build_bm25(tokens, gen / "bm25")
         files = extra["files"]
+        dated_on = extra["dated_on"]
         counts: dict[str, int] = {}
         for c in chunks:
             counts[c.doc_id] = counts.get(c.doc_id, 0) + 1
-        store.write_manifest(
+        write_manifest(
             gen,
-            {
-                "format": store.FORMAT_VERSION,
-                "config": config,
-                "dim": int(vectors.shape[1]),
-                "dense": dense_info,
-                "roots": [str(r) for r in roots],
-                "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-                "counts": {"documents": len(docs), "chunks": len(chunks)},
-                "sentence_vectors": 0 if sentences is None else int(sentences.offsets[-1]),
-                "documents": {
-                    d.doc_id: {"hash": d.content_hash, "chunks": counts.get(d.doc_id, 0), "file": files.get(d.path)}
+            Manifest(
+                config=config,
+                dim=int(vectors.shape[1]),
+                dense=dense_info,
+                roots=[str(r) for r in roots],
+                created=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+                counts=Counts(documents=len(docs), chunks=len(chunks)),
+                sentence_vectors=0 if sentences is None else int(sentences.offsets[-1]),
+                documents={
+                    d.doc_id: DocumentEntry(
+                        hash=d.content_hash, chunks=counts.get(d.doc_id, 0), file=files.get(d.path), dated_on=dated_on(d.doc_id)
+                    )
                     for d in docs
                 },
-                "scanned_ns": extra["scanned_ns"],
-                "today": extra["today"],
-            },
+                scanned_ns=extra["scanned_ns"],
+                today=extra["today"],
+            ),
         )
         store.publish(index_dir, gen)
     except BaseException:

@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assistant.errors import IndexCorrupt
+from assistant.index.manifest import DenseInfo
 
 if TYPE_CHECKING:
     import numpy as np
@@ -77,7 +78,7 @@ def _factory(kind: str, dim: int) -> str:
     return f"PQ{sub}x4fs"
 
 
-def build(vectors: np.ndarray, folder: Path, *, kind: str | None = None) -> dict[str, Any]:
+def build(vectors: np.ndarray, folder: Path, *, kind: str | None = None) -> DenseInfo:
     """Build the dense index over ``vectors`` (unit rows) into ``folder/dense.faiss`` (an exact index
     writes nothing: it is a scan of the vectors); returns its manifest entry."""
     import numpy as np
@@ -87,7 +88,7 @@ def build(vectors: np.ndarray, folder: Path, *, kind: str | None = None) -> dict
     kind = kind or choose_type(n)
     factory = _factory(kind, dim)
     if kind == "flat":  # searched straight from vectors.npy
-        return {"type": kind, "factory": factory, "build_seconds": round(time.perf_counter() - started, 2)}
+        return DenseInfo(type=kind, factory=factory, build_seconds=round(time.perf_counter() - started, 2))
     faiss = _faiss()
     index = faiss.index_factory(dim, factory, faiss.METRIC_INNER_PRODUCT)
     rng = np.random.default_rng(0)
@@ -96,7 +97,7 @@ def build(vectors: np.ndarray, folder: Path, *, kind: str | None = None) -> dict
     for start in range(0, n, 65536):  # in slices: a memory-mapped source is never copied whole
         index.add(np.ascontiguousarray(vectors[start : start + 65536], dtype=np.float32))
     faiss.write_index(index, str(folder / FILE))
-    return {"type": kind, "factory": factory, "build_seconds": round(time.perf_counter() - started, 2), "rerank": RERANK}
+    return DenseInfo(type=kind, factory=factory, build_seconds=round(time.perf_counter() - started, 2), rerank=RERANK)
 
 
 @dataclass
@@ -104,17 +105,17 @@ class DenseIndex:
     """A generation's dense index, ready to search; the fast-scan index is read on first use."""
 
     path: Path
-    info: dict[str, Any]
+    info: DenseInfo
     vectors: np.ndarray
     _index: Any = field(default=None, repr=False)
 
     @classmethod
-    def open(cls, gen: Path, manifest: dict[str, Any], vectors: np.ndarray) -> DenseIndex:
-        """Open ``gen``'s dense index; an index without a ``dense`` entry predates the choice and is flat."""
-        info = manifest.get("dense") or {"type": "flat", "factory": "Flat"}
-        if info.get("type") not in ("flat", "pq-fastscan"):
+    def open(cls, gen: Path, info: DenseInfo | None, vectors: np.ndarray) -> DenseIndex:
+        """Open ``gen``'s dense index from its manifest entry; None (an index from before the choice) is flat."""
+        info = info or DenseInfo()
+        if info.type not in ("flat", "pq-fastscan"):
             raise IndexCorrupt(
-                f"unknown dense index type {info.get('type')!r} in {gen}",
+                f"unknown dense index type {info.type!r} in {gen}",
                 hint=f"rebuild with `assistant index --rebuild --index-dir {gen.parent}`",
             )
         return cls(gen / FILE, info, vectors)
@@ -122,7 +123,7 @@ class DenseIndex:
     @property
     def kind(self) -> str:
         """``flat`` or ``pq-fastscan``."""
-        return str(self.info["type"])
+        return self.info.type
 
     @property
     def d(self) -> int:

