@@ -32,7 +32,7 @@ from assistant.ingest.chunking import chunk_document  # noqa: E402
 from assistant.config import load_settings  # noqa: E402
 from assistant.eval.run import load_squad  # noqa: E402
 from assistant.models.fetch import resolve_embedder  # noqa: E402
-from assistant.index.sentence_store import candidate_spans  # noqa: E402
+from assistant.text.sentences import candidate_spans  # noqa: E402
 from assistant.types import Document  # noqa: E402
 
 DEFAULT_DATA = ROOT.parent / "shared" / "external" / "arcd" / "arcd-test.json"

@@ -176,3 +176,32 @@ def test_diacritics_stripped_are_camel_tools_own() -> None:
     voweled = "وَقَالَ المُتَحَدِّثُ بِاسْمِ الكَرْمَلِينِ إِنَّهُ لَا تُوجَدُ خُطَطٌ هٰذَا"
     assert normalize(voweled) == normalize(dediac_ar(voweled))
     assert not any(c in normalize(voweled) for c in AR_DIAC_CHARSET)
+
+
+def test_fold_letters_are_camel_tools_own() -> None:
+    """LETTER_FOLD maps exactly what camel-tools' alef / alef maksura / teh marbuta normalisers map."""
+    from camel_tools.utils.normalize import (
+        normalize_alef_ar,
+        normalize_alef_maksura_ar,
+        normalize_teh_marbuta_ar,
+    )
+
+    def camel(c: str) -> str:
+        return normalize_teh_marbuta_ar(normalize_alef_maksura_ar(normalize_alef_ar(c)))
+
+    arabic_blocks = [*range(0x0600, 0x0900), *range(0xFB50, 0xFF00)]
+    changed = {chr(c): camel(chr(c)) for c in arabic_blocks if camel(chr(c)) != chr(c)}
+    assert changed == arabic.LETTER_FOLD
+    assert all(len(src) == len(dst) == 1 for src, dst in arabic.FOLD.items())
+
+
+def test_dates_fold_is_the_search_fold() -> None:
+    """The date patterns see the same letters and digits as search (plus invisible marks as spaces)."""
+    from assistant.text.dates import _fold
+
+    text = "أُعلن في ٢٨ أيار ٢٠٢١ عن ىة إ آ ٱ\u200f\u00a0\ufeff٫٬٪ ۱۲"
+    folded = _fold(text)
+    assert len(folded) == len(text)
+    for src, dst in zip(text, folded, strict=True):
+        expected = " " if src in arabic.INVISIBLE or src == "\u00a0" else arabic.FOLD.get(src, src)
+        assert dst == expected

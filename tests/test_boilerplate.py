@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from assistant.ingest.boilerplate import find_boilerplate, split_lines
+from assistant.ingest.boilerplate import find_boilerplate
+from assistant.text.spans import split_lines
 from assistant.types import Span
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"

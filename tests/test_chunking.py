@@ -11,7 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from assistant.text.arabic import search_view
-from assistant.ingest.chunking import chunk_document, content_spans, split_sentences
+from assistant.ingest.chunking import chunk_document, content_spans
+from assistant.text.sentences import split_sentences
 from assistant.types import Chunk, Document, Span
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"

@@ -20,7 +20,7 @@ from assistant.models.openvino import CONVERSION_FORMAT, _is_complete, converted
 from assistant.errors import IndexMismatch
 from assistant.ingest.reader import ingest
 from assistant.models.fetch import resolve_embedder
-from assistant.index.sentence_store import candidate_spans
+from assistant.text.sentences import candidate_spans
 from conftest import SEEDS, TODAY
 
 

@@ -25,7 +25,8 @@ from hypothesis import strategies as st
 
 from assistant.index import store
 from assistant.text.arabic import tokenize
-from assistant.ingest.chunking import chunk_document, split_sentences
+from assistant.ingest.chunking import chunk_document
+from assistant.text.sentences import split_sentences
 from assistant.ingest.reader import UnreadableFile, decode_bytes, ingest, load_document
 from assistant.types import Document
 from test_chunking import check_chunks

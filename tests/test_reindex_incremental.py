@@ -24,7 +24,8 @@ from assistant.index.manifest import read_manifest
 from assistant.config import load_settings
 from assistant.index.build import IndexStats, build_index
 from assistant.index.lexical import Bm25Index, TokenTable
-from assistant.index.sentence_store import SentenceStore, candidate_spans
+from assistant.index.sentence_store import SentenceStore
+from assistant.text.sentences import candidate_spans
 from conftest import SEEDS, TODAY
 
 DIM = 16

@@ -32,7 +32,7 @@ from assistant.text.terms import (
 )
 from assistant.answer.prompts import Prompts
 from assistant.retrieve.search import SearchIndex, validate_query
-from assistant.index.sentence_store import SENTENCE_CHARS, candidate_spans
+from assistant.text.sentences import SENTENCE_CHARS, candidate_spans
 from assistant.types import DateWindow, Document, Hit, SearchResult
 
 Language = Literal["ar", "en"]

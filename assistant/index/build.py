@@ -26,7 +26,8 @@ from assistant.errors import CorpusError, IndexCorrupt, IndexMissing
 from assistant.ingest.reader import ingest, sidecar_path
 from assistant.index.lexical import TokenTable, build_bm25
 from assistant.index.manifest import Counts, DocumentEntry, IndexConfig, Manifest, check_compatible, index_config, read_manifest, write_manifest
-from assistant.index.sentence_store import SentenceStore, candidate_spans
+from assistant.index.sentence_store import SentenceStore
+from assistant.text.sentences import candidate_spans
 from assistant.types import Chunk, Document, Progress, SkippedFile
 
 if TYPE_CHECKING:

@@ -39,14 +39,10 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from assistant.ingest.chunking import split_sentences
 from assistant.errors import IndexCorrupt
 
 if TYPE_CHECKING:
     import numpy as np
-
-SENTENCE_CHARS = 420
-"""Longest candidate sentence (longer ones are cut after Arabic commas); also a source passage's bound."""
 
 OFFSETS = "sentence_offsets.npy"
 ROWS = "sentence_rows.npy"
@@ -57,15 +53,6 @@ MAX_SEGMENTS = 8
 """More segments than this and the next generation compacts them into one."""
 MAX_DEAD = 0.25
 """Compact when more than this share of the stored sentences belong to no chunk."""
-
-
-def candidate_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """The sentences of ``text[start:end]`` that can be evidence (those with a letter), as article offsets."""
-    return [
-        (sp.start, sp.end)
-        for sp in split_sentences(text, start, end, max_sentence_chars=SENTENCE_CHARS)
-        if any(ch.isalpha() for ch in text[sp.start : sp.end])
-    ]
 
 
 @dataclass(frozen=True)

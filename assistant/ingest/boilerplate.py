@@ -23,41 +23,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from assistant.text.arabic import normalize, search_view
+from assistant.text.spans import Line, split_lines
 from assistant.types import Span
 
-__all__ = ["Line", "find_boilerplate", "is_covered", "split_lines"]
-
-
-@dataclass(frozen=True)
-class Line:
-    """One line of a text: ``text == source[start:end]``, without its line ending."""
-
-    start: int
-    end: int
-    text: str
-
-
-_EOL_RE = re.compile(r"\r\n|\r|\n")
-
-
-def split_lines(text: str) -> list[Line]:
-    """The lines of ``text`` with their offsets; ``\\r\\n``, ``\\r`` and ``\\n`` all end a line."""
-    lines: list[Line] = []
-    pos = 0
-    for m in _EOL_RE.finditer(text):
-        lines.append(Line(pos, m.start(), text[pos : m.start()]))
-        pos = m.end()
-    if pos < len(text):
-        lines.append(Line(pos, len(text), text[pos:]))
-    return lines
-
-
-def is_covered(start: int, end: int, spans: Iterable[Span]) -> bool:
-    """Whether ``[start, end)`` overlaps any of ``spans``."""
-    return any(sp.start < end and start < sp.end for sp in spans)
+__all__ = ["find_boilerplate"]
 
 
 # --- phrase lists (on the search view: normalised, lower-cased) -------------

@@ -10,155 +10,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from assistant.text.arabic import ARABIC_LETTERS, TATWEEL, search_view
+from assistant.text.arabic import search_view
+from assistant.text.sentences import split_sentences
+from assistant.text.spans import trim_whitespace
 from assistant.types import Chunk, Document, Span
 
-__all__ = [
-    "DEFAULT_MAX_SENTENCE_CHARS",
-    "chunk_document",
-    "content_spans",
-    "split_sentences",
-]
+__all__ = ["chunk_document", "content_spans"]
 
-#: A sentence longer than this is split after an Arabic comma (or ", ").
-DEFAULT_MAX_SENTENCE_CHARS = 500
-
-# A line break, or a run of sentence-final marks with any closing quotes and
-# brackets right after it ("الصراع.”", "الطبيعية".).
-_BREAK_RE = re.compile(
-    "\r\n?|[\n\x0b\x0c\x1c-\x1e\x85\u2028\u2029]"
-    "|[.!?\u061f\u061b\u2026\u06d4]+[\"'\u201d\u2019\u00bb)\\]}]*"
-)
-_LINE_BREAKS = frozenset("\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
-_ARABIC_LETTER = re.compile(f"[{ARABIC_LETTERS}]")
-# After a mark, these continue a token rather than start a sentence: URLs and
-# file names ("www.x.com/?a=1"), decimals ("95.1"), initials ("U.N").
-_CONTINUES = frozenset("_/=&#@%")
-# Words that end with a dot without ending the sentence (lower-cased, no dot).
-_ABBREVIATIONS = frozenset(
-    "mr mrs ms dr prof st jr sr vs etc e.g i.e inc ltd co gen gov sen rep "
-    "u.s u.k u.n a.m p.m jan feb mar apr jun jul aug sep sept oct nov dec".split()
-)
-_INITIALS_RE = re.compile(r"(?:[A-Za-z]\.)+[A-Za-z]")
-_CLAUSE_RE = re.compile("\u060c|,(?=\\s)")
+# A piece with none of these (a lone "-" line) is no passage of its own.
 _WORD_CHAR_RE = re.compile(r"[^\W_]")
-
-
-def _is_abbreviation(text: str, dot: int, lo: int) -> bool:
-    """Whether the word just before ``text[dot] == "."`` is an abbreviation or an initial."""
-    i = dot
-    while i > lo and i > dot - 12 and not text[i - 1].isspace() and text[i - 1] not in "(\"'\u201c\u00ab":
-        i -= 1
-    word = text[i:dot]
-    if not word:
-        return False
-    if len(word) == 1 and word.isalpha():  # "J. Smith", "د. محمد"
-        return True
-    if len(word) == 2 and word[1] == TATWEEL:  # "هـ." (hijri year)
-        return True
-    return word.lower() in _ABBREVIATIONS or _INITIALS_RE.fullmatch(word) is not None
-
-
-def _is_boundary(text: str, a: int, t: int, b: int, lo: int, hi: int) -> bool:
-    """Whether the marks ``text[a:t]`` (closers up to ``b``) end a sentence."""
-    after = text[b] if b < hi else ""
-    if after and (after in _CONTINUES or (after.isascii() and after.isalnum())):
-        return False
-    if t - a != 1 or text[a] != ".":
-        return True
-    before = text[a - 1] if a > lo else ""
-    right = text[t] if t < hi else ""
-    if before.isdigit() and right.isdigit():  # "٩٥.١"
-        return False
-    # Filter-dodging dot inside a word: "الإرهـ.ـاب", "مكـ.افحة", "رفـ.ض".
-    if before == TATWEEL and (right == TATWEEL or _ARABIC_LETTER.match(right)):
-        return False
-    if right == TATWEEL and (before == TATWEEL or _ARABIC_LETTER.match(before)):
-        return False
-    return not _is_abbreviation(text, a, lo)
-
-
-def _strip(text: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end
-
-
-def _split_clauses(text: str, start: int, end: int, limit: int) -> list[tuple[int, int]]:
-    """Split an over-long sentence after commas into parts of at most ``limit`` where possible."""
-    commas = [m.end() for m in _CLAUSE_RE.finditer(text, start, end)]
-    parts: list[tuple[int, int]] = []
-    cur = start
-    idx = 0
-    while end - cur > limit and idx < len(commas):
-        best = -1
-        while idx < len(commas) and commas[idx] - cur <= limit:
-            best = commas[idx]
-            idx += 1
-        if best == -1:  # no comma within reach: take the first one beyond it
-            best = commas[idx]
-            idx += 1
-        s, e = _strip(text, cur, best)
-        if s < e:
-            parts.append((s, e))
-        cur = _strip(text, best, end)[0]
-    s, e = _strip(text, cur, end)
-    if s < e:
-        parts.append((s, e))
-    return parts
-
-
-def split_sentences(
-    text: str,
-    start: int = 0,
-    end: int | None = None,
-    *,
-    max_sentence_chars: int = DEFAULT_MAX_SENTENCE_CHARS,
-) -> list[Span]:
-    """Sentence spans of ``text[start:end]``, offsets into ``text``, surrounding whitespace excluded.
-
-    Sentences end at ``. ! ? ؟ ؛ …`` (with any closing quotes) and at every
-    line break, since scraped lines are paragraphs. A dot is no boundary in a
-    decimal ("95.1"), a URL, an abbreviation or initial ("U.N.", "د.") or a
-    filter-dodging word break ("الإرهـ.ـاب"). A sentence longer than
-    ``max_sentence_chars`` is further split after its Arabic commas.
-    """
-    n = len(text)
-    lo = max(0, min(start, n))
-    hi = n if end is None else max(lo, min(end, n))
-    spans: list[Span] = []
-    seg = lo
-    for m in _BREAK_RE.finditer(text, lo, hi):
-        a, b = m.span()
-        if text[a] in _LINE_BREAKS:
-            cut, nxt = a, b
-        else:
-            t = a
-            while t < b and text[t] in ".!?\u061f\u061b\u2026\u06d4":
-                t += 1
-            if not _is_boundary(text, a, t, b, lo, hi):
-                continue
-            cut = nxt = b
-        s, e = _strip(text, seg, cut)
-        if s < e:
-            spans.append(Span(s, e))
-        seg = nxt
-    s, e = _strip(text, seg, hi)
-    if s < e:
-        spans.append(Span(s, e))
-    if any(sp.end - sp.start > max_sentence_chars for sp in spans):
-        spans = [
-            Span(ps, pe)
-            for sp in spans
-            for ps, pe in (
-                _split_clauses(text, sp.start, sp.end, max_sentence_chars)
-                if sp.end - sp.start > max_sentence_chars
-                else [(sp.start, sp.end)]
-            )
-        ]
-    return spans
 
 
 def content_spans(length: int, boilerplate: Iterable[Span]) -> list[Span]:
@@ -191,11 +51,11 @@ def _cut_words(text: str, start: int, end: int, limit: int) -> list[tuple[int, i
         while k > cur and not text[k].isspace():
             k -= 1
         if k > cur:  # text[k] is whitespace, text[cur:k] fits
-            cut, nxt = _strip(text, cur, k)[1], k
+            cut, nxt = trim_whitespace(text, cur, k)[1], k
         else:
             cut = nxt = hi
         parts.append((cur, cut))
-        cur = _strip(text, nxt, end)[0]
+        cur = trim_whitespace(text, nxt, end)[0]
     if cur < end:
         parts.append((cur, end))
     return parts

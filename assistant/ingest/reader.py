@@ -48,10 +48,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from assistant.ingest.boilerplate import find_boilerplate, split_lines
-from assistant.text.dates import extract_date, header_date
 from assistant.errors import CorpusError
-from assistant.types import DateSource, Document, IngestReport, PubDate, SkippedFile, Span
+from assistant.ingest.boilerplate import find_boilerplate
+from assistant.text.dates import extract_date, header_date
+from assistant.text.spans import inside_any, split_lines
+from assistant.types import (
+    DateSource,
+    Document,
+    IngestReport,
+    PubDate,
+    SkippedFile,
+    Span,
+)
 
 __all__ = [
     "ARTICLE_SUFFIXES",
@@ -233,14 +241,10 @@ def _byline_name(line: str) -> str | None:
     return name
 
 
-def _is_inside(start: int, end: int, spans: tuple[Span, ...]) -> bool:
-    return any(sp.start <= start and end <= sp.end for sp in spans)
-
-
 def find_outlet(text: str, boilerplate: tuple[Span, ...]) -> str | None:
     """The outlet a byline names ("X – فريق التحرير", "X_ وكالات", "المصدر: X"), outside boilerplate; else None."""
     for line in split_lines(text):
-        if line.text.strip() and not _is_inside(line.start, line.end, boilerplate):
+        if line.text.strip() and not inside_any(line.start, line.end, boilerplate):
             name = _byline_name(line.text)
             if name:
                 return name
@@ -264,7 +268,7 @@ def find_title(text: str, boilerplate: tuple[Span, ...]) -> str | None:
     """The first substantial line outside boilerplate, not a byline, without a leading date header; None if none."""
     header = header_date(text, boilerplate)
     for line in split_lines(text):
-        if not line.text.strip() or _is_inside(line.start, line.end, boilerplate):
+        if not line.text.strip() or inside_any(line.start, line.end, boilerplate):
             continue
         candidate = line.text
         if header is not None and line.start <= header[1].start < line.end:

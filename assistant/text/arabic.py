@@ -12,16 +12,16 @@ import unicodedata
 from functools import lru_cache
 from typing import Literal
 
-from camel_tools.utils.normalize import (
-    normalize_alef_ar,
-    normalize_alef_maksura_ar,
-    normalize_teh_marbuta_ar,
-    normalize_unicode,
-)
+from camel_tools.utils.normalize import normalize_unicode
 
 __all__ = [
     "ARABIC_LETTERS",
     "ARABIC_LETTER_RE",
+    "ARTICLE_PREFIXES",
+    "DIGIT_FOLD",
+    "FOLD",
+    "INVISIBLE",
+    "LETTER_FOLD",
     "STOPWORDS",
     "TATWEEL",
     "deobfuscate",
@@ -61,13 +61,14 @@ _OBFUSCATION_RE = re.compile(
     f"(?=[{ARABIC_LETTERS}])"
 )
 
-# Invisible characters dropped everywhere: zero-width space/joiners, word
-# joiner, BOM, soft hyphen, Arabic letter mark and the bidi controls.
-_INVISIBLE = (
+#: Invisible characters: zero-width space/joiners, word joiner, BOM, soft
+#: hyphen, Mongolian vowel separator, Arabic letter mark and the bidi controls.
+#: The search view drops them; the date fold (same length) makes them spaces.
+INVISIBLE = (
     "\u00ad\u061c\u180e\u200b\u200c\u200d\u200e\u200f"
     "\u202a\u202b\u202c\u202d\u202e\u2060\u2066\u2067\u2068\u2069\ufeff"
 )
-_INVISIBLE_RE = re.compile(f"[{_INVISIBLE}{TATWEEL}]+")
+_INVISIBLE_RE = re.compile(f"[{INVISIBLE}{TATWEEL}]+")
 
 # camel-tools' Arabic diacritics (AR_DIAC_CHARSET: harakat U+064B-U+0652 and superscript alef
 # U+0670, what dediac_ar strips), plus the marks dediac_ar leaves (Quranic marks, maddah and hamza
@@ -79,16 +80,46 @@ _MARKS_RE = re.compile(
     f"[{AR_DIACRITICS}\u0610-\u061a\u0653-\u065f\u06d6-\u06dc\u06df-\u06e8\u06ea-\u06ed{TATWEEL}]+"
 )
 
-# Arabic-Indic and Persian digits, Arabic decimal/thousands separators and
-# percent sign to ASCII.
-_TO_ASCII = {
+# --- the fold table -----------------------------------------------------------
+# One table, one character for one, so offsets survive it: the search view
+# (:func:`normalize`) and the date patterns (:mod:`assistant.text.dates`) both
+# unify these and nothing else. camel-tools' normalize_alef_ar /
+# normalize_alef_maksura_ar / normalize_teh_marbuta_ar map exactly LETTER_FOLD
+# (tests/test_arabic.py checks it); the table replaces them.
+
+#: Alef variants (أ إ آ ٱ) to ا, alef maksura ى to ي, teh marbuta ة to ه.
+LETTER_FOLD: dict[str, str] = {
+    "\u0623": "\u0627", "\u0625": "\u0627", "\u0622": "\u0627", "\u0671": "\u0627",
+    "\u0649": "\u064a",
+    "\u0629": "\u0647",
+}
+#: Arabic-Indic and Persian digits, the Arabic decimal and thousands separators
+#: and the Arabic percent sign to ASCII.
+DIGIT_FOLD: dict[str, str] = {
     **{chr(0x0660 + i): str(i) for i in range(10)},
     **{chr(0x06F0 + i): str(i) for i in range(10)},
     "\u066b": ".",
     "\u066c": ",",
     "\u066a": "%",
 }
-_TO_ASCII_RE = re.compile(f"[{''.join(_TO_ASCII)}]")
+#: The whole fold: letters and digits.
+FOLD: dict[str, str] = {**LETTER_FOLD, **DIGIT_FOLD}
+
+# Letters are frequent: one constant-replacement pass per target letter is
+# several times faster than str.translate on Arabic text. Digits are rare.
+_LETTER_FOLD_PASSES = tuple(
+    (re.compile(f"[{''.join(src for src, dst in LETTER_FOLD.items() if dst == target)}]"), target)
+    for target in dict.fromkeys(LETTER_FOLD.values())
+)
+_DIGIT_FOLD_RE = re.compile(f"[{''.join(DIGIT_FOLD)}]")
+
+
+def _fold(text: str) -> str:
+    """``text`` with :data:`FOLD` applied (same length)."""
+    for rx, target in _LETTER_FOLD_PASSES:
+        text = rx.sub(target, text)
+    return _DIGIT_FOLD_RE.sub(lambda m: DIGIT_FOLD[m.group()], text)
+
 
 # Characters camel-tools' normalize_unicode expands before NFKC.
 _CAMEL_UNICODE_FIXES = ("\ufdfc", "\ufdfd")
@@ -118,10 +149,7 @@ def normalize(text: str) -> str:
         text = normalize_unicode(text)
     else:  # same result, without camel's per-character pass
         text = unicodedata.normalize("NFKC", text)
-    text = _MARKS_RE.sub("", text)
-    text = normalize_teh_marbuta_ar(normalize_alef_maksura_ar(normalize_alef_ar(text)))
-    text = _TO_ASCII_RE.sub(lambda m: _TO_ASCII[m.group()], text)
-    return text.lower()
+    return _fold(_MARKS_RE.sub("", text)).lower()
 
 
 def search_view(text: str) -> str:
@@ -153,10 +181,12 @@ STOPWORDS: frozenset[str] = frozenset(
     normalize(w) for w in (_AR_STOPWORDS + _EN_STOPWORDS).split()
 )
 
-# Article-bearing prefixes, longest first: stripped when the stem keeps >= 3
-# letters ("والإرهاب" -> "ارهاب", "بالانتخابات" -> "انتخابات", "للصحفيين" ->
-# "صحفيين"). Too short a stem means the letters are the word ("الله", "والد").
-_ARTICLE_PREFIXES = (
+#: The definite article with the proclitics that attach before it (و ف ب ك ل),
+#: normalised, longest first. :func:`tokenize` strips one when the stem keeps
+#: >= 3 letters ("والإرهاب" -> "ارهاب", "بالانتخابات" -> "انتخابات",
+#: "للصحفيين" -> "صحفيين"). Too short a stem means the letters are the word
+#: ("الله", "والد").
+ARTICLE_PREFIXES: tuple[str, ...] = (
     "وبال", "وكال", "فبال", "فكال", "ولل", "فلل",
     "وال", "فال", "بال", "كال", "لل", "ال",
 )
@@ -185,7 +215,7 @@ def _word_tokens(word: str) -> tuple[str, ...]:
         return ()
     if not ARABIC_LETTER_RE.match(word):
         return (word,)
-    for prefix in _ARTICLE_PREFIXES:
+    for prefix in ARTICLE_PREFIXES:
         if word.startswith(prefix) and len(word) - len(prefix) >= _MIN_STEM_AFTER_ARTICLE:
             stem = word[len(prefix):]
             return () if _is_stop(stem) else (stem,)

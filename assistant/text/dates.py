@@ -23,8 +23,9 @@ year"... A bare year counts only after a word that introduces it (in, during,
 "the 2021 election" and "resolution 2254" set no window.
 
 Matching runs on an offset-preserving fold of the text (one character for
-one: Arabic-Indic digits to ASCII, أ/إ/آ/ٱ to ا, ى to ي, ة to ه, bidi marks to
-spaces), so every match maps straight back to the original. Month names are
+one: the search view's table :data:`assistant.text.arabic.FOLD`, i.e.
+Arabic-Indic digits to ASCII, أ/إ/آ/ٱ to ا, ى to ي, ة to ه; invisible and bidi
+marks to spaces), so every match maps straight back to the original. Month names are
 a small table here rather than a dependency: about forty names in two Arabic
 series (يناير... and كانون الثاني...), Maghrebi forms and English.
 """
@@ -37,22 +38,18 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from assistant.ingest.boilerplate import is_covered, split_lines
 from assistant.errors import BadInput
+from assistant.text.arabic import FOLD, INVISIBLE
+from assistant.text.spans import inside_any, overlaps_any, split_lines
 from assistant.types import DateSource, DateWindow, PubDate, Span
 
 __all__ = ["extract_date", "header_date", "month_number", "parse_date_window"]
 
 # --- offset-preserving fold -------------------------------------------------
 
-_FOLD = str.maketrans(
-    {
-        **{chr(0x0660 + i): str(i) for i in range(10)},
-        **{chr(0x06F0 + i): str(i) for i in range(10)},
-        "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه",
-        **{c: " " for c in "\u200b\u200c\u200d\u200e\u200f\u061c\u2066\u2067\u2068\u2069\u202a\u202b\u202c\u202d\u202e\u00a0"},
-    }
-)
+# The search view's fold table (digits, alef/yeh/teh marbuta), plus invisible
+# marks and no-break spaces as plain spaces: one character for one.
+_FOLD = str.maketrans({**FOLD, **{c: " " for c in INVISIBLE + "\u00a0"}})
 
 
 def _fold(text: str) -> str:
@@ -253,7 +250,7 @@ def _date_at(folded: str, pos: int) -> _Found | None:
 def _header_date(text: str, folded: str, boilerplate: tuple[Span, ...]) -> tuple[PubDate, Span] | None:
     seen = 0
     for line in split_lines(text):
-        if not line.text.strip() or _line_is_boilerplate(line.start, line.end, boilerplate):
+        if not line.text.strip() or inside_any(line.start, line.end, boilerplate):
             continue
         seen += 1
         if seen > _HEADER_LINES:
@@ -278,14 +275,10 @@ def header_date(text: str, boilerplate: tuple[Span, ...]) -> tuple[PubDate, Span
     return _header_date(text, _fold(text), boilerplate)
 
 
-def _line_is_boilerplate(start: int, end: int, boilerplate: tuple[Span, ...]) -> bool:
-    return any(sp.start <= start and end <= sp.end for sp in boilerplate)
-
-
 def _text_date(folded: str, boilerplate: tuple[Span, ...], today: dt.date) -> PubDate | None:
     for f in _full_dates(folded):
         assert f.year is not None and f.month is not None
-        if is_covered(f.start, f.end, boilerplate) or not _valid(f.year, f.month, f.day):
+        if overlaps_any(f.start, f.end, boilerplate) or not _valid(f.year, f.month, f.day):
             continue
         if dt.date(f.year, f.month, f.day or 1) <= today:
             return PubDate(f.year, f.month, f.day)
@@ -305,7 +298,7 @@ def _latest_year(month: int, day: int, weekday: int, today: dt.date) -> int | No
 
 def _inferred_date(folded: str, boilerplate: tuple[Span, ...], today: dt.date) -> PubDate | None:
     for m in _WEEKDAY_DATE_RE.finditer(folded):
-        if is_covered(m.start(), m.end(), boilerplate) or _YEAR_AFTER_RE.match(folded, m.end()):
+        if overlaps_any(m.start(), m.end(), boilerplate) or _YEAR_AFTER_RE.match(folded, m.end()):
             continue
         month = month_number(m.group("mon") or m.group("mon2"))
         day = _int_day(m.group("d") or m.group("d2"))

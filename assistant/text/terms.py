@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from assistant.text.arabic import ARABIC_LETTER_RE, STOPWORDS, normalize, search_view, tokenize
+from assistant.text.arabic import ARABIC_LETTER_RE, ARTICLE_PREFIXES, STOPWORDS, normalize, search_view, tokenize
 
 # --- consonant skeletons ----------------------------------------------------
 
@@ -49,7 +49,7 @@ def skeleton_en(word: str) -> str:
 def skeleton_ar(word: str) -> str:
     """Consonant classes of an Arabic word, its article dropped ("الأسد" -> "SD")."""
     w = normalize(word)
-    for prefix in ("وال", "بال", "لل", "ال"):
+    for prefix in ARTICLE_PREFIXES:
         if w.startswith(prefix) and len(w) - len(prefix) >= 3:
             w = w[len(prefix):]
             break
