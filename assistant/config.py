@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -42,10 +42,57 @@ def config_file_path() -> Path:
     return Path(base) / "assistant" / "config.toml"
 
 
+class SearchSettings(BaseModel):
+    """How hybrid retrieval ranks passages (weighted reciprocal rank fusion of dense and BM25).
+
+    The defaults were chosen on ARCD (see benchmarks/arcd_retrieval.py): BM25 counts half as much
+    as the dense ranking, since the multilingual embedder alone beats BM25 there and an English
+    question has no BM25 signal over Arabic text.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    dense_weight: float = Field(default=1.0, ge=0.0)
+    """Weight of the dense (embedding) ranking in the fusion."""
+    bm25_weight: float = Field(default=0.5, ge=0.0)
+    """Weight of the BM25 ranking in the fusion."""
+    rrf_k: int = Field(default=20, ge=1)
+    """Reciprocal-rank-fusion constant: 20 rather than the usual 60 lets the top ranks count more."""
+    pool: int = Field(default=100, ge=1)
+    """Candidates taken from each retriever before fusion."""
+    dense_match: float = Field(default=0.30, ge=-1.0, le=1.0)
+    """Cosine at or above which a dense hit counts as a match for the date rule."""
+
+
+class AnswerSettings(BaseModel):
+    """How evidence is chosen and when the assistant abstains."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    max_sources: int = Field(default=3, ge=1, le=20)
+    """Passages put before the model; more costs prompt time and confuses a small model."""
+    candidate_hits: int = Field(default=4, ge=1, le=100)
+    """Retrieved passages whose sentences compete to be evidence."""
+    strong_ranks: int = Field(default=4, ge=1, le=50)
+    """Candidate sentences ranked this high count as a passage's strong sentences (shown to a base model, quotable)."""
+    quoted_sources: int = Field(default=2, ge=1, le=20)
+    """Best-ranked sentences every non-abstaining answer quotes."""
+    lexical_weight: float = Field(default=0.15, ge=0.0)
+    """How much a sentence's share of the question's words and names adds to its cosine."""
+    base_prompt_tokens: int = Field(default=160, ge=16, le=4096)
+    """Most tokens of source sentences a base model (no chat template) is shown; the best sentence always."""
+    min_coverage: float = Field(default=0.5, ge=0.0, le=1.0)
+    """Share of a question's weighted terms the retrieved passages must contain, or we abstain."""
+    min_dense: float = Field(default=0.30, ge=-1.0, le=1.0)
+    """Below this cosine for the best passage, and with no names or words to look for, we abstain."""
+    doubt_coverage: float = Field(default=0.75, ge=0.0, le=1.0)
+    """When the model says the sources hold no answer and the coverage is below this, we abstain."""
+
+
 class Settings(BaseSettings):
     """Everything the assistant can be told; each field documents itself."""
 
-    model_config = SettingsConfigDict(env_prefix="ASSISTANT_", extra="forbid")
+    model_config = SettingsConfigDict(env_prefix="ASSISTANT_", env_nested_delimiter="__", extra="forbid")
 
     models_dir: Path = Field(default_factory=default_models_dir)
     """Cache folder for the default models fetched from PyPI."""
@@ -92,6 +139,15 @@ class Settings(BaseSettings):
 
     threads: int = Field(default=0, ge=0, le=256)
     """CPU threads for the models; 0 means all cores."""
+
+    n_ctx: int = Field(default=4096, ge=256, le=131072)
+    """The generator's context window in tokens (the prompt keeps only the best passages that fit beside max_tokens)."""
+
+    search: SearchSettings = Field(default_factory=SearchSettings)
+    """Retrieval tuning ([search] in the config file; ASSISTANT_SEARCH__BM25_WEIGHT=... in the environment)."""
+
+    answer: AnswerSettings = Field(default_factory=AnswerSettings)
+    """Evidence and abstention tuning ([answer] in the config file; ASSISTANT_ANSWER__MIN_COVERAGE=...)."""
 
     @classmethod
     def settings_customise_sources(

@@ -19,6 +19,15 @@ Progress = Callable[[str, int], Advance]
 """How a long task reports progress without knowing how it is shown: called with a label and the
 total number of steps, it returns the Advance to call as steps finish (the CLI draws a bar on
 stderr: cli/progress.py)."""
+Language = Literal["ar", "en"]
+
+UNDATED = {"ar": "غير مؤرخ", "en": "undated"}
+"""How an article without a date is shown, by language."""
+
+
+def date_label(date: str | None, language: str = "en") -> str:
+    """An ISO date as shown to a person, or "undated" in the given language."""
+    return date or UNDATED.get(language, UNDATED["en"])
 
 
 @dataclass(frozen=True)

@@ -24,13 +24,13 @@ sys.path.insert(0, str(ROOT))
 from assistant.app.api import index_corpus, open_search  # noqa: E402
 from assistant.config import load_settings  # noqa: E402
 from assistant.eval.run import load_squad, ranking_metrics, write_squad_corpus  # noqa: E402
-from assistant.retrieve.search import Fusion  # noqa: E402
+from assistant.config import SearchSettings  # noqa: E402
 
 DEFAULT_DATA = ROOT.parent / "shared" / "external" / "arcd" / "arcd-test.json"
 MODES = {
-    "dense": Fusion(dense_weight=1.0, bm25_weight=0.0),
-    "bm25": Fusion(dense_weight=0.0, bm25_weight=1.0),
-    "hybrid": Fusion(),
+    "dense": SearchSettings(dense_weight=1.0, bm25_weight=0.0),
+    "bm25": SearchSettings(dense_weight=0.0, bm25_weight=1.0),
+    "hybrid": SearchSettings(),
 }
 
 
@@ -57,7 +57,7 @@ def main() -> None:
     report: dict[str, object] = {"questions": len(pairs), "articles": len(engine.docs), "chunks": len(engine.chunks),
                                  "index_seconds": round(time.perf_counter() - t0, 1)}
     for mode, fusion in MODES.items():
-        engine.fusion = fusion
+        engine.tuning = fusion
         ranks: list[int | None] = []
         lat = []
         for (question, gold), qvec in zip(pairs, qvecs, strict=True):

@@ -6,7 +6,7 @@ For each size the script builds a synthetic index in bench-out/scale/ (deleted
 afterwards) and queries it through the product's own code: dense.build and
 DenseIndex (the FAISS index the indexer would choose for that size),
 lexical.build_bm25 and Bm25Index, and SearchIndex's hybrid fusion
-(rank_vectors / search_window).
+(rank_vectors / search with a parsed Query).
 
 - BM25 side: chunks of 3-5 ARCD sentences drawn at random (about 100 tokens,
   like the real 700-character chunks); queries are ARCD's real questions.
@@ -28,6 +28,7 @@ lexical.build_bm25 and Bm25Index, and SearchIndex's hybrid fusion
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import gc
 import json
@@ -53,12 +54,16 @@ from assistant.index.manifest import Manifest  # noqa: E402
 from assistant.eval.run import percentile  # noqa: E402
 from assistant.text.arabic import tokenize  # noqa: E402
 from assistant.index.lexical import Bm25Index, TokenTable, _gather, build_bm25  # noqa: E402
-from assistant.retrieve.search import POOL, SearchIndex  # noqa: E402
+from assistant.retrieve.query import Query  # noqa: E402
+from assistant.config import SearchSettings  # noqa: E402
+from assistant.retrieve.search import SearchIndex  # noqa: E402
 from assistant.types import Chunk, DateWindow, Document, PubDate  # noqa: E402
 
 DIM = 768
 CHUNKS_PER_DOC = 4
 WINDOW = DateWindow(dt.date(2021, 5, 1), dt.date(2021, 5, 31), "May 2021")
+TODAY = dt.date(2026, 12, 2)
+POOL = SearchSettings().pool
 
 
 def _rss_mb() -> float:
@@ -110,7 +115,7 @@ class _Docs(Mapping[str, Document]):
 
 
 class _QueryVectors:
-    """Stands in for the embedder in search_window: hands out prepared query vectors in turn."""
+    """Stands in for the embedder in SearchIndex.search: hands out prepared query vectors in turn."""
 
     dim = DIM
 
@@ -263,7 +268,7 @@ def run_size(n: int, args: argparse.Namespace, sentences: list[str], sent_table:
 
 
 def _windowed(engine: SearchIndex, embedder: _QueryVectors, queries: list[str], qv: np.ndarray) -> dict[str, Any]:
-    """Latency with a one-month date window (the product's date rule, through search_window)."""
+    """Latency with a one-month date window (the product's date rule, through SearchIndex.search; parsing the query is timed too)."""
     lat = []
     first = 0.0
     rules: dict[str, int] = {}
@@ -271,7 +276,8 @@ def _windowed(engine: SearchIndex, embedder: _QueryVectors, queries: list[str], 
     for qi in range(nq):
         embedder.next = qv[qi : qi + 1]
         t = time.perf_counter()
-        result = engine.search_window(queries[qi], k=10, window=WINDOW)
+        query = dataclasses.replace(Query.parse(queries[qi], today=TODAY), window=WINDOW)
+        result = engine.search(query, k=10)
         elapsed = time.perf_counter() - t
         if qi == 0:
             first = elapsed

@@ -7,8 +7,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from assistant.answer.pipeline import Answer, Citation
-from assistant.app.conversation import Resolved
+from assistant.answer.compose import Answer, Citation
 from assistant.models.generate import TokenSink
 from assistant.app.session import Exchange, Session
 from assistant.types import DateWindow, Document, PubDate
@@ -90,7 +89,7 @@ class ScriptedSession(Session):
             if (should_stop and should_stop()) or time.monotonic() > deadline:
                 break
             time.sleep(0.02)
-        return Exchange(Resolved(resolved.asked, typed, resolved.language, resolved.followup), canned_answer(resolved.asked))
+        return Exchange(resolved, canned_answer(resolved.asked))
 
     def close(self) -> None:
         pass

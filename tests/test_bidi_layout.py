@@ -152,7 +152,7 @@ def _console():  # type: ignore[no-untyped-def]
 )
 def test_date_only_followup_keeps_the_subject(followup: str, expected: str) -> None:
     conv = Conversation()
-    conv.remember("ماذا قال بيسكوف في أيار 2021؟")
+    conv.remember(conv.resolve("ماذا قال بيسكوف في أيار 2021؟", TODAY))
     resolved = conv.resolve(followup, TODAY)
     assert resolved.followup
     assert resolved.asked == expected
@@ -160,13 +160,13 @@ def test_date_only_followup_keeps_the_subject(followup: str, expected: str) -> N
 
 def test_followup_language_is_the_followups() -> None:
     conv = Conversation()
-    conv.remember("ماذا قال بيسكوف في أيار 2021؟")
+    conv.remember(conv.resolve("ماذا قال بيسكوف في أيار 2021؟", TODAY))
     assert conv.resolve("and in April 2021?", TODAY).language == "en"
 
 
 def test_new_subject_is_not_a_followup() -> None:
     conv = Conversation()
-    conv.remember("What did Peskov say in May 2021?")
+    conv.remember(conv.resolve("What did Peskov say in May 2021?", TODAY))
     resolved = conv.resolve("What did Lavrov say in April 2021?", TODAY)
     assert not resolved.followup
     assert resolved.asked == "What did Lavrov say in April 2021?"
@@ -175,7 +175,7 @@ def test_new_subject_is_not_a_followup() -> None:
 
 def test_english_followup_of_english_question() -> None:
     conv = Conversation()
-    conv.remember("What did Peskov say in May 2021?")
+    conv.remember(conv.resolve("What did Peskov say in May 2021?", TODAY))
     assert conv.resolve("and in April 2021?", TODAY).asked == "What did Peskov say in April 2021?"
 
 

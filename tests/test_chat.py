@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from rich.style import Style
 
-from assistant.answer.pipeline import readable
+from assistant.answer.compose import readable
 from assistant.config import load_settings
 from assistant.app.history import History
 from assistant.app.session import Session

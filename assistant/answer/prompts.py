@@ -12,7 +12,8 @@ from pathlib import Path
 
 from assistant.errors import PromptError
 
-DEFAULT_DIR = Path(__file__).resolve().parents[1] / "prompts"
+DEFAULT_DIR = Path(__file__).resolve().parents[2] / "prompts"
+"""The repository's prompts/ folder."""
 
 TEMPLATES: dict[str, frozenset[str]] = {
     "answer_ar": frozenset({"sources", "question"}),

@@ -90,7 +90,9 @@ def generator_loader(settings: Settings) -> Callable[[], Generator]:
 
     path = resolve_generator(settings)
     state_dir = settings.models_dir / "llama-states"
-    return functools.cache(lambda: load_generator(path, threads=settings.cpu_threads(), state_dir=state_dir))
+    return functools.cache(
+        lambda: load_generator(path, threads=settings.cpu_threads(), n_ctx=settings.n_ctx, state_dir=state_dir)
+    )
 
 
 def _warm(load: Callable[[], Embedder]) -> Embedder:
@@ -122,4 +124,5 @@ def open_answerer(settings: Settings, *, preload: bool = False) -> Answerer:
         embedder_name=resolve_embedder(settings).name,
         k=settings.k,
         max_tokens=settings.max_tokens,
+        tuning=settings.answer,
     )

@@ -13,9 +13,9 @@ import re
 from dataclasses import dataclass, field, replace
 
 from assistant.text.arabic import detect_language
-from assistant.text.dates import parse_date_window
+from assistant.retrieve.query import Query
 from assistant.errors import BadInput
-from assistant.types import DateWindow, Filters, PubDate
+from assistant.types import DateWindow, Filters, Language, PubDate
 
 FOLLOWUP_WORDS = frozenset(
     "and so then also what how about in on during for the month year "
@@ -28,41 +28,48 @@ _WORD = re.compile(r"\w+")
 
 @dataclass(frozen=True)
 class Resolved:
-    """A question as it will be asked: the text searched, its language, and whether it was a follow-up."""
+    """A question as it will be asked: the text searched, parsed, and whether it was a follow-up."""
 
     asked: str
     typed: str
-    language: str
+    language: Language
     followup: bool
+    query: Query
+    """``asked`` parsed under the filters active when it was resolved."""
 
 
 @dataclass
 class Conversation:
     """The questions asked so far (as resolved) and the active filters."""
 
-    questions: list[str] = field(default_factory=list)
+    asked: list[Resolved] = field(default_factory=list)
     filters: Filters = field(default_factory=Filters)
 
     def resolve(self, typed: str, today: dt.date) -> Resolved:
-        """Expand a date-only follow-up with the previous question's subject."""
-        language = detect_language(typed)
-        window = parse_date_window(typed, today)
-        previous = self.questions[-1] if self.questions else None
-        if previous is None or window is None or not _only_a_date(typed, window):
-            return Resolved(typed, typed, language, False)
-        old = parse_date_window(previous, today)
-        subject = previous.replace(old.text, " ") if old is not None and old.text else previous
+        """Parse a question; a date-only follow-up is expanded with the previous question's subject.
+
+        Raises BadInput for an empty or overlong question, or an impossible date.
+        """
+        query = Query.parse(typed, today=today, filters=self.filters)
+        window = query.asked_window
+        previous = self.asked[-1].query if self.asked else None
+        if previous is None or window is None or not _only_a_date(query.text, window):
+            return Resolved(query.text, typed, query.language, False, query)
+        old = previous.asked_window
+        subject = previous.text.replace(old.text, " ") if old is not None and old.text else previous.text
         subject = " ".join(subject.split()).rstrip("?؟.! ")
         mark = "؟" if detect_language(subject) == "ar" else "?"
         when = re.sub(r"^و\s*(?=في)", "", window.text)  # "وفي نيسان" -> "في نيسان"
-        return Resolved(f"{subject} {when}{mark}", typed, language, True)
+        asked = f"{subject} {when}{mark}"
+        expanded = Query.parse(asked, today=today, filters=self.filters, language=query.language)
+        return Resolved(asked, typed, query.language, True, expanded)
 
-    def remember(self, asked: str) -> None:
-        self.questions.append(asked)
+    def remember(self, resolved: Resolved) -> None:
+        self.asked.append(resolved)
 
     def clear(self) -> None:
         """Forget the questions and the filters."""
-        self.questions.clear()
+        self.asked.clear()
         self.filters = Filters()
 
     def since(self, text: str) -> None:

@@ -20,7 +20,8 @@ from assistant.models.generate import TokenSink
 from assistant.app.history import History
 
 if TYPE_CHECKING:
-    from assistant.answer.pipeline import Answer, Answerer
+    from assistant.answer.compose import Answer
+    from assistant.answer.pipeline import Answerer
     from assistant.types import Document
 
 
@@ -68,23 +69,13 @@ class Session:
         should_stop: Callable[[], bool] | None = None,
     ) -> Exchange:
         """Resolve a follow-up, answer it under the active filters, and remember it."""
-        today = today or dt.date.today()
-        if not typed.strip():
-            raise BadInput("the question is empty", hint="type a question with words in it")
-        resolved = self.conversation.resolve(typed, today)
-        answer = self.answerer().ask(
-            resolved.asked,
-            today=today,
-            on_token=on_token,
-            should_stop=should_stop,
-            filters=self.conversation.filters,
-            language=resolved.language,  # type: ignore[arg-type]
-        )
+        resolved = self.conversation.resolve(typed, today or dt.date.today())
+        answer = self.answerer().answer(resolved.query, on_token=on_token, should_stop=should_stop)
         return Exchange(resolved, answer)
 
     def keep(self, exchange: Exchange) -> None:
         """Add a finished (not cancelled) exchange to the conversation and the history."""
-        self.conversation.remember(exchange.resolved.asked)
+        self.conversation.remember(exchange.resolved)
         assert self.history is not None
         self.history.add(exchange.resolved.typed, exchange.answer.to_json())
 

@@ -16,6 +16,7 @@ from typing import Any
 import click
 
 from assistant.errors import AssistantError, BadInput
+from assistant.types import date_label
 
 
 def _settings(ctx: click.Context, **flags: Any) -> Any:
@@ -46,6 +47,19 @@ index_dir_option = click.option(
 embedder_option = click.option(
     "--embedder", type=click.Path(path_type=Path), help="A sentence-transformers folder to embed with."
 )
+
+
+def answer_options(command: Any) -> Any:
+    """The options every answering command takes: --k, --model, --max-tokens, --index-dir, --embedder."""
+    for option in reversed((
+        click.option("--k", "k", type=click.IntRange(1, 100), help="Passages to retrieve (default 5)."),
+        click.option("--model", "model", type=click.Path(path_type=Path, dir_okay=False), help="A GGUF file to answer with (default: Gemma 3 270M)."),
+        click.option("--max-tokens", type=click.IntRange(8, 2048), help="Most tokens the model may write (default 96)."),
+        index_dir_option,
+        embedder_option,
+    )):
+        command = option(command)
+    return command
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -143,7 +157,7 @@ def _print_search(result: Any) -> None:
     if not result.hits:
         click.echo("no matching passages")
     for i, hit in enumerate(result.hits, 1):
-        click.echo(f"[{i}] {hit.chunk.doc_id}  {hit.date or 'undated'}  score {hit.score:.4f}  [{hit.chunk.start}:{hit.chunk.end}]")
+        click.echo(f"[{i}] {hit.chunk.doc_id}  {date_label(hit.date)}  score {hit.score:.4f}  [{hit.chunk.start}:{hit.chunk.end}]")
         click.echo("    " + terminal_safe(" ".join(hit.chunk.text.split())[:400]))
 
 
@@ -151,11 +165,7 @@ def _print_search(result: Any) -> None:
 @click.argument("question", required=False)
 @click.option("--json", "as_json", is_flag=True, help="Print the answer as one JSON object (one line per question with --batch).")
 @click.option("--batch", type=click.Path(path_type=Path, dir_okay=False), help="A file with one question per line; prints JSON lines.")
-@click.option("--k", "k", type=click.IntRange(1, 100), help="Passages to retrieve (default 5).")
-@click.option("--model", "model", type=click.Path(path_type=Path, dir_okay=False), help="A GGUF file to answer with (default: Gemma 3 270M).")
-@click.option("--max-tokens", type=click.IntRange(8, 2048), help="Most tokens the model may write (default 96).")
-@index_dir_option
-@embedder_option
+@answer_options
 @click.pass_context
 def ask_cmd(
     ctx: click.Context,
@@ -230,11 +240,7 @@ def _prompted() -> Iterator[str]:
     type=click.Choice(["auto", "on", "off"]),
     help="Right-to-left display: reorder it ourselves (on), leave it to a terminal that does bidi (off), or detect (auto).",
 )
-@click.option("--k", "k", type=click.IntRange(1, 100), help="Passages to retrieve (default 5).")
-@click.option("--model", "model", type=click.Path(path_type=Path, dir_okay=False), help="A GGUF file to answer with.")
-@click.option("--max-tokens", type=click.IntRange(8, 2048), help="Most tokens the model may write (default 96).")
-@index_dir_option
-@embedder_option
+@answer_options
 @click.pass_context
 def chat_cmd(
     ctx: click.Context,
@@ -345,7 +351,7 @@ def docs_cmd(ctx: click.Context, as_json: bool, index_dir: Path | None) -> None:
         _emit({"documents": docs})
         return
     for d in docs:
-        date = f"{d['date']} ({d['date_source']})" if d["date"] else "undated"
+        date = f"{d['date']} ({d['date_source']})" if d["date"] else date_label(None)
         click.echo(f"{d['doc_id']}  {date}  {d['chunks']} chunks  {d['outlet'] or '-'}  {d['title'][:60]}")
 
 

@@ -7,8 +7,9 @@ from typing import Any, TextIO
 
 import click
 
-from assistant.answer.pipeline import Answer
+from assistant.answer.compose import Answer
 from assistant.models.generate import TokenSink
+from assistant.types import date_label
 
 
 _UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
@@ -38,7 +39,7 @@ def stream_to(out: TextIO) -> TokenSink:
 
 
 def format_citation_head(c: object, language: str) -> str:
-    date = getattr(c, "date", None) or ("غير مؤرخ" if language == "ar" else "undated")
+    date = date_label(getattr(c, "date", None), language)
     return f"[{c.n}] {c.title} — {date} — {c.doc_id} [{c.start}:{c.end}]"  # type: ignore[attr-defined]
 
 

@@ -215,11 +215,11 @@ class Bm25Index:
         last = len(indptr) - 1  # bm25s keeps a padding token past the last column
         return {tok: int(indptr[i + 1] - indptr[i]) for tok, i in self.model.vocab_dict.items() if i < last}
 
-    def scores(self, query: str) -> np.ndarray:
-        """BM25 score of every chunk for the query (zeros when no term matches)."""
+    def scores(self, query: str | Sequence[str]) -> np.ndarray:
+        """BM25 score of every chunk for a query, as text or as its tokens (zeros when no term matches)."""
         import numpy as np
 
-        tokens = tokenize(query)
+        tokens = tokenize(query) if isinstance(query, str) else list(query)
         if self.model is None or not tokens:
             return np.zeros(self.size, dtype=np.float32)
         vocab = self.model.vocab_dict

@@ -14,43 +14,20 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from assistant.index import store
-from assistant.text.dates import parse_date_window
 from assistant.index.dense import DenseIndex
-from assistant.errors import BadInput, IndexCorrupt
+from assistant.errors import IndexCorrupt
 from assistant.index.manifest import Manifest, check_compatible, index_config, read_manifest
-from assistant.config import Settings
+from assistant.config import SearchSettings, Settings
 from assistant.index.lexical import Bm25Index
 from assistant.index.sentence_store import SentenceStore
+from assistant.retrieve.query import Query
+from assistant.text.arabic import tokenize
 from assistant.types import Chunk, DateRule, DateWindow, Document, Hit, SearchResult
 
 if TYPE_CHECKING:
     import numpy as np
 
     from assistant.models.embed import Embedder
-
-RRF_K = 20
-"""Reciprocal-rank-fusion constant: 20 rather than the usual 60 lets the top ranks count more."""
-POOL = 100
-"""Candidates taken from each retriever before fusion."""
-DENSE_MATCH = 0.30
-"""Cosine at or above which a dense hit counts as a match for the date rule."""
-MAX_QUERY_CHARS = 2000
-"""Longer queries are refused: no passage is that long, and the models would truncate."""
-
-
-@dataclass
-class Fusion:
-    """How the two rankings combine: weighted reciprocal rank fusion.
-
-    BM25 counts half as much as the dense ranking: on ARCD the multilingual
-    embedder alone beats BM25 (nDCG@10 0.873 vs 0.848), and an English question
-    has no BM25 signal at all over Arabic text. See benchmarks/arcd_retrieval.py.
-    """
-
-    dense_weight: float = 1.0
-    bm25_weight: float = 0.5
-    k: int = RRF_K
-
 
 @dataclass
 class SearchIndex:
@@ -63,11 +40,11 @@ class SearchIndex:
     dense: DenseIndex
     bm25: Bm25Index
     embedder_loader: Callable[[], Embedder]
-    fusion: Fusion = field(default_factory=Fusion)
+    tuning: SearchSettings = field(default_factory=SearchSettings)
+    """Fusion weights and pools (settings.search)."""
     sentences: SentenceStore | None = None
     """Each chunk's candidate sentences with vectors made at index time (None: embed them when asked)."""
     _rows: dict[str, int] = field(default_factory=dict)
-    _last_query: tuple[str, np.ndarray] | None = None
     _embedder: Embedder | None = None
     _doc_rows: dict[str, np.ndarray] = field(default_factory=dict)
     _dates: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
@@ -88,13 +65,13 @@ class SearchIndex:
                 hint="rebuild with `assistant index --rebuild`",
             )
         sentences = SentenceStore.load(gen, n_chunks=len(chunks), dim=dense.d)
-        return cls(settings.index_dir, manifest, docs, chunks, dense, bm25, embedder_loader, sentences=sentences)
+        return cls(settings.index_dir, manifest, docs, chunks, dense, bm25, embedder_loader, settings.search, sentences=sentences)
 
-    def query_vector(self, query: str) -> np.ndarray:
-        """The query's unit vector; the last one is kept, so the evidence step reuses the search's."""
-        if self._last_query is None or self._last_query[0] != query:
-            self._last_query = (query, self.embedder.encode_queries([query])[0])
-        return self._last_query[1]
+    def embed(self, query: Query) -> Query:
+        """The query with its unit vector (computed once; a query that has one is returned as is)."""
+        if query.vector is not None:
+            return query
+        return query.with_vector(self.embedder.encode_queries([query.text])[0])
 
     def sentence_vectors(self, chunk: Chunk) -> dict[tuple[int, int], np.ndarray]:
         """The index-time vectors of a chunk's candidate sentences, by (start, end); empty if the index has none."""
@@ -117,27 +94,25 @@ class SearchIndex:
             self._embedder = embedder
         return self._embedder
 
-    def search(self, query: str, *, k: int, today: dt.date | None = None) -> SearchResult:
-        """Top-k passages for a query, honouring any date window the query names."""
-        query = validate_query(query)
-        window = parse_date_window(query, today or dt.date.today())
-        return self.search_window(query, k=k, window=window)
+    def search(self, query: Query | str, *, k: int, today: dt.date | None = None) -> SearchResult:
+        """Top-k passages for a query, within its date window and allowed articles.
 
-    def search_window(
-        self, query: str, *, k: int, window: DateWindow | None, doc_ids: Collection[str] | None = None
-    ) -> SearchResult:
-        """Top-k passages for a query within an explicit date window (None: no filter).
-
-        ``doc_ids`` restricts the search to those articles (None: all).
+        A plain string is parsed first (``today`` anchors relative dates); a Query without a
+        vector is embedded here (call :meth:`embed` first to keep the vector).
         """
-        only = self._doc_mask(doc_ids)
+        if isinstance(query, str):
+            query = Query.parse(query, today=today or dt.date.today())
+        query = self.embed(query)
+        window = query.window
+        only = self._doc_mask(query.doc_ids)
         if not self.chunks or (only is not None and not only.any()):
-            return SearchResult(query, [], window, "none" if window is None else "empty-window")
-        qvec = self.query_vector(query)[None, :]
-        bm25 = self.bm25.scores(query)
+            return SearchResult(query.text, [], window, "none" if window is None else "empty-window")
+        assert query.vector is not None
+        qvec = query.vector[None, :]
+        bm25 = self.bm25.scores(query.tokens)
         if window is None:
-            return SearchResult(query, self._rank(qvec, bm25, only, k), None, "none")
-        return self._filtered(query, qvec, bm25, k, window, only)
+            return SearchResult(query.text, self._rank(qvec, bm25, only, k), None, "none")
+        return self._filtered(query.text, qvec, bm25, k, window, only)
 
     def _doc_mask(self, doc_ids: Collection[str] | None) -> np.ndarray | None:
         import numpy as np
@@ -153,7 +128,7 @@ class SearchIndex:
 
     def rank_vectors(self, query: str, qvec: np.ndarray, *, k: int) -> list[Hit]:
         """Top-k hits with no date filter for an already-embedded query (benchmarks batch the embedding)."""
-        return self._rank(qvec, self.bm25.scores(query), None, k)
+        return self._rank(qvec, self.bm25.scores(tokenize(query)), None, k)
 
     def _filtered(
         self, query: str, qvec: np.ndarray, bm25: np.ndarray, k: int, window: DateWindow, only: np.ndarray | None
@@ -166,7 +141,7 @@ class SearchIndex:
         hits: list[Hit] = []
         if in_window.any():
             hits = self._rank(qvec, bm25, in_window, k)
-            if any(_matches(h) for h in hits):
+            if any(self._matches(h) for h in hits):
                 rule = "in-window"
             else:
                 hits = []
@@ -211,31 +186,36 @@ class SearchIndex:
             self._doc_rows = {d: np.asarray(v, dtype=np.int64) for d, v in acc.items()}
         return self._doc_rows
 
+    def _matches(self, hit: Hit) -> bool:
+        """Whether a hit really matches the query (for the date rule): any BM25 term, or a close dense score."""
+        return (hit.bm25_score or 0.0) > 0 or (hit.dense_score or 0.0) >= self.tuning.dense_match
+
     def _dense_top(self, qvec: np.ndarray, allowed: np.ndarray | None, pool: int) -> tuple[np.ndarray, np.ndarray]:
         return self.dense.search(qvec, pool, allowed)
 
     def _rank(self, qvec: np.ndarray, bm25: np.ndarray, allowed: np.ndarray | None, k: int) -> list[Hit]:
         import numpy as np
 
-        f = self.fusion
-        d_rows, d_scores = self._dense_top(qvec, allowed, POOL)
+        f = self.tuning
+        pool = f.pool
+        d_rows, d_scores = self._dense_top(qvec, allowed, pool)
         if f.dense_weight == 0:
             d_rows, d_scores = d_rows[:0], d_scores[:0]
         masked = bm25 if allowed is None else np.where(allowed, bm25, 0.0)
         if f.bm25_weight == 0:
             masked = np.zeros_like(masked)
         positive = np.flatnonzero(masked > 0)
-        if len(positive) > POOL:  # keep the POOL best (and rows tied with the last) before sorting
+        if len(positive) > pool:  # keep the pool's best (and rows tied with the last) before sorting
             values = masked[positive]
-            positive = positive[values >= np.partition(values, len(values) - POOL)[len(values) - POOL]]
-        top = positive[np.argsort(-masked[positive], kind="stable")][:POOL]
+            positive = positive[values >= np.partition(values, len(values) - pool)[len(values) - pool]]
+        top = positive[np.argsort(-masked[positive], kind="stable")][:pool]
         fused: dict[int, float] = {}
         dense_rank = {int(r): i for i, r in enumerate(d_rows)}
         bm25_rank = {int(r): i for i, r in enumerate(top)}
         for row, rank in dense_rank.items():
-            fused[row] = fused.get(row, 0.0) + f.dense_weight / (f.k + rank + 1)
+            fused[row] = fused.get(row, 0.0) + f.dense_weight / (f.rrf_k + rank + 1)
         for row, rank in bm25_rank.items():
-            fused[row] = fused.get(row, 0.0) + f.bm25_weight / (f.k + rank + 1)
+            fused[row] = fused.get(row, 0.0) + f.bm25_weight / (f.rrf_k + rank + 1)
         dense_score = {int(r): float(s) for r, s in zip(d_rows, d_scores, strict=True)}
         best = sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))[:k]
         hits = []
@@ -254,20 +234,3 @@ class SearchIndex:
                 )
             )
         return hits
-
-
-def _matches(hit: Hit) -> bool:
-    return (hit.bm25_score or 0.0) > 0 or (hit.dense_score or 0.0) >= DENSE_MATCH
-
-
-def validate_query(query: str) -> str:
-    """Strip a query and refuse empty, punctuation-only or absurdly long ones."""
-    cleaned = "".join(ch for ch in query if ch.isprintable() or ch in "\n\t").strip()
-    if not any(ch.isalnum() for ch in cleaned):
-        raise BadInput("the question is empty", hint="type a question with words in it")
-    if len(cleaned) > MAX_QUERY_CHARS:
-        raise BadInput(
-            f"the question is {len(cleaned):,} characters long; the limit is {MAX_QUERY_CHARS:,}",
-            hint="ask a shorter question",
-        )
-    return cleaned

@@ -11,7 +11,7 @@ spell differently fall into one class. Exonyms whose sounds differ (Germany /
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -263,8 +263,9 @@ class EvidenceText:
         return not forms.isdisjoint(self.stems)
 
 
-def content_terms(question: str, doc_freq: dict[str, int], n_docs: int) -> list[Term]:
-    """Arabic question words worth finding, weighted by rarity in the corpus (absent words weigh most).
+def content_terms(tokens: Sequence[str], doc_freq: dict[str, int], n_docs: int) -> list[Term]:
+    """A question's words worth finding (its BM25 ``tokens``), weighted by rarity in the corpus (absent
+    words weigh most).
 
     ``doc_freq`` maps light stems to passage counts (see :func:`stem_doc_freqs`).
     """
@@ -272,7 +273,6 @@ def content_terms(question: str, doc_freq: dict[str, int], n_docs: int) -> list[
 
     seen: set[str] = set()
     terms = []
-    tokens = tokenize(question)
     for i, token in enumerate(tokens):
         if i > 0 and tokens[i - 1][0] in "وف" and tokens[i - 1][1:] == token:
             continue  # the stem twin of the previous token: one word

@@ -19,8 +19,9 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Footer, Input
 from textual.worker import Worker, WorkerState
 
-from assistant.answer.pipeline import Answer
+from assistant.answer.compose import Answer
 from assistant.tui.display.bidi import BIDI_MODES, BidiMode, is_rtl, reorder_enabled
+from assistant.retrieve.query import validate_query
 from assistant.tui.commands import COMMANDS, Command, parse_command
 from assistant.errors import AssistantError, BadInput
 from assistant.tui.display.layout import Block
@@ -33,6 +34,7 @@ from assistant.tui.components.message import ChatMessage, Role
 from assistant.tui.components.sources import SourceCard, SourcesPanel
 from assistant.tui.components.status import StatusBar
 from assistant.tui.messages import Answered, ModelsReady, WorkFailed
+from assistant.types import date_label
 
 FLUSH_SECONDS = 0.1
 """How often streamed tokens are drawn: batched, never per token."""
@@ -222,11 +224,10 @@ class ChatApp(App[None]):
     def _submitted(self, event: Input.Submitted) -> None:
         line = event.value.strip()
         event.input.clear()
-        if not line:
-            self.say("error", md_escape(BadInput("the question is empty", hint="type a question with words in it").one_line()))
-            return
         try:
             command = parse_command(line)
+            if command is None:
+                validate_query(line)  # an empty question is refused here, not in a worker
         except BadInput as exc:
             self.say("error", md_escape(exc.one_line()))
             return
@@ -292,7 +293,7 @@ class ChatApp(App[None]):
         rows = []
         for doc in self.session.documents():
             mark = "✓ " if only is None or doc.doc_id in only else "  "
-            date = doc.date.iso if doc.date else "undated"
+            date = date_label(doc.date.iso if doc.date else None)
             rows.append(f"- {mark}`{doc.doc_id}` {date} · {md_escape(doc.outlet or '-')} · {md_escape(doc.title)}")
         self.say("system", "**Articles** (`/docs ID …` to answer only from some)\n\n" + "\n".join(rows))
 

@@ -13,7 +13,7 @@ from textual.widgets import Footer, Label
 from assistant.tui.display.layout import Block
 from assistant.tui.components.bidi_view import BidiView
 from assistant.tui.components.sources import HIGHLIGHT
-from assistant.types import Document
+from assistant.types import Document, date_label
 
 
 def article_blocks(doc: Document, spans: list[tuple[int, int]]) -> tuple[list[Block], int]:
@@ -45,7 +45,7 @@ class ArticleScreen(ModalScreen[None]):
         self.view = BidiView(blocks=blocks, reorder=reorder)
 
     def compose(self) -> ComposeResult:
-        date = self.doc.date.iso if self.doc.date else "undated"
+        date = date_label(self.doc.date.iso if self.doc.date else None)
         with Vertical(id="article"):
             yield Label(
                 Text(self.doc.title, style=Style(bold=True)) + Text(f"  {date} · {self.doc.outlet or '-'} · {self.doc.path}", style=Style(dim=True)),

@@ -11,10 +11,10 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Label
 
-from assistant.answer.pipeline import Citation
+from assistant.answer.compose import Citation
 from assistant.tui.display.layout import Block
 from assistant.tui.components.bidi_view import BidiView
-from assistant.types import Document
+from assistant.types import Document, date_label
 
 HIGHLIGHT = Style(color="black", bgcolor="yellow")
 CONTEXT_CHARS = 300
@@ -40,7 +40,7 @@ def quote_in_paragraph(doc: Document, start: int, end: int) -> Text:
 
 def source_blocks(citation: Citation, doc: Document) -> list[Block]:
     """Header, details and highlighted context of one cited passage."""
-    date = citation.date or "undated"
+    date = date_label(citation.date)
     details = f"{date} · {doc.outlet or 'outlet unknown'} · {doc.doc_id} [{citation.start}:{citation.end}]"
     return [
         Block(Text(f"[{citation.n}] ", style=Style(color="cyan", bold=True)) + Text(doc.title, style=Style(bold=True))),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.answer.pipeline import Answer
+from assistant.answer.compose import Answer
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]#<>|~])")
 
