@@ -16,7 +16,7 @@ from assistant.app.api import index_corpus, open_search
 from assistant.ingest.chunking import chunk_document
 from assistant.config import load_settings
 from assistant.models.embed import Embedder, embedder_fingerprint, load_embedder
-from assistant.models.openvino import CONVERSION_FORMAT, _is_complete, converted_dir, ensure_converted
+from assistant.models.openvino_convert import CONVERSION_FORMAT, _is_complete, converted_dir, ensure_converted
 from assistant.errors import IndexMismatch
 from assistant.ingest.reader import ingest
 from assistant.models.fetch import resolve_embedder

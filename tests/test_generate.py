@@ -84,7 +84,7 @@ def test_base_listing_shows_best_ranked_sentences_within_the_budget() -> None:
 @pytest.fixture(scope="module")
 def conversion() -> Path:
     from assistant.models.embed import embedder_fingerprint
-    from assistant.models.openvino import ensure_converted
+    from assistant.models.openvino_convert import ensure_converted
     from assistant.models.fetch import resolve_embedder
 
     settings = load_settings()
@@ -94,7 +94,8 @@ def conversion() -> Path:
 
 @pytest.mark.models
 def test_the_sentencepiece_model_gives_tokenizer_json_ids(conversion: Path) -> None:
-    from assistant.models.openvino import QUICK_TOKENIZER, QuickTokenizer, _hf_tokenizer
+    from assistant.models.openvino_tokenizer import QUICK_TOKENIZER, QuickTokenizer
+    from assistant.models.openvino_tokenizer import hf_tokenizer as _hf_tokenizer
 
     record = json.loads((conversion / QUICK_TOKENIZER).read_text(encoding="utf-8"))
     assert record["agrees"], record
@@ -109,7 +110,7 @@ def test_the_sentencepiece_model_gives_tokenizer_json_ids(conversion: Path) -> N
 
 @pytest.mark.models
 def test_a_quick_tokenizer_that_disagrees_is_not_used(conversion: Path, tmp_path: Path) -> None:
-    from assistant.models.openvino import QUICK_TOKENIZER, QuickTokenizer
+    from assistant.models.openvino_tokenizer import QUICK_TOKENIZER, QuickTokenizer
 
     copy = tmp_path / "conv"
     copy.mkdir()
