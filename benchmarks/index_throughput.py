@@ -54,7 +54,7 @@ from assistant.config import Settings, load_settings  # noqa: E402
 from assistant.models.embed import Embedder, load_embedder  # noqa: E402
 from assistant.eval.run import load_squad, ranking_metrics, write_squad_corpus  # noqa: E402
 from assistant.ingest.reader import ingest  # noqa: E402
-from assistant.models.fetch import resolve_embedder  # noqa: E402
+from assistant.models.locate import resolve_embedder  # noqa: E402
 
 DEFAULT_DATA = ROOT.parent / "shared" / "external" / "arcd" / "arcd-test.json"
 ALL_VARIANTS = ("st-fp32", "torch-f32", "torch-bf16", "torch-int8", "openvino-f32", "openvino-bf16")

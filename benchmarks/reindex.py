@@ -38,7 +38,7 @@ from _synthetic import write_corpus  # noqa: E402
 from assistant.app.api import embedder_loader  # noqa: E402
 from assistant.config import load_settings  # noqa: E402
 from assistant.index.build import build_index  # noqa: E402
-from assistant.models.fetch import resolve_embedder  # noqa: E402
+from assistant.models.locate import resolve_embedder  # noqa: E402
 
 
 class _RandomEncoder:

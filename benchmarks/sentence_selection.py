@@ -31,7 +31,7 @@ from assistant.text.arabic import normalize  # noqa: E402
 from assistant.ingest.chunking import chunk_document  # noqa: E402
 from assistant.config import load_settings  # noqa: E402
 from assistant.eval.run import load_squad  # noqa: E402
-from assistant.models.fetch import resolve_embedder  # noqa: E402
+from assistant.models.locate import resolve_embedder  # noqa: E402
 from assistant.text.sentences import candidate_spans  # noqa: E402
 from assistant.types import Document  # noqa: E402
 

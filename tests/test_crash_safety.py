@@ -31,7 +31,7 @@ from assistant.app.api import embedder_loader
 from assistant.config import load_settings
 from assistant.models.embed import Embedder
 from assistant.ingest.reader import ingest
-from assistant.models.fetch import resolve_embedder
+from assistant.models.locate import resolve_embedder
 from assistant.retrieve.search import SearchIndex
 from conftest import ROOT, SEEDS, TODAY
 

@@ -19,7 +19,7 @@ from assistant.models.embed import Embedder, embedder_fingerprint, load_embedder
 from assistant.models.openvino_convert import CONVERSION_FORMAT, _is_complete, converted_dir, ensure_converted
 from assistant.errors import IndexMismatch
 from assistant.ingest.reader import ingest
-from assistant.models.fetch import resolve_embedder
+from assistant.models.locate import resolve_embedder
 from assistant.text.sentences import candidate_spans
 from conftest import SEEDS, TODAY
 

@@ -85,7 +85,7 @@ def test_base_listing_shows_best_ranked_sentences_within_the_budget() -> None:
 def conversion() -> Path:
     from assistant.models.embed import embedder_fingerprint
     from assistant.models.openvino_convert import ensure_converted
-    from assistant.models.fetch import resolve_embedder
+    from assistant.models.locate import resolve_embedder
 
     settings = load_settings()
     path = resolve_embedder(settings)
@@ -130,7 +130,7 @@ def test_a_quick_tokenizer_that_disagrees_is_not_used(conversion: Path, tmp_path
 @pytest.mark.models
 def test_a_snapshot_kept_on_disk_serves_the_next_process_and_a_damaged_one_is_made_again(tmp_path: Path) -> None:
     from assistant.models.generate import load_generator
-    from assistant.models.fetch import resolve_generator
+    from assistant.models.locate import resolve_generator
 
     path = resolve_generator(load_settings())
     prompts = load_prompts()

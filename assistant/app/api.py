@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from assistant.config import Settings
 from assistant.models.embed import Embedder, load_embedder
-from assistant.models.fetch import resolve_embedder, resolve_generator
+from assistant.models.locate import resolve_embedder, resolve_generator
 
 if TYPE_CHECKING:  # the index and search modules import faiss, bm25s and scipy: they load when used
     from assistant.answer.pipeline import Answerer

@@ -94,14 +94,14 @@ class Session:
         return f"{len(search.docs)} articles, {len(search.chunks)} chunks"
 
     def models(self) -> dict[str, str]:
-        from assistant.models.fetch import resolve_embedder, resolve_generator
+        from assistant.models.locate import resolve_embedder, resolve_generator
 
         return {"generator": str(resolve_generator(self.settings)), "embedder": str(resolve_embedder(self.settings))}
 
     def use_model(self, path: Path) -> None:
         """Answer with another GGUF file from now on (checked before anything is unloaded)."""
         from assistant.config import load_settings
-        from assistant.models.fetch import resolve_generator
+        from assistant.models.locate import resolve_generator
 
         settings = load_settings(**{**self.settings.model_dump(), "generator": path})
         resolve_generator(settings)

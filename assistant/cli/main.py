@@ -362,7 +362,7 @@ def models_cmd(ctx: click.Context, as_json: bool) -> None:
     """Show which models are in use, where they are and whether they are verified."""
     if ctx.invoked_subcommand is not None:
         return
-    from assistant.models.fetch import model_status
+    from assistant.models.locate import model_status
 
     infos = model_status(_settings(ctx))
     if as_json:
