@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 
 from assistant.errors import CorpusError
+from assistant.ingest.metadata import sidecar_path
 from assistant.ingest.reader import (
     UnreadableFile,
     decode_bytes,
     ingest,
     load_document,
     read_text,
-    sidecar_path,
 )
 from assistant.types import IngestReport
 

@@ -23,7 +23,8 @@ from assistant.index import store
 from assistant.ingest.chunking import chunk_document
 from assistant.config import Settings
 from assistant.errors import CorpusError, IndexCorrupt, IndexMissing
-from assistant.ingest.reader import ingest, sidecar_path
+from assistant.ingest.metadata import sidecar_path
+from assistant.ingest.reader import ingest
 from assistant.index.lexical import TokenTable, build_bm25
 from assistant.index.manifest import Counts, DocumentEntry, IndexConfig, Manifest, check_compatible, index_config, read_manifest, write_manifest
 from assistant.index.sentence_store import SentenceStore

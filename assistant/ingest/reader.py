@@ -15,18 +15,11 @@ that was named (a file named directly is trusted), non-regular files, names
 that are not valid UTF-8. Hidden files and folders (".name") are not read;
 symlinked folders are not followed.
 
-Sidecar metadata: next to ``article.txt`` an optional ``article.txt.meta.toml``
-(the full file name plus ``.meta.toml``) may say::
-
-    date = "2021-05-28"     # YYYY, YYYY-MM or YYYY-MM-DD (a TOML date works too)
-    title = "..."
-    outlet = "..."
-
-Each key it gives wins over what is found in the text (the date's source is
-then ``metadata``). A malformed sidecar, or one that resolves outside the
-folder named, is ignored with a warning in the report; the article is still
-read. The sidecar's bytes are part of the article's ``content_hash``, so
-editing it re-indexes the article.
+Metadata -- the optional sidecar file beside an article, the title, the
+outlet, the publication date -- is :mod:`assistant.ingest.metadata`'s; the
+reader reads the sidecar (ignoring, with a warning in the report, one that
+cannot be read or resolves outside the folder named) and hashes its bytes into
+the article's ``content_hash``, so editing it re-indexes the article.
 
 ``doc_id`` is the path relative to the folder named, without the extension,
 with ``/`` separators (``world/2021/putin``); a file named directly gets its
@@ -41,46 +34,36 @@ import hashlib
 import os
 import re
 import stat
-import tomllib
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from assistant.errors import CorpusError
 from assistant.ingest.boilerplate import find_boilerplate
-from assistant.text.dates import extract_date, header_date
-from assistant.text.spans import inside_any, split_lines
-from assistant.types import (
-    DateSource,
-    Document,
-    IngestReport,
-    PubDate,
-    SkippedFile,
-    Span,
+from assistant.ingest.metadata import (
+    SIDECAR_MAX_BYTES,
+    SIDECAR_SUFFIX,
+    Sidecar,
+    find_outlet,
+    find_title,
+    parse_sidecar,
+    publication_date,
+    sidecar_path,
 )
+from assistant.types import Document, IngestReport, SkippedFile
 
 __all__ = [
     "ARTICLE_SUFFIXES",
     "DEFAULT_MAX_BYTES",
-    "SIDECAR_SUFFIX",
     "UnreadableFile",
     "decode_bytes",
-    "find_outlet",
-    "find_title",
     "ingest",
     "load_document",
     "read_text",
-    "sidecar_path",
 ]
 
 ARTICLE_SUFFIXES = (".txt", ".md")
-SIDECAR_SUFFIX = ".meta.toml"
 DEFAULT_MAX_BYTES = 20_000_000
-_SIDECAR_MAX_BYTES = 64_000
-_SIDECAR_KEYS = ("date", "title", "outlet")
-_TITLE_MAX_CHARS = 150
 
 
 class UnreadableFile(Exception):
@@ -213,133 +196,18 @@ def read_text(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
     return text
 
 
-# --- metadata ---------------------------------------------------------------
-
-# "طيف بوست – فريق التحرير", "ليفانت نيوز_ وكالات", "Reuters - staff": a short
-# name, a separator, a newsroom word. ("دمشق – خاص" is a dateline, not an outlet,
-# so "خاص" is not one of the words.)
-_BYLINE_ROLE = (
-    r"(?:فريق\s+التحرير|هيئة\s+التحرير|التحرير|تحرير|وكالات|متابعات"
-    r"|editorial\s+team|editorial|staff|agencies|newsroom|wires?)"
-)
-_BYLINE_RE = re.compile(rf"^\s*(?P<name>[^\n:]{{2,40}}?)\s*[–—\-_|/]+\s*{_BYLINE_ROLE}\s*[.!]?\s*$", re.IGNORECASE)
-_SOURCE_RE = re.compile(r"^\s*(?:المصدر|مصدر\s+الخبر|source|via)\s*[:：]\s*(?P<name>[^\n]{2,40}?)\s*[.]?\s*$", re.IGNORECASE)
-_NAME_MAX_WORDS = 5
-_SENTENCE_PUNCT_RE = re.compile(r"[.،,؛;!?؟:]")
-_QUOTES = "\"'“”«»‘’()[]"
-
-
-def _byline_name(line: str) -> str | None:
-    m = _BYLINE_RE.match(line) or _SOURCE_RE.match(line)
-    if not m:
-        return None
-    name = m.group("name").strip().strip(_QUOTES).strip()
-    if not name or len(name.split()) > _NAME_MAX_WORDS or _SENTENCE_PUNCT_RE.search(name):
-        return None
-    if not any(c.isalpha() for c in name):
-        return None
-    return name
-
-
-def find_outlet(text: str, boilerplate: tuple[Span, ...]) -> str | None:
-    """The outlet a byline names ("X – فريق التحرير", "X_ وكالات", "المصدر: X"), outside boilerplate; else None."""
-    for line in split_lines(text):
-        if line.text.strip() and not inside_any(line.start, line.end, boilerplate):
-            name = _byline_name(line.text)
-            if name:
-                return name
-    return None
-
-
-_TITLE_LABEL_RE = re.compile(r"^\s*(?:#+\s*|title\s*:\s*|العنوان\s*:\s*)", re.IGNORECASE)
-_MIN_TITLE_WORDS = 3
-_MIN_TITLE_LETTERS = 10
-
-
-def _clip(title: str) -> str:
-    title = " ".join(title.split())
-    if len(title) <= _TITLE_MAX_CHARS:
-        return title
-    cut = title.rfind(" ", 0, _TITLE_MAX_CHARS)
-    return title[: cut if cut > 0 else _TITLE_MAX_CHARS].rstrip(" ،,:;-–") + "…"
-
-
-def find_title(text: str, boilerplate: tuple[Span, ...]) -> str | None:
-    """The first substantial line outside boilerplate, not a byline, without a leading date header; None if none."""
-    header = header_date(text, boilerplate)
-    for line in split_lines(text):
-        if not line.text.strip() or inside_any(line.start, line.end, boilerplate):
-            continue
-        candidate = line.text
-        if header is not None and line.start <= header[1].start < line.end:
-            candidate = text[line.start : header[1].start] + text[header[1].end : line.end]
-        candidate = _TITLE_LABEL_RE.sub("", candidate, count=1).strip()
-        if _byline_name(candidate):
-            continue
-        letters = sum(1 for c in candidate if c.isalpha())
-        if len(candidate.split()) >= _MIN_TITLE_WORDS and letters >= _MIN_TITLE_LETTERS:
-            return _clip(candidate)
-    return None
-
-
-@dataclass
-class _Sidecar:
-    raw: bytes = b""
-    date: PubDate | None = None
-    title: str | None = None
-    outlet: str | None = None
-    problems: list[str] = field(default_factory=list)
-
-
-def sidecar_path(path: Path) -> Path:
-    """Where the metadata sidecar of an article lives: its full name plus ``.meta.toml``."""
-    return path.with_name(path.name + SIDECAR_SUFFIX)
-
-
-def _sidecar_date(value: Any) -> PubDate:
-    if isinstance(value, dt.datetime):
-        value = value.date()
-    if isinstance(value, dt.date):
-        return PubDate(value.year, value.month, value.day)
-    if isinstance(value, int) and not isinstance(value, bool):
-        value = str(value)
-    if not isinstance(value, str):
-        raise ValueError(f"date must be a string like \"2021-05-28\", not {type(value).__name__}")
-    return PubDate.parse(value)
-
-
-def _read_sidecar(path: Path, confine_to: Path | None) -> _Sidecar:
+def _read_sidecar(path: Path, confine_to: Path | None) -> Sidecar:
+    """The sidecar beside ``path``, parsed; empty when there is none, only a problem when it cannot be read."""
     side = sidecar_path(path)
     if not os.path.lexists(side):
-        return _Sidecar()
+        return Sidecar()
     try:
         if confine_to is not None:
             _check_inside(confine_to, side)
-        raw = _read_bytes(side, _SIDECAR_MAX_BYTES)
+        raw = _read_bytes(side, SIDECAR_MAX_BYTES)
     except UnreadableFile as exc:
-        return _Sidecar(problems=[f"sidecar {side.name} ignored: {exc.reason}"])
-    found = _Sidecar(raw=raw)
-    try:
-        data = tomllib.loads(raw.decode("utf-8-sig"))
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        found.problems.append(f"sidecar {side.name} ignored: not valid TOML ({exc})")
-        return found
-    unknown = sorted(set(data) - set(_SIDECAR_KEYS))
-    try:
-        if unknown:
-            raise ValueError(f"unknown key {unknown[0]!r} (allowed: {', '.join(_SIDECAR_KEYS)})")
-        date = _sidecar_date(data["date"]) if "date" in data else None
-        texts = {}
-        for key in ("title", "outlet"):
-            if key in data:
-                if not isinstance(data[key], str) or not data[key].strip():
-                    raise ValueError(f"{key} must be a non-empty string")
-                texts[key] = " ".join(data[key].split())
-    except ValueError as exc:
-        found.problems.append(f"sidecar {side.name} ignored: {exc}")
-        return found
-    found.date, found.title, found.outlet = date, texts.get("title"), texts.get("outlet")
-    return found
+        return Sidecar(problems=[f"sidecar {side.name} ignored: {exc.reason}"])
+    return parse_sidecar(raw, side.name)
 
 
 # --- documents --------------------------------------------------------------
@@ -411,12 +279,7 @@ def load_document(
         problems = ([note] if note else []) + side.problems
         warnings.extend(SkippedFile(str(path), problem) for problem in problems)
     boilerplate = find_boilerplate(text)
-    date: PubDate | None
-    source: DateSource | None
-    if side.date is not None:
-        date, source = side.date, "metadata"
-    else:
-        date, source = extract_date(text, boilerplate, today or dt.date.today())
+    date, source = publication_date(side, text, boilerplate, today or dt.date.today())
     digest = hashlib.sha256(raw)
     if side.raw:
         digest.update(b"\x00" + SIDECAR_SUFFIX.encode() + b"\x00" + side.raw)

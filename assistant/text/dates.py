@@ -13,7 +13,7 @@ Publication date (:func:`extract_date`), first rule that finds one wins:
 
 A month and year without a day ("سبتمبر 2015") in the body is not a
 publication date. The ``metadata`` source (a sidecar file) is applied by
-:mod:`assistant.ingest.reader`, which calls this only when the sidecar has no date.
+:mod:`assistant.ingest.metadata`, which calls this only when the sidecar has no date.
 
 Question windows (:func:`parse_date_window`): "in May 2021", "في أيار 2021",
 "عام 2021", "during 2021", "May 28, 2021", "2021-05", "between April and May
