@@ -197,7 +197,7 @@ def test_fold_letters_are_camel_tools_own() -> None:
 
 def test_dates_fold_is_the_search_fold() -> None:
     """The date patterns see the same letters and digits as search (plus invisible marks as spaces)."""
-    from assistant.text.dates import _fold
+    from assistant.text.dates import fold as _fold
 
     text = "أُعلن في ٢٨ أيار ٢٠٢١ عن ىة إ آ ٱ\u200f\u00a0\ufeff٫٬٪ ۱۲"
     folded = _fold(text)

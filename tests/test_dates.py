@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 
 from assistant.ingest.boilerplate import find_boilerplate
-from assistant.text.dates import extract_date, header_date, month_number, parse_date_window
+from assistant.text.date_window import parse_date_window
+from assistant.text.dates import month_number
+from assistant.text.pubdate import extract_date, header_date
 from assistant.errors import BadInput
 from assistant.types import DateWindow, PubDate, Span
 

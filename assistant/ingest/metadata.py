@@ -8,7 +8,7 @@ Sidecar metadata: next to ``article.txt`` an optional ``article.txt.meta.toml``
     outlet = "..."
 
 Each key it gives wins over what is found in the text (the date's source is
-then ``metadata``; otherwise :func:`assistant.text.dates.extract_date`
+then ``metadata``; otherwise :func:`assistant.text.pubdate.extract_date`
 reads the text). A malformed sidecar is ignored with a problem to report; the
 article is still read. Reading the sidecar's file (confined to the folder
 named) and hashing its bytes into the article's ``content_hash`` are
@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from assistant.text.dates import extract_date, header_date
+from assistant.text.pubdate import extract_date, header_date
 from assistant.text.spans import inside_any, split_lines
 from assistant.types import DateSource, PubDate, Span
 
