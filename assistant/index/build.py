@@ -3,6 +3,10 @@
 Only new or changed documents are chunked and embedded; vectors of unchanged
 documents are reused; deleted documents drop out. Every run writes a whole
 new generation (see store.py), so an interrupted run leaves the last one live.
+
+It stays one module (about 440 lines): :func:`build_index` is one transaction over the
+previous generation, and its helpers (reuse, row copying, tokens, sentences, writing the
+generation) each serve only that one run.
 """
 
 from __future__ import annotations

@@ -18,25 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from assistant.errors import BadInput
-from assistant.text.dates import (
-    DAY,
-    DMY,
-    MDY,
-    MONTH,
-    NOT_LETTER_AFTER,
-    NOT_LETTER_BEFORE,
-    NUM,
-    OF,
-    WEEKDAY,
-    WORD_START,
-    YEAR,
-    YEAR_WORD,
-    YMD,
-    fold,
-    int_day,
-    month_number,
-    valid_date,
-)
+from assistant.text.dates import DAY, DMY, MDY, MONTH, NOT_LETTER_AFTER, NOT_LETTER_BEFORE, NUM, OF, WEEKDAY, WORD_START, YEAR, YEAR_WORD, YMD, fold, int_day, month_number, valid_date
 from assistant.types import DateWindow, PubDate
 
 __all__ = ["parse_date_window"]

@@ -23,25 +23,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from assistant.text.dates import (
-    DAY,
-    DMY,
-    MDY,
-    MONTH,
-    NOT_LETTER_AFTER,
-    NOT_LETTER_BEFORE,
-    NUM,
-    OF,
-    WEEKDAY,
-    YEAR,
-    YEAR_WORD,
-    YMD,
-    fold,
-    int_day,
-    month_number,
-    valid_date,
-    weekday_number,
-)
+from assistant.text.dates import DAY, DMY, MDY, MONTH, NOT_LETTER_AFTER, NOT_LETTER_BEFORE, NUM, OF, WEEKDAY, YEAR, YEAR_WORD, YMD, fold, int_day, month_number, valid_date, weekday_number
 from assistant.text.spans import inside_any, overlaps_any, split_lines
 from assistant.types import DateSource, PubDate, Span
 

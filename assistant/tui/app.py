@@ -3,6 +3,10 @@
 Workers never touch widgets: tokens go into a buffer that a 100 ms timer
 flushes into the message being written (so Markdown is re-laid out a few
 times a second, not per token), and results come back as messages.
+
+It stays one module (about 410 lines): it is the one App class, whose handlers share the
+chat's state; the widgets are already in components/, the display helpers in display/, the
+slash commands in commands.py and the messages in messages.py.
 """
 
 from __future__ import annotations
