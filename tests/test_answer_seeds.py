@@ -16,13 +16,9 @@ CITATION = {"n", "doc_id", "title", "date", "quote", "start", "end", "score"}
 
 
 @pytest.fixture(scope="session")
-def answerer(seed_index: Path):  # type: ignore[no-untyped-def]
-    from assistant.app.api import open_answerer
-    from assistant.config import load_settings
-
-    a = open_answerer(load_settings(index_dir=seed_index))
-    yield a
-    a.close()
+def answerer(seed_answerer):  # type: ignore[no-untyped-def]
+    """The session's answerer over the seed index (shared embedder and generator)."""
+    return seed_answerer
 
 
 @pytest.fixture(scope="session")

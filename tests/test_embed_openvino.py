@@ -25,14 +25,12 @@ from conftest import SEEDS, TODAY
 
 
 @pytest.fixture(scope="module")
-def pair() -> tuple[Embedder, Embedder]:
-    """The default embedder (OpenVINO, bf16) and plain sentence-transformers in fp32."""
+def pair(embedder: Embedder) -> tuple[Embedder, Embedder]:
+    """The default embedder (OpenVINO, bf16; the session's shared one) and plain sentence-transformers in fp32."""
     settings = load_settings()
-    path = resolve_embedder(settings)
-    fast = load_embedder(path, threads=settings.cpu_threads(), backend=settings.embed_backend,
-                         precision=settings.embed_precision, models_dir=settings.models_dir)
-    plain = load_embedder(path, threads=settings.cpu_threads(), backend="torch", precision="f32")
-    return fast, plain
+    assert (embedder.backend, embedder.precision) == (settings.embed_backend, settings.embed_precision)
+    plain = load_embedder(resolve_embedder(settings), threads=settings.cpu_threads(), backend="torch", precision="f32")
+    return embedder, plain
 
 
 @pytest.mark.models

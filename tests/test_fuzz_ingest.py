@@ -31,6 +31,8 @@ from assistant.ingest.reader import UnreadableFile, decode_bytes, ingest, load_d
 from assistant.types import Document
 from test_chunking import check_chunks
 
+pytestmark = pytest.mark.fuzz  # about 7,000 generated inputs: minutes, no model
+
 TODAY = dt.date(2026, 11, 24)
 STATS: Counter[str] = Counter()
 

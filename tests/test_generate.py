@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.answer.pipeline import Source, base_listing
+from assistant.answer.evidence import Source
+from assistant.answer.prompting import base_listing
 from assistant.config import load_settings
 from assistant.answer.prompts import load_prompts
 
@@ -20,19 +21,11 @@ PESKOV_2 = ("[1] ورداً على سؤال حول ما إذا كان سيتم �
             "“لا توجد خطط محددة في الوقت الحالي وليس لدي ما أقوله”.")
 
 
-@pytest.fixture(scope="module")
-def generator():  # type: ignore[no-untyped-def]
-    from assistant.app.api import generator_loader
-
-    gen = generator_loader(load_settings())()
-    yield gen
-    gen.close()
-
-
 @pytest.mark.models
 def test_a_question_after_another_gets_what_a_fresh_context_gives(generator) -> None:  # type: ignore[no-untyped-def]
     """The few-shot start is evaluated once and restored; the answers are those of a cleared context.
     (llama-cpp-python's own prefix reuse made the second answer an invented sentence here.)"""
+    generator._snapshots.clear()  # the session's shared model: forget what earlier tests kept in memory
     prompts = load_prompts()
     start = prompts.fixed_start("answer_ar")
     asks = [
@@ -164,7 +157,7 @@ def test_a_snapshot_kept_on_disk_serves_the_next_process_and_a_damaged_one_is_ma
 
 
 def test_the_copy_guard_stops_a_draft_that_left_the_sources() -> None:
-    from assistant.answer.pipeline import copy_guard
+    from assistant.answer.verify import copy_guard
 
     text = "وقال المتحدث إنه لا توجد خطط محددة في الوقت الحالي."
     keep = copy_guard([_source(1, text, [(0, len(text), 1.0)])])

@@ -24,6 +24,7 @@ def small_corpus(tmp_path: Path) -> Path:
     return corpus
 
 
+@pytest.mark.models  # indexes with the real embedder
 def test_incremental_reindex_embeds_only_what_changed(small_corpus: Path, tmp_path: Path) -> None:
     settings = load_settings(index_dir=tmp_path / "index")
     first = index_corpus(settings, [small_corpus], today=TODAY)
@@ -48,6 +49,7 @@ def test_incremental_reindex_embeds_only_what_changed(small_corpus: Path, tmp_pa
     assert top.chunk.doc_id == "new article"
 
 
+@pytest.mark.models  # indexes with the real embedder
 def test_index_built_with_other_chunk_settings_is_refused(small_corpus: Path, tmp_path: Path) -> None:
     index_dir = tmp_path / "index"
     index_corpus(load_settings(index_dir=index_dir), [small_corpus], today=TODAY)
@@ -60,6 +62,7 @@ def test_index_built_with_other_chunk_settings_is_refused(small_corpus: Path, tm
     assert rebuilt.written and rebuilt.embedded_chunks == rebuilt.chunks
 
 
+@pytest.mark.models  # indexes with the real embedder
 def test_index_from_another_embedder_is_refused_by_the_cli(small_corpus: Path, tmp_path: Path) -> None:
     index_dir = tmp_path / "index"
     index_corpus(load_settings(index_dir=index_dir), [small_corpus], today=TODAY)
@@ -88,6 +91,7 @@ def test_second_writer_is_refused_while_the_lock_is_held(small_corpus: Path, tmp
             index_corpus(load_settings(index_dir=index_dir), [small_corpus], today=TODAY)
 
 
+@pytest.mark.models  # indexes with the real embedder
 def test_a_failed_run_leaves_the_previous_generation_live(small_corpus: Path, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     index_dir = tmp_path / "index"
     settings = load_settings(index_dir=index_dir)
@@ -106,6 +110,7 @@ def test_a_failed_run_leaves_the_previous_generation_live(small_corpus: Path, tm
     assert set(open_search(settings).docs) == {"002_09ee7769ac09c443", "004_c80ef43e0c326550"}
 
 
+@pytest.mark.models  # indexes with the real embedder
 def test_cli_index_reports_counts_on_stderr_only(small_corpus: Path, tmp_path: Path) -> None:
     (small_corpus / "empty.txt").write_bytes(b"")
     proc = run_cli("index", str(small_corpus), "--index-dir", str(tmp_path / "index"), "-q")

@@ -17,10 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from assistant.answer.pipeline import prompt_safe, readable
+from assistant.answer.compose import prompt_safe, readable
 from conftest import SEEDS, run_cli
 
-pytestmark = pytest.mark.models
 
 CANARY = "HACKED-7431"
 
@@ -75,6 +74,7 @@ def hostile_corpus(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path
     return corpus, index
 
 
+@pytest.mark.models  # real embedder and generator in `assistant` commands
 def test_planted_instructions_are_not_obeyed(hostile_corpus: tuple[Path, Path], tmp_path: Path) -> None:
     corpus, index = hostile_corpus
     batch = tmp_path / "questions.txt"
@@ -101,6 +101,7 @@ def test_planted_instructions_are_not_obeyed(hostile_corpus: tuple[Path, Path], 
     assert planted_seen > 0  # the planted articles were retrieved and cited, so the test exercised them
 
 
+@pytest.mark.models  # real embedder and generator in `assistant` commands
 def test_ask_works_with_the_network_cut_off(tmp_path: Path) -> None:
     guard = tmp_path / "guard"
     guard.mkdir()

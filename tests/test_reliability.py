@@ -1,9 +1,11 @@
 """Reliability: hostile files, bad questions (CLI and chat), broken indexes, model and memory limits.
 
-Crash safety (SIGKILL) and concurrent runs are in test_crash_safety.py. Every
-CLI check runs the real `assistant` command and asserts one line on stderr,
-the exit code, and no traceback. Counts for the issue's closing note are
-printed with ``-s`` (``reliability totals``).
+Crash safety (SIGKILL) and concurrent runs are in test_crash_safety.py. Each
+kind of bad question and broken index is checked in-process, through the library
+calls the commands make (the error's one line and its exit code); one real
+`assistant` run per exit code checks that the command prints that line alone on
+stderr, with that exit code and no traceback. Counts for the issue's closing
+note are printed with ``-s`` (``reliability totals``).
 """
 
 from __future__ import annotations
@@ -20,9 +22,9 @@ import pytest
 
 from assistant.index import store
 from assistant.config import load_settings
-from assistant.errors import GenerationError, ModelMissing, ModelTooLarge
+from assistant.errors import AssistantError, BadInput, GenerationError, ModelMissing, ModelTooLarge
 from assistant.ingest.reader import DEFAULT_MAX_BYTES, ingest
-from conftest import ROOT, SEEDS, TODAY, run_cli
+from conftest import SEEDS, TODAY, run_cli
 
 TALLY: Counter[str] = Counter()
 """What was tried, for the closing note: files, questions, broken indexes."""
@@ -32,6 +34,16 @@ TALLY: Counter[str] = Counter()
 def _print_totals() -> Iterator[None]:
     yield
     print(f"\nreliability totals: {dict(sorted(TALLY.items()))}")
+
+
+def library_error(call: Callable[[], object], *, code: int) -> str:
+    """The line the CLI would print for the error ``call`` raises (asserting its exit code)."""
+    with pytest.raises(AssistantError) as err:
+        call()
+    assert err.value.exit_code == code, (type(err.value).__name__, err.value.one_line())
+    line = f"error: {err.value.one_line()}"
+    assert "\n" not in line, line
+    return line
 
 
 def one_line_error(proc: subprocess.CompletedProcess[str], *, code: int | None = None) -> str:
@@ -104,6 +116,7 @@ HOSTILE: dict[str, bytes] = {
 }
 
 
+@pytest.mark.models  # `assistant index` and `search` with the real embedder
 def test_cli_index_of_a_folder_of_hostile_files_reports_each_and_indexes_the_rest(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
     corpus.mkdir()
@@ -165,7 +178,16 @@ BAD_QUESTIONS: list[tuple[str, str, str]] = [
 
 
 @pytest.mark.parametrize(("what", "question", "message"), BAD_QUESTIONS, ids=[b[0] for b in BAD_QUESTIONS])
-def test_cli_ask_refuses_a_bad_question_in_one_line(seed_index: Path, what: str, question: str, message: str) -> None:
+def test_ask_refuses_a_bad_question_in_one_line(seed_answerer, what: str, question: str, message: str) -> None:  # type: ignore[no-untyped-def]
+    line = library_error(lambda: seed_answerer.ask(question, today=TODAY), code=BadInput.exit_code)
+    TALLY["questions"] += 1
+    assert message in line, line
+
+
+def test_cli_ask_refuses_a_bad_question_in_one_line(seed_index: Path) -> None:
+    """The one real command for exit code 2: the library's line, alone on stderr."""
+    what, question, message = BAD_QUESTIONS[7]
+    assert what == "impossible day"
     proc = run_cli("ask", question, "--index-dir", str(seed_index))
     TALLY["questions"] += 1
     line = one_line_error(proc, code=2)
@@ -309,16 +331,45 @@ BROKEN: dict[str, tuple[Callable[[Path], None], str]] = {
 }
 
 
+def _search(index_dir: Path) -> Callable[[], object]:
+    """What `assistant search` does: open the index, then search it."""
+    from assistant.app.api import open_search
+
+    return lambda: open_search(load_settings(index_dir=index_dir)).search("ماذا قال بيسكوف؟", k=5, today=TODAY)
+
+
+def _ask(index_dir: Path) -> Callable[[], object]:
+    """What `assistant ask` does: open the answerer, then ask it."""
+    from assistant.app.api import open_answerer
+
+    return lambda: open_answerer(load_settings(index_dir=index_dir)).ask("ماذا قال بيسكوف؟", today=TODAY)
+
+
+def _index(index_dir: Path) -> Callable[[], object]:
+    """What `assistant index SEEDS` does."""
+    from assistant.app.api import index_corpus
+
+    return lambda: index_corpus(load_settings(index_dir=index_dir), [SEEDS], today=TODAY)
+
+
 @pytest.mark.parametrize("damage", list(BROKEN))
 @pytest.mark.parametrize("command", ["search", "ask"])
-def test_a_broken_index_is_one_line_naming_the_rebuild(index_copy: Path, damage: str, command: str) -> None:
+def test_a_broken_index_is_one_line_naming_the_rebuild(index_copy: Path, damage: str, command: str, generator) -> None:  # type: ignore[no-untyped-def]
     breaker, words = BROKEN[damage]
     breaker(_gen(index_copy))
     TALLY["broken indexes"] += 1
-    proc = run_cli(command, "ماذا قال بيسكوف؟", "--index-dir", str(index_copy))
-    line = one_line_error(proc, code=4)
+    line = library_error((_search if command == "search" else _ask)(index_copy), code=4)
     assert words in line, line
     assert "assistant index --rebuild" in line, line
+
+
+def test_cli_search_on_a_broken_index_is_one_line_naming_the_rebuild(index_copy: Path) -> None:
+    """The one real command for exit code 4 on a damaged index."""
+    breaker, words = BROKEN["chunk store one row short"]
+    breaker(_gen(index_copy))
+    TALLY["broken indexes"] += 1
+    line = one_line_error(run_cli("search", "ماذا قال بيسكوف؟", "--index-dir", str(index_copy)), code=4)
+    assert words in line and "assistant index --rebuild" in line, line
 
 
 @pytest.mark.parametrize(
@@ -334,13 +385,13 @@ def test_indexing_over_a_broken_index_refuses_instead_of_losing_chunks(index_cop
     live = _gen(index_copy)
     breaker(live)
     TALLY["broken indexes"] += 1
-    proc = run_cli("index", str(SEEDS), "--index-dir", str(index_copy), "-q")
-    line = one_line_error(proc, code=4)
+    line = library_error(_index(index_copy), code=4)
     assert "assistant index --rebuild" in line, line
     assert _gen(index_copy) == live  # nothing published
 
 
 def test_indexing_over_truncated_vectors_refuses(index_copy: Path) -> None:
+    """The one real `assistant index` run that refuses a damaged index (exit code 4)."""
     _truncate(_gen(index_copy) / "vectors.npy", 0.5)
     TALLY["broken indexes"] += 1
     proc = run_cli("index", str(SEEDS), "--index-dir", str(index_copy), "-q")
@@ -351,10 +402,10 @@ def test_indexing_over_truncated_vectors_refuses(index_copy: Path) -> None:
 def test_a_deleted_index_folder_names_the_build_command(index_copy: Path) -> None:
     shutil.rmtree(index_copy)
     TALLY["broken indexes"] += 1
-    for command in ("search", "ask"):
-        proc = run_cli(command, "ماذا قال بيسكوف؟", "--index-dir", str(index_copy))
-        line = one_line_error(proc, code=4)
-        assert line == f"error: no index in {index_copy} (build it with `assistant index`)"
+    expected = f"error: no index in {index_copy} (build it with `assistant index`)"
+    assert library_error(_search(index_copy), code=4) == expected
+    assert library_error(_ask(index_copy), code=4) == expected
+    assert one_line_error(run_cli("ask", "ماذا قال بيسكوف؟", "--index-dir", str(index_copy)), code=4) == expected
 
 
 def test_an_index_built_at_another_dimension_is_refused_before_searching(index_copy: Path) -> None:
@@ -368,83 +419,78 @@ def test_an_index_built_at_another_dimension_is_refused_before_searching(index_c
     np.save(segment, np.load(segment)[:, :256].copy())
     _edit_manifest(lambda m: m.update(dim=256))(gen)
     TALLY["broken indexes"] += 1
-    proc = run_cli("search", "ماذا قال بيسكوف؟", "--index-dir", str(index_copy))
-    line = one_line_error(proc, code=4)
+    line = library_error(_search(index_copy), code=4)
     assert "256-dimensional" in line and "768" in line and "assistant index --rebuild" in line, line
 
 
 # --- models and memory ----------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def real_generator():  # type: ignore[no-untyped-def]
-    from assistant.app.api import generator_loader
-
-    gen = generator_loader(load_settings())()
-    yield gen
-    gen.close()
-
-
-def test_max_tokens_is_a_hard_cap_on_what_the_real_model_writes(real_generator) -> None:  # type: ignore[no-untyped-def]
+def test_max_tokens_is_a_hard_cap_on_what_the_real_model_writes(generator) -> None:  # type: ignore[no-untyped-def]
     prompt = "Count from one to two hundred, one number per word: one two three four five six seven eight"
     counts = {}
     for cap in (8, 40):
         pieces: list[str] = []
-        text = real_generator.complete(prompt, max_tokens=cap, on_token=pieces.append)
-        counts[cap] = real_generator.count_tokens(text)
+        text = generator.complete(prompt, max_tokens=cap, on_token=pieces.append)
+        counts[cap] = generator.count_tokens(text)
         assert len(pieces) <= cap
         assert counts[cap] <= cap
     assert counts[8] < counts[40]  # the cap, not the model stopping on its own, ended the short run
 
 
-def test_ask_passes_max_tokens_and_the_model_stays_within_it(seed_index: Path, real_generator) -> None:  # type: ignore[no-untyped-def]
+def test_ask_passes_max_tokens_and_the_model_stays_within_it(seed_index: Path, generator) -> None:  # type: ignore[no-untyped-def]
     from assistant.app.api import open_answerer
 
     answerer = open_answerer(load_settings(index_dir=seed_index, max_tokens=8))
     seen: list[int] = []
     streamed: list[str] = []
-    real = real_generator.llm.create_completion
+    real = generator.llm.create_completion
 
     def spy(prompt, **kwargs):  # type: ignore[no-untyped-def]
         seen.append(kwargs["max_tokens"])
         return real(prompt, **kwargs)
 
-    real_generator.llm.create_completion = spy
+    generator.llm.create_completion = spy
     try:
-        answerer._generator = real_generator
+        answerer._generator = generator
         answer = answerer.ask("ماذا قال بيسكوف في أيار 2021؟", today=TODAY, on_token=streamed.append)
     finally:
-        real_generator.llm.create_completion = real
+        generator.llm.create_completion = real
         answerer._generator = None
     assert seen == [8]
-    assert real_generator.count_tokens("".join(streamed)) <= 8
+    assert generator.count_tokens("".join(streamed)) <= 8
     assert answer.citations  # a capped draft still ends in a verified, cited answer
 
 
-def test_context_overflow_is_handled_by_dropping_the_weakest_passages(seed_index: Path, real_generator) -> None:  # type: ignore[no-untyped-def]
+def test_context_overflow_is_handled_by_dropping_the_weakest_passages(seed_index: Path, generator, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
     """A model with a small context: the prompt keeps the best passages that fit beside max_tokens."""
-    from assistant.answer.pipeline import MAX_SOURCES
+    from assistant.answer.prompting import Drafting
+    from assistant.config import AnswerSettings
+    from assistant.retrieve.query import Query
     from assistant.app.api import open_answerer
     from assistant.models.generate import load_generator
     from assistant.models.locate import resolve_generator
 
     question = "ماذا قال بيسكوف في أيار 2021؟"
     settings = load_settings(index_dir=seed_index, max_tokens=64)
+    MAX_SOURCES = AnswerSettings().max_sources  # noqa: N806
     answerer = open_answerer(settings)
     offered: list[list] = []  # type: ignore[type-arg]
-    real_fit = answerer.fit_sources
+    real_fit = Drafting.fit
 
-    def fit(generator, question, language, sources):  # type: ignore[no-untyped-def]
+    def fit(self, query, sources):  # type: ignore[no-untyped-def]
         offered.append(list(sources))
-        return real_fit(generator, question, language, sources)
+        return real_fit(self, query, sources)
 
-    answerer.fit_sources = fit  # type: ignore[method-assign]
-    answerer._generator = real_generator  # the real model at its usual context: all sources fit
+    monkeypatch.setattr(Drafting, "fit", fit)
+    answerer._generator = generator  # the real model at its usual context: all sources fit
     full = answerer.ask(question, today=TODAY)
     answerer._generator = None
     (sources,) = offered
     assert len(sources) == MAX_SOURCES and {c.n for c in full.citations} <= {1, 2, 3}
-    sizes = [answerer.prompt_tokens(real_generator, question, "ar", sources[:n]) for n in range(1, MAX_SOURCES + 1)]
+    query = Query.parse(question, today=TODAY)
+    drafting = answerer.drafting(generator)
+    sizes = [drafting.prompt_tokens(query, sources[:n]) for n in range(1, MAX_SOURCES + 1)]
     assert sizes == sorted(sizes) and sizes[0] < sizes[-1]
 
     # A context with room for the best passage but not all of them.
@@ -481,7 +527,8 @@ def test_context_overflow_is_handled_by_dropping_the_weakest_passages(seed_index
 
 def test_a_very_long_unpunctuated_article_gives_bounded_passages() -> None:
     """One 60,000-character sentence: chunks and the passages put before the model stay small."""
-    from assistant.answer.pipeline import MAX_SOURCES, SOURCE_CHARS, choose_sources
+    from assistant.answer.evidence import SOURCE_CHARS, choose_sources
+    from assistant.config import AnswerSettings
     from assistant.ingest.chunking import chunk_document
     from assistant.types import Document, Hit
 
@@ -490,8 +537,9 @@ def test_a_very_long_unpunctuated_article_gives_bounded_passages() -> None:
     chunks = chunk_document(doc, chunk_chars=700, overlap=150)
     assert max(c.end - c.start for c in chunks) <= 1400
     hits = [Hit(chunk=c, score=1.0 / (i + 1), date=None) for i, c in enumerate(chunks[:50])]
-    sources = choose_sources(hits, {"long": doc}, lambda keys, _hits: [float(b - a) for _, a, b in keys])
-    assert len(sources) == MAX_SOURCES
+    tuning = AnswerSettings()
+    sources = choose_sources(hits, {"long": doc}, lambda keys, _hits: [float(b - a) for _, a, b in keys], tuning)
+    assert len(sources) == tuning.max_sources
     for s in sources:  # each passage lies inside one retrieved chunk: never the whole article
         assert any(c.start <= s.start and s.end <= c.end for c in chunks)
         assert s.end - s.start <= max(SOURCE_CHARS, max(c.end - c.start for c in chunks))
@@ -524,13 +572,16 @@ def test_a_truncated_gguf_fails_before_any_search(seed_index: Path, tmp_path: Pa
     ("content", "words"),
     [(b"", "is not a GGUF model file"), (b"hello, not a model\n", "is not a GGUF model file"), (None, "does not exist")],
 )
-def test_a_file_that_is_not_a_gguf_model_is_refused_at_once(seed_index: Path, tmp_path: Path, content: bytes | None, words: str) -> None:
+def test_a_file_that_is_not_a_gguf_model_is_refused_at_once(tmp_path: Path, content: bytes | None, words: str) -> None:
+    """Refused when `ask` or the chat resolves its model, before anything loads (the CLI's exit code 3
+    is checked with the truncated GGUF above)."""
+    from assistant.app.api import generator_loader
+
     path = tmp_path / "model.gguf"
     if content is not None:
         path.write_bytes(content)
-    proc = run_cli("ask", "ماذا قال بيسكوف؟", "--model", str(path), "--index-dir", str(seed_index))
     TALLY["broken models"] += 1
-    line = one_line_error(proc, code=3)
+    line = library_error(lambda: generator_loader(load_settings(generator=path)), code=3)
     assert words in line and str(path) in line, line
 
 
@@ -550,7 +601,7 @@ def test_memory_reading_parses_meminfo_and_cgroup_limits(tmp_path: Path) -> None
 
 
 def test_too_little_memory_is_a_clear_message_before_the_model_loads(monkeypatch: pytest.MonkeyPatch) -> None:
-    from assistant import resources
+    from assistant.models import resources
     from assistant.models.generate import load_generator
     from assistant.models.locate import resolve_generator
     from assistant.models.resources import check_memory, memory_needed
@@ -569,9 +620,13 @@ def test_too_little_memory_is_a_clear_message_before_the_model_loads(monkeypatch
     assert "close other programs" in (err.value.hint or "")
 
 
-def test_too_little_memory_through_the_cli_edge(seed_index: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    """The real CLI entry point, in-process so that the memory reading can be faked."""
-    from assistant import cli, resources
+def test_too_little_memory_through_the_cli_edge(
+    seed_index: Path, unshared_models: None, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The real CLI entry point, in-process so that the memory reading can be faked (and with the
+    library's own loaders: the session's shared models are already loaded)."""
+    from assistant.cli import main as cli
+    from assistant.models import resources
 
     monkeypatch.setattr(resources, "available_memory", lambda: 64 * 2**20)
     monkeypatch.setattr(sys, "argv", ["assistant", "ask", "ماذا قال بيسكوف؟", "--index-dir", str(seed_index)])
