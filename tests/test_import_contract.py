@@ -2,13 +2,13 @@
 
 Layers, lowest first (a module may import its own layer and lower ones only)::
 
-    assistant, errors, types, config, locks   settings, error tree, value objects
-    text                                       Arabic, dates, spans, sentences, terms
-    ingest                                     reader, boilerplate, chunking
-    models                                     fetch, embed, openvino, generate
-    index                                      build, store, dense, lexical, sentence store
+    assistant, errors, types, config, locks   settings, error tree, value objects, the file lock
+    text                                       Arabic, dates (pubdate, date_window), spans, sentences, terms
+    ingest                                     reader, metadata, boilerplate, chunking
+    models                                     locate, fetch, embed, openvino(_convert, _tokenizer), generate, resources
+    index                                      build, manifest, store, dense, lexical, sentence store
     retrieve                                   query, search
-    answer                                     the answer pipeline
+    answer                                     pipeline, evidence, gate, prompting, verify, compose, prompts
     app                                        api, session, conversation, history, catalog
     eval                                       evaluation
     cli, tui, __main__                         the two front ends

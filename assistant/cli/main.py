@@ -137,11 +137,7 @@ def ask_cmd(
     question: str | None,
     as_json: bool,
     batch: Path | None,
-    k: int | None,
-    model: Path | None,
-    max_tokens: int | None,
-    index_dir: Path | None,
-    embedder: Path | None,
+    **answering: Any,
 ) -> None:
     """Answer QUESTION (Arabic or English) from the indexed articles, with verified quotes.
 
@@ -161,7 +157,7 @@ def ask_cmd(
 
     if question is not None and batch is not None:
         raise BadInput("give either a QUESTION or --batch FILE, not both", hint="see `assistant ask --help`")
-    settings = settings_from(ctx, index_dir=index_dir, embedder=embedder, k=k, generator=model, max_tokens=max_tokens)
+    settings = settings_from(ctx, **answering)
     if question is None and batch is None and not sys.stdin.isatty():
         raise BadInput("no question given", hint='run `assistant ask "your question"` or pass --batch FILE')
     questions: Iterator[str] = iter([question]) if question is not None else read_lines(batch) if batch else _prompted()
@@ -210,11 +206,7 @@ def _prompted() -> Iterator[str]:
 def chat_cmd(
     ctx: click.Context,
     bidi: str | None,
-    k: int | None,
-    model: Path | None,
-    max_tokens: int | None,
-    index_dir: Path | None,
-    embedder: Path | None,
+    **answering: Any,
 ) -> None:
     """Open the interactive assistant in the terminal.
 
@@ -230,7 +222,7 @@ def chat_cmd(
     from assistant.app.session import Session
     from assistant.tui.app import ChatApp
 
-    settings = settings_from(ctx, index_dir=index_dir, embedder=embedder, k=k, generator=model, max_tokens=max_tokens, bidi=bidi)
+    settings = settings_from(ctx, bidi=bidi, **answering)
     ChatApp(Session(settings), bidi=settings.bidi).run()
 
 

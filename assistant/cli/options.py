@@ -48,10 +48,14 @@ embedder_option = click.option(
 
 
 def answer_options(command: Any) -> Any:
-    """The options every answering command takes: --k, --model, --max-tokens, --index-dir, --embedder."""
+    """The options every answering command takes: --k, --model, --max-tokens, --index-dir, --embedder.
+
+    They arrive as keyword arguments named after their settings (``--model`` is ``generator``), for
+    the command to pass on to :func:`settings_from` as ``**answering``.
+    """
     for option in reversed((
         click.option("--k", "k", type=click.IntRange(1, 100), help="Passages to retrieve (default 5)."),
-        click.option("--model", "model", type=click.Path(path_type=Path, dir_okay=False), help="A GGUF file to answer with (default: Gemma 3 270M)."),
+        click.option("--model", "generator", type=click.Path(path_type=Path, dir_okay=False), help="A GGUF file to answer with (default: Gemma 3 270M)."),
         click.option("--max-tokens", type=click.IntRange(8, 2048), help="Most tokens the model may write (default 96)."),
         index_dir_option,
         embedder_option,
