@@ -87,6 +87,15 @@ class AnswerSettings(BaseModel):
     """Below this cosine for the best passage, and with no names or words to look for, we abstain."""
     doubt_coverage: float = Field(default=0.75, ge=0.0, le=1.0)
     """When the model says the sources hold no answer and the coverage is below this, we abstain."""
+    reader_prompt_tokens: int = Field(default=240, ge=16, le=4096)
+    """Most tokens of evidence sentences the fine-tuned reader is shown; the best sentence always."""
+    reader_max_tokens: int = Field(default=48, ge=4, le=512)
+    """Most tokens the reader may write (its span, the number, the newline)."""
+    reader_abstain: float = Field(default=0.5, ge=0.0, le=1.0)
+    """The reader abstains when its first-token probability of "no answer" reaches this (or when it
+    writes the marker); calibrated on held-out ARCD-train questions (benchmarks/reader.py)."""
+    reader_gate: bool = False
+    """Also apply the lexical relevance gate (names and rare words) before the reader."""
 
 
 class Settings(BaseSettings):
@@ -102,6 +111,14 @@ class Settings(BaseSettings):
 
     embedder: Path | None = None
     """A sentence-transformers folder to embed with; None means the default EmbeddingGemma."""
+
+    reader: bool = True
+    """Answer with the fine-tuned reader: the default generator plus its LoRA adapter, decoding
+    constrained to copy a span of the evidence (or to say there is none). Off, or with another
+    GGUF as the generator, a base model copies a phrase few-shot and a chat model writes prose."""
+
+    reader_adapter: Path | None = None
+    """The reader's LoRA adapter (GGUF); None means the one shipped in assistant/models/adapters/."""
 
     embed_backend: Literal["openvino", "torch"] = "openvino"
     """What runs the embedder: OpenVINO (default; the folder is converted once into models_dir/openvino,

@@ -30,10 +30,10 @@ def test_plain_ask_prints_the_answer_then_sources_with_exact_spans(seed_index: P
     assert proc.returncode == 0, proc.stderr
     assert "Traceback" not in proc.stderr
     lines = proc.stdout.splitlines()
-    assert lines[0].startswith("… ")  # the draft, streamed as the model wrote it
+    assert lines[0].startswith("الجواب: «"), proc.stdout  # the reader's verbatim span first; no draft before it
     assert "المصادر:" in lines, proc.stdout
     at = lines.index("المصادر:")
-    answer = "\n".join(lines[1:at]).strip()
+    answer = "\n".join(lines[:at]).strip()
     heads = [(i, CITATION_HEAD.match(line)) for i, line in enumerate(lines) if i > at and CITATION_HEAD.match(line)]
     assert heads, proc.stdout
     for i, m in heads:

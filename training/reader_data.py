@@ -36,11 +36,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from assistant.answer.reading import NO_ANSWER, reader_target  # noqa: E402
 from assistant.text.arabic import tokenize  # noqa: E402
 from assistant.text.sentences import candidate_spans  # noqa: E402
-
-NO_ANSWER = "لا جواب في المصادر"
-"""The reader's target when no source holds the answer."""
 
 
 @dataclass(frozen=True)
@@ -127,7 +125,7 @@ def build(
             rng.shuffle(order)
             sources = [positives[k] for k in order]
             n = order.index(0) + 1
-            examples.append(Example(qid, "positive", question, sources, f"{answer} [{n}]", n, pid))
+            examples.append(Example(qid, "positive", question, sources, reader_target(answer, n).strip(), n, pid))
             if rng.random() < negative_share:
                 negatives = [p.sentence(i) for p, i in others[v * max_sources : (v + 1) * max_sources]][: max(1, len(positives))]
                 if negatives:

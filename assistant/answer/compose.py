@@ -44,6 +44,21 @@ class Citation:
         }
 
 
+@dataclass(frozen=True)
+class ShortAnswer:
+    """The reader's verbatim span, located in its article: ``text == article text[start:end]``."""
+
+    text: str
+    n: int
+    """The citation number of the source it came from."""
+    doc_id: str
+    start: int
+    end: int
+
+    def to_json(self) -> dict[str, object]:
+        return {"text": self.text, "n": self.n, "doc_id": self.doc_id, "start": self.start, "end": self.end}
+
+
 @dataclass
 class Answer:
     """What `ask` returns; ``to_json`` is the stable contract."""
@@ -65,6 +80,8 @@ class Answer:
     draft: str = ""
     """The model's own text when it was rejected (shown so the user sees why)."""
     rejected: list[str] = field(default_factory=list)
+    short_answer: ShortAnswer | None = None
+    """The reader's verbatim span, which the answer begins with (None: no reader answer)."""
 
     def to_json(self) -> dict[str, Any]:
         window = None
@@ -76,6 +93,7 @@ class Answer:
             "language": self.language,
             "abstained": self.abstained,
             "date_window": window,
+            "short_answer": self.short_answer.to_json() if self.short_answer else None,
             "citations": [c.to_json() for c in self.citations],
             "unverified": self.unverified,
             "timings_ms": {k: round(v, 1) for k, v in self.timings_ms.items()},
@@ -128,6 +146,24 @@ def quote_line(source: Source, phrase: str, n: int, language: Language) -> str:
     if language == "ar":
         return f"بحسب «{readable(source.doc.title)}» ({date}): «{readable(phrase)}» [{n}]"
     return f'"{readable(source.doc.title)}" ({date}) says: «{readable(phrase)}» [{n}]'
+
+
+def reader_answer(
+    short: ShortAnswer, source: Source, sentence: tuple[int, int], quotes: list[tuple[Source, tuple[int, int]]], language: Language
+) -> tuple[str, list[Citation]]:
+    """The reader's answer: its verbatim span first, then the sentence it came from and the
+    best-ranked other sentence (``quotes``) as supporting quotes, each with its citation."""
+    lead = f"«{readable(short.text)}» [{short.n}]"
+    lines = [f"الجواب: {lead}" if language == "ar" else f"Answer: {lead}"]
+    citations: list[Citation] = []
+    for src, span in [(source, sentence), *quotes]:
+        if len(citations) >= len(quotes) or any(c.doc_id == src.doc.doc_id and c.start < span[1] and span[0] < c.end for c in citations):
+            continue
+        cite = citation_for(src, span, src.n)
+        if cite is not None:
+            citations.append(cite)
+            lines.append(quote_line(src, cite.quote, cite.n, language))
+    return "\n".join(lines), citations
 
 
 def extractive_answer(quotes: list[tuple[Source, tuple[int, int]]], language: Language) -> tuple[str, list[Citation]]:

@@ -14,12 +14,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from assistant.answer.compose import (
-    Answer, Citation, Mode, abstention_text, citation_for, coverage_line, extractive_answer,
+    Answer, Citation, Mode, abstention_text, citation_for, coverage_line, extractive_answer, reader_answer,
 )
 from assistant.answer.evidence import best_quotes, gather_sources
 from assistant.answer.gate import relevance_gate
 from assistant.answer.prompting import Drafting
 from assistant.answer.prompts import Prompts
+from assistant.answer.reading import read, reader_picks
 from assistant.config import AnswerSettings
 from assistant.answer.verify import answer_from_copy, best_sentence, model_abstained, verify
 from assistant.models.generate import Generator, TokenSink
@@ -90,10 +91,14 @@ class Answerer:
         language, window = query.language, query.window
         coverage = coverage_line(self.search.docs, window, result.date_rule, language)
         model = {"generator": generator.name, "embedder": self.embedder_name}
+        if generator.adapter is not None:
+            model["adapter"] = generator.adapter.stem
 
         def finish(text: str, mode: Mode, citations: list[Citation], unverified: list[str], t_gen: float, **kw: Any) -> Answer:
             if result.date_rule == "undated-fallback" and window is not None and citations:
                 unverified = [f"no dated article within \"{window.text}\" matched; the sources are undated articles", *unverified]
+            if on_token is not None and mode != "abstained":
+                on_token(text)  # only what is verified is shown: no draft that could be withdrawn
             total = (time.perf_counter() - t0) * 1000
             return Answer(
                 query.text, text, language, mode == "abstained", mode, window, result.date_rule, citations,
@@ -104,26 +109,35 @@ class Answerer:
         if not result.hits:
             return finish(abstention_text(language, coverage, None, window), "abstained", [], [], 0.0)
         terms = content_terms(query.tokens, self.doc_freq(), max(1, self.search.bm25.size))
+        reader = generator.adapter is not None and not generator.has_chat_template
         titles = list(dict.fromkeys(self.search.docs[h.chunk.doc_id].title for h in result.hits))
         gate = relevance_gate(query, terms, result.hits, titles, self.tuning)
-        if not gate.ok:
+        if not gate.ok and (self.tuning.reader_gate or not reader):
             return finish(abstention_text(language, coverage, gate, None), "abstained", [], [], 0.0)
 
         drafting = self.drafting(generator)
         sources = drafting.fit(query, gather_sources(self.search, query, result.hits, terms, self.tuning))
+        quotes = best_quotes(sources, self.tuning)
         t1 = time.perf_counter()
-        draft = drafting.write(query, sources, on_token, should_stop)
+        if reader:  # the fine-tuned reader copies a span (decoding constrained), or says there is none
+            out = read(generator, self.prompts, query, reader_picks(sources, generator.count_tokens, self.tuning.reader_prompt_tokens), self.tuning)
+            t_gen = (time.perf_counter() - t1) * 1000
+            if out.short is None or out.pick is None:
+                return finish(abstention_text(language, coverage, None, None), "abstained", [], [], t_gen, draft=out.raw)
+            text, citations = reader_answer(out.short, *out.pick, quotes, language)
+            notes = [] if language == "ar" else ["the answer quotes an Arabic source; it was not translated"]
+            return finish(text, "generated", citations, notes, t_gen, short_answer=out.short)
+        draft = drafting.write(query, sources, should_stop)
         t_gen = (time.perf_counter() - t1) * 1000
         if model_abstained(draft) and gate.coverage < self.tuning.doubt_coverage:
             return finish(abstention_text(language, coverage, gate, None), "abstained", [], [], t_gen, draft=draft)
         if not generator.has_chat_template:
-            text, citations, notes, kw = answer_from_copy(draft, sources, language, best_quotes(sources, self.tuning))
+            text, citations, notes, kw = answer_from_copy(draft, sources, language, quotes)
             return finish(text, "generated" if not kw else "extractive", citations, notes, t_gen, **kw)
         check, cited = verify(draft, query, sources)
         if check.fatal:
-            text, citations = extractive_answer(best_quotes(sources, self.tuning), language)
+            text, citations = extractive_answer(quotes, language)
             note = "the model's answer was rejected (" + "; ".join(check.fatal) + "); the answer quotes the sources instead"
             return finish(text, "extractive", citations, [note], t_gen, draft=draft, rejected=check.fatal)
         citations = [c for n in cited if (c := citation_for(sources[n - 1], best_sentence(sources[n - 1], draft), n))]
         return finish(draft.strip(), "generated", citations, check.unverified, t_gen)
-

@@ -15,7 +15,7 @@ from assistant.answer.evidence import Source, ranked_sentences
 from assistant.answer.prompts import Prompts
 from assistant.answer.verify import ABSTAIN_PHRASES, copy_guard
 from assistant.errors import GenerationError
-from assistant.models.generate import Generator, TokenSink
+from assistant.models.generate import Generator
 from assistant.retrieve.query import Query
 
 CHAT_TEMPLATE_TOKENS = 32
@@ -93,15 +93,13 @@ class Drafting:
             )
         return kept
 
-    def write(
-        self, query: Query, sources: list[Source], on_token: TokenSink | None, should_stop: Callable[[], bool] | None
-    ) -> str:
-        """The model's draft, streamed to ``on_token``; a base model stops once its draft is settled."""
+    def write(self, query: Query, sources: list[Source], should_stop: Callable[[], bool] | None) -> str:
+        """The model's draft (not shown to anyone until verified); a base model stops once its draft is settled."""
         system, prompt = self.prompt(query, sources)
         generator = self.generator
         if generator.has_chat_template:
-            return generator.chat(system, prompt, max_tokens=self.max_tokens, on_token=on_token, should_stop=should_stop)
+            return generator.chat(system, prompt, max_tokens=self.max_tokens, should_stop=should_stop)
         return generator.complete(
-            prompt, max_tokens=self.max_tokens, on_token=on_token, should_stop=should_stop,
+            prompt, max_tokens=self.max_tokens, should_stop=should_stop,
             fixed_start=self.prompts.fixed_start(f"answer_{query.language}"), keep_going=copy_guard(sources),
         )

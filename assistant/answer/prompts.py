@@ -20,6 +20,7 @@ TEMPLATES: dict[str, frozenset[str]] = {
     "answer_en": frozenset({"sources", "question"}),
     "chat_system": frozenset({"language_name", "abstain_marker"}),
     "chat_user": frozenset({"sources", "question"}),
+    "reader": frozenset({"sources", "question"}),
 }
 """Each template's file stem and the variables it may use."""
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from assistant.config import Settings
 from assistant.models.embed import Embedder, load_embedder
-from assistant.models.locate import resolve_embedder, resolve_generator
+from assistant.models.locate import resolve_embedder, resolve_generator, resolve_reader_adapter
 
 if TYPE_CHECKING:  # the index and search modules import faiss, bm25s and scipy: they load when used
     from assistant.answer.pipeline import Answerer
@@ -89,9 +89,10 @@ def generator_loader(settings: Settings) -> Callable[[], Generator]:
     from assistant.models.generate import load_generator
 
     path = resolve_generator(settings)
+    adapter = resolve_reader_adapter(settings)
     state_dir = settings.models_dir / "llama-states"
     return functools.cache(
-        lambda: load_generator(path, threads=settings.cpu_threads(), n_ctx=settings.n_ctx, state_dir=state_dir)
+        lambda: load_generator(path, threads=settings.cpu_threads(), n_ctx=settings.n_ctx, state_dir=state_dir, adapter=adapter)
     )
 
 

@@ -172,10 +172,9 @@ def ask_cmd(
                         raise
                     emit({"question": q, "error": exc.one_line()})  # one bad line never stops a batch
                 continue
-            from assistant.cli.output import print_answer, stream_to
+            from assistant.cli.output import print_answer
 
-            answer = answerer.ask(q, on_token=stream_to(sys.stdout))
-            print_answer(answer, streamed=True)
+            print_answer(answerer.ask(q))
     finally:
         if _LEAVING_AT_ONCE:  # the OS frees the models at os._exit; freeing them here took 0.5 s
             _KEPT.append(answerer)

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import re
-from typing import Any, TextIO
+from typing import Any
 
 import click
 
 from assistant.answer.compose import Answer
-from assistant.models.generate import TokenSink
 from assistant.types import date_label
 
 
@@ -24,27 +23,15 @@ def terminal_safe(text: str) -> str:
     return _UNSAFE.sub("", text)
 
 
-def stream_to(out: TextIO) -> TokenSink:
-    """A token sink that writes the model's draft as it arrives."""
-    started = [False]
-
-    def sink(piece: str) -> None:
-        if not started[0]:
-            out.write("… ")
-            started[0] = True
-        out.write(terminal_safe(piece))
-        out.flush()
-
-    return sink
-
-
 def format_citation_head(c: object, language: str) -> str:
     date = date_label(getattr(c, "date", None), language)
     return f"[{c.n}] {c.title} — {date} — {c.doc_id} [{c.start}:{c.end}]"  # type: ignore[attr-defined]
 
 
-def print_answer(answer: Answer, *, streamed: bool) -> None:
-    """The final answer, its sources with exact spans, and what could not be checked (terminal-safe)."""
+def print_answer(answer: Answer) -> None:
+    """The final answer, its sources with exact spans, and what could not be checked (terminal-safe).
+
+    Printed once verified: nothing the model drafted is shown before it checks out."""
 
     def echo(text: str = "") -> None:
         click.echo(terminal_safe(text))
@@ -52,13 +39,6 @@ def print_answer(answer: Answer, *, streamed: bool) -> None:
     def secho(text: str, **style: Any) -> None:
         click.secho(terminal_safe(text), **style)
 
-    if streamed and answer.draft and answer.mode != "generated":
-        echo("")
-        why = "; ".join(answer.rejected) if answer.rejected else "the model itself found no answer"
-        secho(f"(draft discarded: {why})", dim=True)
-    elif streamed and answer.mode == "generated":
-        echo("")
-    echo("")
     secho(answer.answer, bold=True)
     if answer.citations:
         echo("")

@@ -11,7 +11,9 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import re
 import statistics
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,6 +45,28 @@ def answer_hit(answer: str, accepted: tuple[str, ...]) -> bool:
     got = normalise_answer(answer)
     got_plain = got.replace(",", "")
     return any(normalise_answer(a) in got or normalise_answer(a).replace(",", "") in got_plain for a in accepted)
+
+
+_PUNCT = re.compile(r"[^\w\s]|_")
+_ARTICLE = re.compile(r"^(و|ف|ب|ل|ك)?ال(?=\w{2,})")
+
+
+def answer_tokens(text: str) -> list[str]:
+    """SQuAD-style answer tokens: normalised, punctuation removed, the article "ال" (and a clitic before it) dropped."""
+    return [_ARTICLE.sub("", t) for t in _PUNCT.sub(" ", normalise_answer(text)).split()]
+
+
+def token_f1(prediction: str, accepted: tuple[str, ...]) -> float:
+    """SQuAD token F1 of ``prediction`` against the best of the accepted answers."""
+    got = answer_tokens(prediction)
+    best = 0.0
+    for gold in accepted:
+        want = answer_tokens(gold)
+        common = sum((Counter(got) & Counter(want)).values())
+        if got and want and common:
+            p, r = common / len(got), common / len(want)
+            best = max(best, 2 * p * r / (p + r))
+    return best
 
 
 def _field(row: dict[str, Any], name: str, line: int, path: Path) -> Any:
@@ -179,6 +203,11 @@ class Row:
     exact_quotes: int
     total_ms: float
     mode: str
+    short_answer: str | None = None
+    """The reader's span (None: no short answer)."""
+    f1: float | None = None
+    """SQuAD token F1 of the short answer (else of the whole answer text) against the accepted answers; 0 when refused."""
+    language: str = "ar"
 
 
 @dataclass
@@ -206,6 +235,9 @@ class Report:
             "quote_exactness": (sum(r.exact_quotes for r in self.rows) / quotes) if quotes else 1.0,
             "abstention_accuracy": share(unanswerable, lambda r: r.abstained),
             "false_abstention_rate": share(answerable, lambda r: r.abstained),
+            "short_answer_f1": (sum(r.f1 or 0.0 for r in scored) / len(scored)) if (scored := [r for r in answerable if r.f1 is not None]) else None,
+            "short_answer_share": share(answerable, lambda r: r.short_answer is not None),
+            "model_written_share": share(answerable, lambda r: r.mode == "generated"),
             "p50_ms": percentile(lat, 0.5),
             "p95_ms": percentile(lat, 0.95),
         }
@@ -248,6 +280,10 @@ def evaluate_answers(
                 exact_quotes=exact,
                 total_ms=ans.timings_ms["total"],
                 mode=ans.mode,
+                short_answer=ans.short_answer.text if ans.short_answer else None,
+                f1=(0.0 if ans.abstained else token_f1(ans.short_answer.text if ans.short_answer else ans.answer, q.answer_any))
+                if q.answerable and q.answer_any else None,
+                language=ans.language,
             )
         )
         if tick:

@@ -15,10 +15,13 @@ import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from assistant.errors import GenerationError, ModelMissing
 from assistant.models.resources import check_memory
+
+if TYPE_CHECKING:
+    from assistant.models.constrained import CopyConstraint
 
 TokenSink = Callable[[str], None]
 STOP = ["\n", "<end_of_turn>", "<eos>"]
@@ -48,6 +51,8 @@ class Generator:
     n_ctx: int
     state_dir: Path | None = None
     """Where fixed-start snapshots are kept between processes (None: in memory only)."""
+    adapter: Path | None = None
+    """The LoRA adapter (GGUF) applied on top of the model, if any: the fine-tuned reader."""
     _snapshots: dict[tuple[int, ...], _Snapshot] = field(default_factory=dict)
 
     @property
@@ -109,7 +114,8 @@ class Generator:
             stat = self.path.stat()
         except OSError:  # the model file went away under us: no file to name
             return None
-        who = f"{self.path.resolve()}\0{stat.st_size}\0{stat.st_mtime_ns}\0{llama_cpp.__version__}\0{self.n_ctx}\0{tokens}"
+        adapter = self.adapter.resolve() if self.adapter is not None else ""
+        who = f"{self.path.resolve()}\0{stat.st_size}\0{stat.st_mtime_ns}\0{llama_cpp.__version__}\0{self.n_ctx}\0{adapter}\0{tokens}"
         return self.state_dir / f"{self.name}-{hashlib.sha256(who.encode()).hexdigest()[:20]}.state"
 
     def _read_snapshot(self, tokens: tuple[int, ...]) -> _Snapshot | None:
@@ -148,18 +154,24 @@ class Generator:
         should_stop: Callable[[], bool] | None = None,
         fixed_start: str = "",
         keep_going: Callable[[str], bool] | None = None,
+        constraint: CopyConstraint | None = None,
     ) -> str:
         """Greedy completion of ``prompt``, streamed to ``on_token``; stops early if asked.
 
         ``fixed_start``: what the prompt begins with for every question (the few-shot part); its
         evaluation is kept and restored instead of being redone. ``keep_going`` sees the text so
-        far after each piece; False ends the completion there.
+        far after each piece; False ends the completion there. ``constraint`` masks every token
+        that would leave a verbatim copy (then no repeat penalty: a copy repeats the prompt).
         """
         tokens = self.llm.tokenize(prompt.encode("utf-8"), add_bos=True, special=True)
         self._start_from(tokens, fixed_start)
-        stream = self.llm.create_completion(
-            tokens, max_tokens=max_tokens, temperature=0.0, repeat_penalty=1.3, stop=STOP, stream=True
-        )
+        extra: dict[str, Any] = {"repeat_penalty": 1.3}
+        if constraint is not None:
+            from llama_cpp import LogitsProcessorList
+
+            constraint.start(len(tokens))
+            extra = {"repeat_penalty": 1.0, "logits_processor": LogitsProcessorList([constraint])}
+        stream = self.llm.create_completion(tokens, max_tokens=max_tokens, temperature=0.0, stop=STOP, stream=True, **extra)
         return self._drain((part["choices"][0]["text"] for part in stream), on_token, should_stop, keep_going)
 
     def chat(
@@ -243,10 +255,15 @@ def _quiet_thread() -> Iterator[None]:
                 setattr(sys, name, stream.real)
 
 
-def load_generator(path: Path, *, threads: int, n_ctx: int = 4096, state_dir: Path | None = None) -> Generator:
-    """Load a GGUF file from disk; ``state_dir`` keeps prompt snapshots between processes."""
+def load_generator(
+    path: Path, *, threads: int, n_ctx: int = 4096, state_dir: Path | None = None, adapter: Path | None = None
+) -> Generator:
+    """Load a GGUF file from disk; ``state_dir`` keeps prompt snapshots between processes, ``adapter``
+    is a LoRA adapter (GGUF) applied on top."""
     if not path.is_file():
         raise ModelMissing(f"no GGUF model at {path}", hint="run `assistant models fetch` or check --model")
+    if adapter is not None and not adapter.is_file():
+        raise ModelMissing(f"no reader adapter at {adapter}", hint="restore it from the repository, or set reader = false")
     check_memory("generator", path)
     from llama_cpp import Llama
 
@@ -257,10 +274,13 @@ def load_generator(path: Path, *, threads: int, n_ctx: int = 4096, state_dir: Pa
         # 1 and 2 while it loads (its verbose=False does, which swallowed the main thread's error
         # messages when the model loads in a background thread); its chatter is dropped per thread.
         with _quiet_thread():
-            llm = Llama(model_path=str(path), n_ctx=n_ctx, n_threads=max(1, threads), verbose=True)
+            llm = Llama(
+                model_path=str(path), n_ctx=n_ctx, n_threads=max(1, threads), verbose=True,
+                lora_path=str(adapter) if adapter is not None else None,
+            )
     except (ValueError, RuntimeError) as exc:
         raise ModelMissing(f"cannot load GGUF model {path}: {exc}", hint="check that the file is a complete GGUF model") from None
     finally:
         set_verbose(False)  # llama.cpp's log: errors only from here on
     llm.verbose = False
-    return Generator(name=path.stem, path=path, llm=llm, n_ctx=min(n_ctx, llm.n_ctx()), state_dir=state_dir)
+    return Generator(name=path.stem, path=path, llm=llm, n_ctx=min(n_ctx, llm.n_ctx()), state_dir=state_dir, adapter=adapter)

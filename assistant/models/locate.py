@@ -267,6 +267,18 @@ def resolve_generator(settings: Settings) -> Path:
     return _resolve(settings, "generator")
 
 
+READER_ADAPTER = Path(__file__).resolve().parent / "adapters" / "reader-gemma3-270m-lora.gguf"
+"""The fine-tuned reader's LoRA adapter for the default generator, shipped with the package."""
+
+
+def resolve_reader_adapter(settings: Settings) -> Path | None:
+    """The LoRA adapter to load on the generator: the reader's, when the reader is on and the
+    generator is the default one it was trained for (a user's GGUF keeps its own path); else None."""
+    if not settings.reader or _user_path(settings, "generator") is not None:
+        return None
+    return Path(settings.reader_adapter).expanduser() if settings.reader_adapter is not None else READER_ADAPTER
+
+
 def resolve_embedder(settings: Settings) -> Path:
     """The sentence-transformers folder to embed with; raises ModelMissing or ModelChecksumMismatch."""
     return _resolve(settings, "embedder")

@@ -156,7 +156,7 @@ class ChatApp(App[None]):
             pieces, self._pending = self._pending, []
         if pieces and self._writing is not None:
             self._draft += "".join(pieces)
-            self._writing.show(f"*drafting…* {md_escape(' '.join(self._draft.split()))}")
+            self._writing.show(f"*checked:* {md_escape(' '.join(self._draft.split()))}")
 
     # ---------------------------------------------------------------- results
 
