@@ -10,7 +10,7 @@ questions of our own, 10 Arabic and 10 English) is asked over the seed index
 and must be refused.
 
 Modes: ``reader`` (the default: the fine-tuned adapter, decoding constrained to
-a span), ``base`` (reader off: the base model copies a phrase few-shot, else
+a span), ``reader-gate`` (the same behind the lexical relevance gate), ``base`` (reader off: the base model copies a phrase few-shot, else
 the extractive fallback). Figures per mode: gold paragraph cited, short-answer
 SQuAD F1, gold answer inside the answer text, refusals of answerable and of
 left-out questions, off-topic refusals, p50 time. Writes bench-out/arcd-answers.json.
@@ -40,6 +40,14 @@ ARCD_TEST = ROOT.parent / "shared" / "external" / "arcd" / "arcd-test.json"
 OFFTOPIC = ROOT / "tests" / "data" / "offtopic.jsonl"
 
 
+MODES = {
+    "reader": lambda s: s.model_copy(update={"reader": True}),
+    "reader-gate": lambda s: s.model_copy(update={"reader": True, "answer": s.answer.model_copy(update={"reader_gate": True})}),
+    "base": lambda s: s.model_copy(update={"reader": False}),
+}
+"""The answer layers compared: the reader alone, the reader behind the lexical relevance gate, the base model's copy."""
+
+
 def split_left_out(squad: SquadSet, count: int, seed: int) -> tuple[SquadSet, list[EvalQuestion]]:
     """The set without the paragraphs of ``count`` questions (whole paragraphs, drawn with ``seed``), and those questions as unanswerable."""
     by_doc: dict[str, list[EvalQuestion]] = {}
@@ -66,7 +74,7 @@ def figures(report: Any) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, default=ARCD_TEST)
-    parser.add_argument("--modes", default="reader,base", help="comma-separated: reader, base")
+    parser.add_argument("--modes", default="reader,reader-gate,base", help="comma-separated: reader, reader-gate, base")
     parser.add_argument("--limit", type=int, default=None, help="answerable questions to ask (default: all)")
     parser.add_argument("--left-out", type=int, default=100)
     parser.add_argument("--seed", type=int, default=13)
@@ -92,7 +100,9 @@ def main(argv: list[str] | None = None) -> int:
         "left_out": len(left), "offtopic": len(offtopic), "seed": args.seed, "modes": {},
     }
     for mode in args.modes.split(","):
-        tuned = settings.model_copy(update={"reader": mode == "reader"})
+        if mode not in MODES:
+            parser.error(f"unknown mode {mode!r}; choose from {', '.join(MODES)}")
+        tuned = MODES[mode](settings)
         answerer = open_answerer(tuned)
         try:
             t1 = time.perf_counter()
@@ -100,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
             arcd_s = time.perf_counter() - t1
         finally:
             answerer.close()
-        seeds = base_settings.model_copy(update={"reader": mode == "reader", "index_dir": args.seed_index})
+        seeds = MODES[mode](base_settings).model_copy(update={"index_dir": args.seed_index})
         answerer = open_answerer(seeds)
         try:
             off = evaluate_answers(answerer, offtopic, read_original=lambda d: None)

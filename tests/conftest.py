@@ -74,16 +74,17 @@ def _shared_embedder_loader(original: Callable[..., Callable[[], Any]]) -> Calla
 
 def _shared_generator_loader(original: Callable[..., Callable[[], Any]]) -> Callable[..., Callable[[], Any]]:
     def generator_loader(settings: Any) -> Callable[[], Any]:
-        from assistant.models.locate import default_generator_path, resolve_generator
+        from assistant.models.locate import default_generator_path, resolve_generator, resolve_reader_adapter
 
         load = original(settings)
         path = resolve_generator(settings)
+        adapter = resolve_reader_adapter(settings)
         if path.resolve() != default_generator_path(settings.models_dir).resolve():
             return load  # a --model file: loaded (and closed) as the library does it
 
         def shared() -> Any:
             with _lock:
-                key = f"{path.resolve()} n_ctx={getattr(settings, 'n_ctx', None)}"
+                key = f"{path.resolve()} n_ctx={getattr(settings, 'n_ctx', None)} adapter={adapter}"
                 if key not in _generators:
                     gen = load()
                     gen.close = lambda: None  # answerers close their model; the shared one stays open
@@ -135,11 +136,21 @@ def embedder() -> Any:
 
 @pytest.fixture(scope="session")
 def generator() -> Any:
-    """The default generator (Gemma 3 270M), loaded once for the whole run; ``close`` is a no-op."""
+    """The default generator (Gemma 3 270M with the reader's adapter), loaded once for the whole run;
+    ``close`` is a no-op."""
     from assistant.app.api import generator_loader
     from assistant.config import load_settings
 
     return generator_loader(load_settings())()
+
+
+@pytest.fixture(scope="session")
+def base_generator() -> Any:
+    """The default generator without the reader's adapter (the base model), loaded once."""
+    from assistant.app.api import generator_loader
+    from assistant.config import load_settings
+
+    return generator_loader(load_settings(reader=False))()
 
 
 # --- the guard: no model in a test not marked `models` -----------------------------------------

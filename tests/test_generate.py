@@ -22,9 +22,10 @@ PESKOV_2 = ("[1] ورداً على سؤال حول ما إذا كان سيتم �
 
 
 @pytest.mark.models
-def test_a_question_after_another_gets_what_a_fresh_context_gives(generator) -> None:  # type: ignore[no-untyped-def]
+def test_a_question_after_another_gets_what_a_fresh_context_gives(base_generator) -> None:  # type: ignore[no-untyped-def]
     """The few-shot start is evaluated once and restored; the answers are those of a cleared context.
     (llama-cpp-python's own prefix reuse made the second answer an invented sentence here.)"""
+    generator = base_generator
     generator._snapshots.clear()  # the session's shared model: forget what earlier tests kept in memory
     prompts = load_prompts()
     start = prompts.fixed_start("answer_ar")

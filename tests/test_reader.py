@@ -122,7 +122,7 @@ def test_the_answer_leads_with_the_span_and_quotes_its_sentence() -> None:
     src = Source(1, doc, a, len(text), 1.0, ((a, b), (c, len(text))), (a, b))
     at = text.index("3.2 مليون طن")
     short = ShortAnswer("3.2 مليون طن", 1, "d1", at, at + len("3.2 مليون طن"))
-    answer, cites = reader_answer(short, src, (a, b), [(src, (a, b)), (src, (c, len(text)))], "en")
+    answer, cites, _ = reader_answer(short, src, (a, b), [(src, (a, b)), (src, (c, len(text)))], "en")
     assert answer.startswith("Answer: «3.2 مليون طن» [1]")
     assert [(ci.start, ci.end) for ci in cites] == [(a, b), (c, len(text))]
     assert all(text[ci.start : ci.end] == ci.quote for ci in cites)

@@ -150,9 +150,9 @@ def quote_line(source: Source, phrase: str, n: int, language: Language) -> str:
 
 def reader_answer(
     short: ShortAnswer, source: Source, sentence: tuple[int, int], quotes: list[tuple[Source, tuple[int, int]]], language: Language
-) -> tuple[str, list[Citation]]:
+) -> tuple[str, list[Citation], list[str]]:
     """The reader's answer: its verbatim span first, then the sentence it came from and the
-    best-ranked other sentence (``quotes``) as supporting quotes, each with its citation."""
+    best-ranked other sentence (``quotes``) as supporting quotes, each with its citation; and notes."""
     lead = f"«{readable(short.text)}» [{short.n}]"
     lines = [f"الجواب: {lead}" if language == "ar" else f"Answer: {lead}"]
     citations: list[Citation] = []
@@ -163,7 +163,8 @@ def reader_answer(
         if cite is not None:
             citations.append(cite)
             lines.append(quote_line(src, cite.quote, cite.n, language))
-    return "\n".join(lines), citations
+    notes = [] if language == "ar" else ["the answer quotes an Arabic source; it was not translated"]
+    return "\n".join(lines), citations, notes
 
 
 def extractive_answer(quotes: list[tuple[Source, tuple[int, int]]], language: Language) -> tuple[str, list[Citation]]:

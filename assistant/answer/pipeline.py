@@ -20,7 +20,7 @@ from assistant.answer.evidence import best_quotes, gather_sources
 from assistant.answer.gate import relevance_gate
 from assistant.answer.prompting import Drafting
 from assistant.answer.prompts import Prompts
-from assistant.answer.reading import read, reader_picks
+from assistant.answer.reading import read
 from assistant.config import AnswerSettings
 from assistant.answer.verify import answer_from_copy, best_sentence, model_abstained, verify
 from assistant.models.generate import Generator, TokenSink
@@ -120,12 +120,11 @@ class Answerer:
         quotes = best_quotes(sources, self.tuning)
         t1 = time.perf_counter()
         if reader:  # the fine-tuned reader copies a span (decoding constrained), or says there is none
-            out = read(generator, self.prompts, query, reader_picks(sources, generator.count_tokens, self.tuning.reader_prompt_tokens), self.tuning)
+            out = read(generator, self.prompts, query, sources, self.tuning, min(self.max_tokens, self.tuning.reader_max_tokens))
             t_gen = (time.perf_counter() - t1) * 1000
             if out.short is None or out.pick is None:
                 return finish(abstention_text(language, coverage, None, None), "abstained", [], [], t_gen, draft=out.raw)
-            text, citations = reader_answer(out.short, *out.pick, quotes, language)
-            notes = [] if language == "ar" else ["the answer quotes an Arabic source; it was not translated"]
+            text, citations, notes = reader_answer(out.short, *out.pick, quotes, language)
             return finish(text, "generated", citations, notes, t_gen, short_answer=out.short)
         draft = drafting.write(query, sources, should_stop)
         t_gen = (time.perf_counter() - t1) * 1000

@@ -110,17 +110,21 @@ class ReaderResult:
     short: ShortAnswer | None = None
 
 
-def read(generator: Generator, prompts: Prompts, query: Query, picks: list[Pick], tuning: AnswerSettings) -> ReaderResult:
-    """Run the reader on ``picks`` with decoding constrained to a verbatim span, and locate its span.
+def read(
+    generator: Generator, prompts: Prompts, query: Query, sources: list[Source], tuning: AnswerSettings, max_tokens: int
+) -> ReaderResult:
+    """Run the reader on the sources' best sentences (``reader_picks``) with decoding constrained to
+    a verbatim span, and locate its span.
 
     It abstains (no ``short``) when it writes the no-answer marker, when its first-token
     probability of that marker reaches ``tuning.reader_abstain``, or when its span cannot be
     located in the article (a prompt label defused in the shown text)."""
     from assistant.models.constrained import CopyConstraint
 
+    picks = reader_picks(sources, generator.count_tokens, tuning.reader_prompt_tokens)
     shown = [src.doc.text[a:b] for src, (a, b) in picks]
     constraint = CopyConstraint(generator.llm, [prompt_safe(s) for s in shown], [NO_ANSWER])
-    raw = generator.complete(reader_prompt(prompts, query.text, shown), max_tokens=tuning.reader_max_tokens, constraint=constraint)
+    raw = generator.complete(reader_prompt(prompts, query.text, shown), max_tokens=max_tokens, constraint=constraint)
     reading = parse_reading(raw)
     share = constraint.first_step_fixed_share or 0.0
     if reading.abstained or share >= tuning.reader_abstain:

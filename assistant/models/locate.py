@@ -47,7 +47,7 @@ __all__ = [
     "write_stamp",
 ]
 
-Role = Literal["generator", "embedder"]
+Role = Literal["generator", "embedder", "adapter"]
 Source = Literal["default", "user"]
 
 GENERATOR_NAME = "gemma-3-270m-q4_k_m"
@@ -61,6 +61,7 @@ FETCH_HINT = "run `assistant models fetch`"
 _USER_HINTS: dict[Role, str] = {
     "generator": "check --model/ASSISTANT_GENERATOR",
     "embedder": "check --embedder/ASSISTANT_EMBEDDER",
+    "adapter": "check ASSISTANT_READER_ADAPTER, or set ASSISTANT_READER=false",
 }
 
 
@@ -243,7 +244,9 @@ def model_status(settings: Settings) -> list[ModelInfo]:
 
     Cheap once verified: a file is hashed only when its stamp is missing or stale.
     """
-    return [_info(settings, "generator"), _info(settings, "embedder")]
+    infos = [_info(settings, "generator"), _info(settings, "embedder")]
+    adapter = adapter_info(settings)
+    return infos if adapter is None else [*infos, adapter]
 
 
 # ----------------------------------------------------------------- resolving
@@ -277,6 +280,25 @@ def resolve_reader_adapter(settings: Settings) -> Path | None:
     if not settings.reader or _user_path(settings, "generator") is not None:
         return None
     return Path(settings.reader_adapter).expanduser() if settings.reader_adapter is not None else READER_ADAPTER
+
+
+def adapter_info(settings: Settings) -> ModelInfo | None:
+    """The reader's adapter in use (None: the reader is off or a user's generator is used), checked
+    against the sha256 in its training record (``<adapter>.json``) when that record is beside it."""
+    path = resolve_reader_adapter(settings)
+    if path is None:
+        return None
+    source: Source = "default" if path == READER_ADAPTER else "user"
+    if not path.is_file():
+        return ModelInfo("adapter", path.stem, path, source, False, None, "missing", None)
+    try:
+        expected = json.loads(path.with_suffix(".json").read_text(encoding="utf-8")).get("gguf_sha256")
+    except (OSError, ValueError):
+        expected = None
+    if expected is None:
+        return ModelInfo("adapter", path.stem, path, source, True, None, "no training record beside it; not checksummed", None)
+    ok = sha256_file(path) == expected
+    return ModelInfo("adapter", path.stem, path, source, True, ok, "sha256 verified" if ok else "sha256 differs from its training record", expected)
 
 
 def resolve_embedder(settings: Settings) -> Path:
