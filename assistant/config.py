@@ -91,11 +91,13 @@ class AnswerSettings(BaseModel):
     """Most tokens of evidence sentences the fine-tuned reader is shown; the best sentence always."""
     reader_max_tokens: int = Field(default=48, ge=4, le=512)
     """Most tokens the reader may write (its span, the number, the newline)."""
-    reader_abstain: float = Field(default=0.5, ge=0.0, le=1.0)
+    reader_abstain: float = Field(default=0.55, ge=0.0, le=1.0)
     """The reader abstains when its first-token probability of "no answer" reaches this (or when it
     writes the marker); calibrated on held-out ARCD-train questions (benchmarks/reader.py)."""
-    reader_gate: bool = False
-    """Also apply the lexical relevance gate (names and rare words) before the reader."""
+    reader_gate: Literal["off", "names", "all"] = "names"
+    """What of the lexical relevance gate still applies before the reader: nothing, the question's
+    names and numbers only (a name absent from every retrieved passage cannot be answered about), or
+    names and rare words. Chosen on ARCD train (benchmarks/arcd_answers.py --data arcd-train.json)."""
 
 
 class Settings(BaseSettings):

@@ -10,11 +10,13 @@ questions of our own, 10 Arabic and 10 English) is asked over the seed index
 and must be refused.
 
 Modes: ``reader`` (the default: the fine-tuned adapter, decoding constrained to
-a span), ``reader-gate`` (the same behind the lexical relevance gate), ``base`` (reader off: the base model copies a phrase few-shot, else
+a span, behind the names-only gate), ``reader-off`` (no gate), ``reader-all``
+(the whole lexical gate: names and rare words), ``base`` (reader off: the base model copies a phrase few-shot, else
 the extractive fallback). Figures per mode: gold paragraph cited, short-answer
 SQuAD F1, gold answer inside the answer text, refusals of answerable and of
 left-out questions, off-topic refusals, p50 time. Writes bench-out/arcd-answers.json.
-ARCD test is never used to choose anything: run this to report, not to tune.
+ARCD test is never used to choose anything: run it on test to report; choices
+(the gate) are made with ``--data`` pointing at ARCD train.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import json
 import random
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from assistant.app.api import index_corpus, open_answerer  # noqa: E402
-from assistant.config import load_settings  # noqa: E402
+from assistant.config import Settings, load_settings  # noqa: E402
 from assistant.eval.run import (  # noqa: E402
     EvalQuestion, SquadSet, evaluate_answers, load_dev, load_squad, squad_workdir, write_squad_corpus,
 )
@@ -40,12 +43,18 @@ ARCD_TEST = ROOT.parent / "shared" / "external" / "arcd" / "arcd-test.json"
 OFFTOPIC = ROOT / "tests" / "data" / "offtopic.jsonl"
 
 
-MODES = {
-    "reader": lambda s: s.model_copy(update={"reader": True}),
-    "reader-gate": lambda s: s.model_copy(update={"reader": True, "answer": s.answer.model_copy(update={"reader_gate": True})}),
+def _reader(gate: str) -> Callable[[Settings], Settings]:
+    return lambda s: s.model_copy(update={"reader": True, "answer": s.answer.model_copy(update={"reader_gate": gate})})
+
+
+MODES: dict[str, Callable[[Settings], Settings]] = {
+    "reader": _reader("names"),
+    "reader-off": _reader("off"),
+    "reader-all": _reader("all"),
     "base": lambda s: s.model_copy(update={"reader": False}),
 }
-"""The answer layers compared: the reader alone, the reader behind the lexical relevance gate, the base model's copy."""
+"""The answer layers compared: the reader behind the names gate (the default), with no gate, behind
+the whole lexical gate (names and rare words), and the base model's few-shot copy."""
 
 
 def split_left_out(squad: SquadSet, count: int, seed: int) -> tuple[SquadSet, list[EvalQuestion]]:
@@ -74,7 +83,7 @@ def figures(report: Any) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, default=ARCD_TEST)
-    parser.add_argument("--modes", default="reader,reader-gate,base", help="comma-separated: reader, reader-gate, base")
+    parser.add_argument("--modes", default="reader,base", help="comma-separated: " + ", ".join(MODES))
     parser.add_argument("--limit", type=int, default=None, help="answerable questions to ask (default: all)")
     parser.add_argument("--left-out", type=int, default=100)
     parser.add_argument("--seed", type=int, default=13)

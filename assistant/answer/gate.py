@@ -23,11 +23,16 @@ class Gate:
     coverage: float
 
 
-def relevance_gate(query: Query, terms: list[Term], hits: list[Hit], titles: list[str], tuning: AnswerSettings) -> Gate:
-    """Check the question's names (and, for Arabic questions, its weighted ``terms``) against the passages."""
+def relevance_gate(
+    query: Query, terms: list[Term], hits: list[Hit], titles: list[str], tuning: AnswerSettings, *, names_only: bool = False
+) -> Gate:
+    """Check the question's names (and, for Arabic questions, its weighted ``terms`` unless
+    ``names_only``) against the passages."""
     evidence = EvidenceText.of([h.chunk.text for h in hits] + titles)
     wanted: list[Term] = list(query.names)
-    if query.language == "ar":
+    if names_only and not wanted:
+        return Gate(True, [], 1.0)
+    if query.language == "ar" and not names_only:
         wanted += terms
     best_dense = max((h.dense_score or 0.0) for h in hits) if hits else 0.0
     if not wanted:

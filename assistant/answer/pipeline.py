@@ -111,8 +111,8 @@ class Answerer:
         terms = content_terms(query.tokens, self.doc_freq(), max(1, self.search.bm25.size))
         reader = generator.adapter is not None and not generator.has_chat_template
         titles = list(dict.fromkeys(self.search.docs[h.chunk.doc_id].title for h in result.hits))
-        gate = relevance_gate(query, terms, result.hits, titles, self.tuning)
-        if not gate.ok and (self.tuning.reader_gate or not reader):
+        gate = relevance_gate(query, terms, result.hits, titles, self.tuning, names_only=reader and self.tuning.reader_gate == "names")
+        if not gate.ok and (self.tuning.reader_gate != "off" or not reader):
             return finish(abstention_text(language, coverage, gate, None), "abstained", [], [], 0.0)
 
         drafting = self.drafting(generator)

@@ -116,18 +116,18 @@ def read(
     """Run the reader on the sources' best sentences (``reader_picks``) with decoding constrained to
     a verbatim span, and locate its span.
 
-    It abstains (no ``short``) when it writes the no-answer marker, when its first-token
-    probability of that marker reaches ``tuning.reader_abstain``, or when its span cannot be
-    located in the article (a prompt label defused in the shown text)."""
+    It abstains (no ``short``) when its first-token probability of the no-answer marker reaches
+    ``tuning.reader_abstain`` (below it, it must copy a span), or when its span cannot be located
+    in the article (a prompt label defused in the shown text)."""
     from assistant.models.constrained import CopyConstraint
 
     picks = reader_picks(sources, generator.count_tokens, tuning.reader_prompt_tokens)
     shown = [src.doc.text[a:b] for src, (a, b) in picks]
-    constraint = CopyConstraint(generator.llm, [prompt_safe(s) for s in shown], [NO_ANSWER])
+    constraint = CopyConstraint(generator.llm, [prompt_safe(s) for s in shown], [NO_ANSWER], decide_at=tuning.reader_abstain)
     raw = generator.complete(reader_prompt(prompts, query.text, shown), max_tokens=max_tokens, constraint=constraint)
     reading = parse_reading(raw)
     share = constraint.first_step_fixed_share or 0.0
-    if reading.abstained or share >= tuning.reader_abstain:
+    if reading.abstained:
         return ReaderResult(reading, raw, share)
     order = list(range(len(picks)))
     if reading.n is not None and 1 <= reading.n <= len(picks):

@@ -14,7 +14,9 @@ fixed strings. Each step checks those few hundred candidates against the
 sentences' bytes (a byte-level token may hold half a character; UTF-8 keeps
 substring tests sound) and sets every other logit to -inf. It also records the
 probability, at the first step, of the first fixed string (the no-answer
-marker) among the allowed tokens: the reader's confidence that there is no answer.
+marker) among the allowed tokens: the reader's confidence that there is no
+answer; with ``decide_at`` that probability alone decides between the marker
+and a span (a threshold calibrated on held-out training questions).
 """
 
 from __future__ import annotations
@@ -59,6 +61,9 @@ class CopyConstraint:
     llm: Any
     texts: list[str]
     fixed: list[str]
+    decide_at: float | None = None
+    """When set, the first step decides: at or above this first-token probability of the first fixed
+    string, only it may follow; below, only a span (the model's own greedy choice is overruled)."""
     _texts: list[bytes] = field(default_factory=list)
     _fixed: list[bytes] = field(default_factory=list)
     _candidates: list[int] = field(default_factory=list)
@@ -136,7 +141,11 @@ class CopyConstraint:
         if not allowed:  # nothing can follow (cannot happen once a span has started): end the line
             allowed = [t for t in self._candidates if self._pieces[t] == END] or self._candidates
         if self.first_step_fixed_share is None:
-            self.first_step_fixed_share = _softmax_share(scores, allowed, self._fixed_first)
+            self.first_step_fixed_share = share = _softmax_share(scores, allowed, self._fixed_first)
+            if self.decide_at is not None:
+                marker = [t for t in allowed if t in self._fixed_first]
+                span = [t for t in allowed if t not in self._fixed_first]
+                allowed = (marker or allowed) if share >= self.decide_at else (span or allowed)
         masked = np.full_like(scores, -np.inf)
         masked[allowed] = scores[allowed]
         return masked
