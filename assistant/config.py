@@ -91,9 +91,15 @@ class AnswerSettings(BaseModel):
     """Most tokens of evidence sentences the fine-tuned reader is shown; the best sentence always."""
     reader_max_tokens: int = Field(default=48, ge=4, le=512)
     """Most tokens the reader may write (its span, the number, the newline)."""
-    reader_abstain: float = Field(default=0.55, ge=0.0, le=1.0)
-    """The reader abstains when its first-token probability of "no answer" reaches this (or when it
-    writes the marker); calibrated on held-out ARCD-train questions (benchmarks/reader.py)."""
+    reader_confidence: tuple[float, float, float, float, float] = (-3.4829, -1.2644, -0.0073, 0.242, 5.8221)
+    """Logistic weights (bias, then one per signal of assistant.answer.reading.SIGNALS: the reader's
+    first-token no-answer probability, its span's mean log-probability, the best passage's cosine,
+    the best evidence sentence's score) giving the probability that the shown sentences answer;
+    fitted on ARCD train (benchmarks/calibrate_abstention.py)."""
+    reader_abstain: float = Field(default=0.25, ge=0.0, le=1.0)
+    """The reader abstains when that probability is below this: the highest threshold that still
+    answered 95% of the answerable ARCD-train calibration questions (issue 13's false-refusal
+    target; chosen with the weights)."""
     reader_gate: Literal["off", "names", "all"] = "names"
     """What of the lexical relevance gate still applies before the reader: nothing, the question's
     names and numbers only (a name absent from every retrieved passage cannot be answered about), or

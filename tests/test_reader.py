@@ -126,3 +126,22 @@ def test_the_answer_leads_with_the_span_and_quotes_its_sentence() -> None:
     assert answer.startswith("Answer: «3.2 مليون طن» [1]")
     assert [(ci.start, ci.end) for ci in cites] == [(a, b), (c, len(text))]
     assert all(text[ci.start : ci.end] == ci.quote for ci in cites)
+
+
+def test_the_answer_decision_is_a_logistic_of_the_reader_and_retrieval_signals() -> None:
+    from assistant.answer.reading import SIGNALS, confidence
+    from assistant.config import AnswerSettings
+
+    weights = AnswerSettings().reader_confidence
+    assert len(weights) == len(SIGNALS) + 1
+    sure = {"no_answer": 0.0, "span_logprob": -0.05, "dense": 0.7, "sentence": 0.9}
+    doubtful = {"no_answer": 0.95, "span_logprob": -4.0, "dense": 0.3, "sentence": 0.2}
+    assert confidence(weights, sure) > AnswerSettings().reader_abstain > confidence(weights, doubtful)
+    assert confidence((0.0, 0.0, 0.0, 0.0, 0.0), sure) == 0.5
+
+
+def test_each_step_records_how_much_the_model_wanted_the_allowed_token() -> None:
+    tok = WordTokenizer()
+    constraint = CopyConstraint(tok, SENTENCES, [NO_ANSWER])
+    _decode(constraint, tok, [" 3.2", " مليون", "[", "1", "]", "\n"])
+    assert constraint.step_logprobs and all(lp <= 0.0 for lp in constraint.step_logprobs)

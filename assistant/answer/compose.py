@@ -82,6 +82,8 @@ class Answer:
     rejected: list[str] = field(default_factory=list)
     short_answer: ShortAnswer | None = None
     """The reader's verbatim span, which the answer begins with (None: no reader answer)."""
+    signals: dict[str, float] | None = None
+    """What the reader's decision to answer or abstain was made from (None: no reader)."""
 
     def to_json(self) -> dict[str, Any]:
         window = None
@@ -100,6 +102,7 @@ class Answer:
             "model": self.model,
             "mode": self.mode,
             "coverage": self.coverage,
+            "signals": self.signals,
         }
 
 

@@ -1,8 +1,9 @@
-"""Grounded answers, the story of one question: parse -> search -> gate -> evidence -> draft -> verify -> cite.
+"""Grounded answers, the story of one question: parse -> search -> gate -> evidence -> read (or draft -> verify) -> cite.
 
-Every stage hands a typed value to the next; nothing here prints. The model's
-text is never trusted (see verify.py); when it fails, the answer quotes the
-best-ranked sentences themselves.
+Every stage hands a typed value to the next; nothing here prints. The default
+reader can only copy a span of its evidence (see reading.py); any other
+model's text is never trusted (see verify.py), and when it fails the answer
+quotes the best-ranked sentences themselves.
 """
 
 from __future__ import annotations
@@ -13,16 +14,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from assistant.answer.compose import (
-    Answer, Citation, Mode, abstention_text, citation_for, coverage_line, extractive_answer, reader_answer,
-)
+from assistant.answer.compose import Answer, Citation, Mode, abstention_text, coverage_line, reader_answer
 from assistant.answer.evidence import best_quotes, gather_sources
 from assistant.answer.gate import relevance_gate
 from assistant.answer.prompting import Drafting
 from assistant.answer.prompts import Prompts
 from assistant.answer.reading import read
 from assistant.config import AnswerSettings
-from assistant.answer.verify import answer_from_copy, best_sentence, model_abstained, verify
+from assistant.answer.verify import checked_draft, model_abstained
 from assistant.models.generate import Generator, TokenSink
 from assistant.retrieve.query import Query
 from assistant.retrieve.search import SearchIndex
@@ -120,23 +119,16 @@ class Answerer:
         quotes = best_quotes(sources, self.tuning)
         t1 = time.perf_counter()
         if reader:  # the fine-tuned reader copies a span (decoding constrained), or says there is none
-            out = read(generator, self.prompts, query, sources, self.tuning, min(self.max_tokens, self.tuning.reader_max_tokens))
+            dense = max((h.dense_score or 0.0) for h in result.hits)
+            out = read(generator, self.prompts, query, sources, self.tuning, min(self.max_tokens, self.tuning.reader_max_tokens), dense)
             t_gen = (time.perf_counter() - t1) * 1000
             if out.short is None or out.pick is None:
-                return finish(abstention_text(language, coverage, None, None), "abstained", [], [], t_gen, draft=out.raw)
+                return finish(abstention_text(language, coverage, None, None), "abstained", [], [], t_gen, draft=out.raw, signals=out.signals)
             text, citations, notes = reader_answer(out.short, *out.pick, quotes, language)
-            return finish(text, "generated", citations, notes, t_gen, short_answer=out.short)
+            return finish(text, "generated", citations, notes, t_gen, short_answer=out.short, signals=out.signals)
         draft = drafting.write(query, sources, should_stop)
         t_gen = (time.perf_counter() - t1) * 1000
         if model_abstained(draft) and gate.coverage < self.tuning.doubt_coverage:
             return finish(abstention_text(language, coverage, gate, None), "abstained", [], [], t_gen, draft=draft)
-        if not generator.has_chat_template:
-            text, citations, notes, kw = answer_from_copy(draft, sources, language, quotes)
-            return finish(text, "generated" if not kw else "extractive", citations, notes, t_gen, **kw)
-        check, cited = verify(draft, query, sources)
-        if check.fatal:
-            text, citations = extractive_answer(quotes, language)
-            note = "the model's answer was rejected (" + "; ".join(check.fatal) + "); the answer quotes the sources instead"
-            return finish(text, "extractive", citations, [note], t_gen, draft=draft, rejected=check.fatal)
-        citations = [c for n in cited if (c := citation_for(sources[n - 1], best_sentence(sources[n - 1], draft), n))]
-        return finish(draft.strip(), "generated", citations, check.unverified, t_gen)
+        text, mode, citations, notes, kw = checked_draft(draft, query, sources, quotes, chat=generator.has_chat_template)
+        return finish(text, mode, citations, notes, t_gen, **kw)

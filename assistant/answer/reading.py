@@ -9,6 +9,7 @@ shortest span of one sentence that answers, followed by that sentence's number
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -108,27 +109,52 @@ class ReaderResult:
     pick: Pick | None = None
     """The sentence the span came from (None when it abstained)."""
     short: ShortAnswer | None = None
+    signals: dict[str, float] | None = None
+    """What the decision to answer was made from, and its outcome (``confidence``)."""
+
+
+SIGNALS = ("no_answer", "span_logprob", "dense", "sentence")
+"""What the decision to answer is made from: the reader's first-token probability of the no-answer
+marker, the mean log-probability (unconstrained) of its span's tokens, the best passage's cosine
+and the best evidence sentence's score."""
+
+
+def confidence(weights: tuple[float, ...], signals: dict[str, float]) -> float:
+    """The calibrated probability that the shown sentences answer (logistic in :data:`SIGNALS`)."""
+    z = weights[0] + sum(w * signals[name] for w, name in zip(weights[1:], SIGNALS, strict=True))
+    return 1.0 / (1.0 + math.exp(-z))
 
 
 def read(
-    generator: Generator, prompts: Prompts, query: Query, sources: list[Source], tuning: AnswerSettings, max_tokens: int
+    generator: Generator, prompts: Prompts, query: Query, sources: list[Source], tuning: AnswerSettings, max_tokens: int,
+    dense: float,
 ) -> ReaderResult:
     """Run the reader on the sources' best sentences (``reader_picks``) with decoding constrained to
     a verbatim span, and locate its span.
 
-    It abstains (no ``short``) when its first-token probability of the no-answer marker reaches
-    ``tuning.reader_abstain`` (below it, it must copy a span), or when its span cannot be located
-    in the article (a prompt label defused in the shown text)."""
+    The reader always copies a span; whether to answer is decided from its first-token
+    probability of the no-answer marker, the best passage's cosine (``dense``) and the best
+    sentence's score, by the calibrated logistic ``tuning.reader_confidence``: below
+    ``tuning.reader_abstain`` it abstains (no ``short``), as it does when its span cannot be
+    located in the article (a prompt label defused in the shown text)."""
     from assistant.models.constrained import CopyConstraint
 
     picks = reader_picks(sources, generator.count_tokens, tuning.reader_prompt_tokens)
     shown = [src.doc.text[a:b] for src, (a, b) in picks]
-    constraint = CopyConstraint(generator.llm, [prompt_safe(s) for s in shown], [NO_ANSWER], decide_at=tuning.reader_abstain)
+    constraint = CopyConstraint(generator.llm, [prompt_safe(s) for s in shown], [NO_ANSWER], decide_at=1.01)  # always a span
     raw = generator.complete(reader_prompt(prompts, query.text, shown), max_tokens=max_tokens, constraint=constraint)
     reading = parse_reading(raw)
     share = constraint.first_step_fixed_share or 0.0
-    if reading.abstained:
-        return ReaderResult(reading, raw, share)
+    span_tokens = max(1, generator.count_tokens(" " + reading.span)) if reading.span else 1
+    logprobs = constraint.step_logprobs[:span_tokens] or [0.0]
+    signals = {
+        "no_answer": share, "span_logprob": sum(logprobs) / len(logprobs),
+        "dense": dense, "sentence": max((s.score for s in sources), default=0.0),
+    }
+    sure = confidence(tuning.reader_confidence, signals)
+    signals = {k: round(v, 4) for k, v in {**signals, "confidence": sure}.items()}
+    if reading.abstained or sure < tuning.reader_abstain:
+        return ReaderResult(Reading("", None), raw, share, signals=signals)
     order = list(range(len(picks)))
     if reading.n is not None and 1 <= reading.n <= len(picks):
         order.remove(reading.n - 1)
@@ -138,5 +164,5 @@ def read(
         at = locate(src.doc.text, a, b, reading.span)
         if at is not None:
             short = ShortAnswer(src.doc.text[at[0] : at[1]], src.n, src.doc.doc_id, *at)
-            return ReaderResult(reading, raw, share, picks[i], short)
-    return ReaderResult(Reading("", None), raw, share)  # not locatable (a defused label): treated as no answer
+            return ReaderResult(reading, raw, share, picks[i], short, signals)
+    return ReaderResult(Reading("", None), raw, share, signals=signals)  # not locatable (a defused label): treated as no answer

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from assistant.answer.compose import CITE_MARKER, Citation, citation_for, extractive_answer, quote_line
+from assistant.answer.compose import CITE_MARKER, Citation, Mode, citation_for, extractive_answer, quote_line
 from assistant.answer.evidence import Source
 from assistant.retrieve.query import Query
 from assistant.text.arabic import ARABIC_LETTER_RE, normalize, search_view, tokenize
@@ -178,3 +178,21 @@ def answer_from_copy(
             citations.append(best)
     notes = [] if language == "ar" else ["the answer quotes an Arabic source; it was not translated"]
     return "\n".join(lines), citations, notes, {}
+
+
+def checked_draft(
+    draft: str, query: Query, sources: list[Source], quotes: list[tuple[Source, tuple[int, int]]], *, chat: bool
+) -> tuple[str, Mode, list[Citation], list[str], dict[str, Any]]:
+    """A model's draft made into an answer, or the extractive answer when it fails its checks:
+    (text, mode, citations, notes, what to keep of the draft). ``chat``: a chat model's prose;
+    otherwise a base model's copied phrase."""
+    if not chat:
+        text, citations, notes, kw = answer_from_copy(draft, sources, query.language, quotes)
+        return text, "generated" if not kw else "extractive", citations, notes, kw
+    check, cited = verify(draft, query, sources)
+    if check.fatal:
+        text, citations = extractive_answer(quotes, query.language)
+        note = "the model's answer was rejected (" + "; ".join(check.fatal) + "); the answer quotes the sources instead"
+        return text, "extractive", citations, [note], {"draft": draft, "rejected": check.fatal}
+    citations = [c for n in cited if (c := citation_for(sources[n - 1], best_sentence(sources[n - 1], draft), n))]
+    return draft.strip(), "generated", citations, check.unverified, {}

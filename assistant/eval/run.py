@@ -208,6 +208,7 @@ class Row:
     f1: float | None = None
     """SQuAD token F1 of the short answer (else of the whole answer text) against the accepted answers; 0 when refused."""
     language: str = "ar"
+    signals: dict[str, float] | None = None
 
 
 @dataclass
@@ -284,6 +285,7 @@ def evaluate_answers(
                 f1=(0.0 if ans.abstained else token_f1(ans.short_answer.text if ans.short_answer else ans.answer, q.answer_any))
                 if q.answerable and q.answer_any else None,
                 language=ans.language,
+                signals=ans.signals,
             )
         )
         if tick:

@@ -72,6 +72,9 @@ class CopyConstraint:
     _prompt_tokens: int = 0
     first_step_fixed_share: float | None = None
     """Probability of the first fixed string's opening token at the first step, among allowed tokens."""
+    step_logprobs: list[float] = field(default_factory=list)
+    """At each step, the log-probability (over the whole vocabulary, unconstrained) of the best
+    allowed token: how much the model itself wanted what it was allowed to write."""
 
     def __post_init__(self) -> None:
         self._texts = [" ".join(t.split()).encode("utf-8") for t in self.texts]
@@ -113,6 +116,7 @@ class CopyConstraint:
         """Decoding starts after ``prompt_tokens`` tokens of prompt."""
         self._prompt_tokens = prompt_tokens
         self.first_step_fixed_share = None
+        self.step_logprobs = []
 
     def allows(self, text: bytes) -> bool:
         """Whether ``text`` (the completion so far, in bytes) can still become an allowed completion."""
@@ -146,6 +150,9 @@ class CopyConstraint:
                 marker = [t for t in allowed if t in self._fixed_first]
                 span = [t for t in allowed if t not in self._fixed_first]
                 allowed = (marker or allowed) if share >= self.decide_at else (span or allowed)
+        top = float(scores.max())
+        lse = top + math.log(float(np.exp(scores - top).sum()))
         masked = np.full_like(scores, -np.inf)
         masked[allowed] = scores[allowed]
+        self.step_logprobs.append(float(masked[allowed].max()) - lse)
         return masked
