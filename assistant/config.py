@@ -96,7 +96,7 @@ class AnswerSettings(BaseModel):
     first-token no-answer probability, its span's mean log-probability, the best passage's cosine,
     the best evidence sentence's score) giving the probability that the shown sentences answer;
     fitted on ARCD train (benchmarks/calibrate_abstention.py)."""
-    reader_abstain: float = Field(default=0.25, ge=0.0, le=1.0)
+    reader_abstain: float = Field(default=0.2, ge=0.0, le=1.0)
     """The reader abstains when that probability is below this: the highest threshold that still
     answered 95% of the answerable ARCD-train calibration questions (issue 13's false-refusal
     target; chosen with the weights)."""
