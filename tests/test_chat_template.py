@@ -35,6 +35,7 @@ class ScriptedChatModel:
     name: str = "scripted-instruct"
     n_ctx: int = 4096
     has_chat_template: bool = True
+    adapter: None = None  # no reader adapter on a user's chat model
     calls: list[tuple[str, str, int]] = field(default_factory=list)
 
     def count_tokens(self, text: str) -> int:
