@@ -5,8 +5,7 @@ sentence's number ("… [2]") and a newline, or with a fixed marker (no answer).
 :class:`CopyConstraint` masks, at every step, each token that would take the
 completion off that shape, so every answer is an exact substring of a
 sentence by construction (the answer layer still checks the offsets after),
-and a span starts where a word of its sentence starts (or after a clitic:
-"والقمح" -> "القمح") and ends where one ends.
+and a span ends where a word of its sentence ends.
 
 Only tokens that can occur in a copy are considered: those of the sentences'
 own tokenization, of each word with and without a leading space and without a
@@ -23,7 +22,6 @@ and a span (a threshold calibrated on held-out training questions).
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,26 +30,12 @@ END = b"\n"
 """What ends a completion (the generator's stop string for base models)."""
 
 
-_CLITICS = frozenset({"و", "ف", "ب", "ل", "ك", "ال", "وال", "فال", "بال", "لل", "كال", "ولل"})
-"""What may come before a span's first letters inside a word: "والقمح" -> "القمح", "وقال" -> "قال"."""
-
-
-_WORD_TAIL = re.compile(r"[^\W_]+$")
-
-
-def _starts_a_word(text: bytes, at: int) -> bool:
-    """Whether a span starting at byte ``at`` of ``text`` starts a word (or follows a clitic)."""
-    head = text[max(0, at - 12) : at].decode("utf-8", errors="ignore")
-    before = _WORD_TAIL.search(head)
-    return before is None or before.group() in _CLITICS
-
-
-def _whole(text: bytes, span: bytes, *, end: bool) -> bool:
-    """Whether ``span`` occurs in ``text`` starting a word (or after a clitic), and, with ``end``, ending one."""
+def _ends_a_word(text: bytes, span: bytes) -> bool:
+    """Whether ``span`` occurs in ``text`` ending where a word ends (not inside one)."""
     at = text.find(span)
     while at >= 0:
         rest = text[at + len(span) : at + len(span) + 4].decode("utf-8", errors="ignore")
-        if _starts_a_word(text, at) and (not end or not rest or not rest[0].isalnum()):
+        if not rest or not rest[0].isalnum():
             return True
         at = text.find(span, at + 1)
     return False
@@ -141,16 +125,10 @@ class CopyConstraint:
         body = text.lstrip(b" ")
         return bool(body) and any(f.startswith(body) for f in self._fixed)
 
-    def _on_span(self, text: bytes, *, first: bool = False) -> bool:
-        """Whether ``text`` is on the span path: a span so far, or a span and (part of) its marker.
-        A first piece that also opens a fixed string ("لا") must be a whole word of a sentence."""
+    def _on_span(self, text: bytes) -> bool:
+        """Whether ``text`` is on the span path: a span so far, or a span and (part of) its marker."""
         body = text.lstrip(b" ")
-        if not body:
-            return False
-        if b"[" in body:
-            return True
-        whole = first and self._on_fixed(text)
-        return any(_whole(t, body.rstrip(b" "), end=whole) for t in self._texts)
+        return bool(body) and (b"[" in body or any(body.rstrip(b" ") in t for t in self._texts))
 
     def allows(self, text: bytes) -> bool:
         """Whether ``text`` (the completion so far, in bytes) can still become an allowed completion."""
@@ -162,13 +140,13 @@ class CopyConstraint:
         cut = body.find(b"[")
         if cut < 0:  # still in the span; a space before the marker may follow its last word
             core = body.rstrip(b" ")
-            if body.endswith(END) or not any(_whole(t, core, end=False) for t in self._texts):
+            if body.endswith(END) or not any(core in t for t in self._texts):
                 return False
-            return core == body or any(_whole(t, core, end=True) for t in self._texts)
+            return core == body or any(_ends_a_word(t, core) for t in self._texts)
         span, marker = body[:cut].strip(), body[cut:]
         if not span:
             return False
-        holders = [n for n, t in enumerate(self._texts, 1) if _whole(t, span, end=True)]
+        holders = [n for n, t in enumerate(self._texts, 1) if _ends_a_word(t, span)]
         return any(f"[{n}]\n".encode().startswith(marker) for n in holders)
 
     def __call__(self, input_ids: Any, scores: Any) -> Any:
@@ -184,8 +162,8 @@ class CopyConstraint:
                 self._mode = "fixed" if share >= self.decide_at else "span"
         if self._mode == "fixed":
             allowed = [t for t in allowed if self._on_fixed(done + self._pieces[t])] or allowed
-        elif self._mode == "span":
-            allowed = [t for t in allowed if self._on_span(done + self._pieces[t], first=not done)] or [
+        elif self._mode == "span":  # the marker's opening piece ("لا") stands for the marker here, not a span
+            allowed = [t for t in allowed if self._on_span(done + self._pieces[t]) and (done or t not in self._fixed_first)] or [
                 t for t in self._candidates if self._pieces[t] == END
             ]
         top = float(scores.max())
