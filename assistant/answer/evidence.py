@@ -112,6 +112,20 @@ def ranked_sentences(sources: list[Source]) -> list[tuple[Source, tuple[int, int
     return [(src, span) for _, _, src, span in ranked]
 
 
+def ranked_within(sources: list[Source], cost: Callable[[str], int], budget: int) -> list[tuple[Source, tuple[int, int]]]:
+    """The sources' strong sentences, best-ranked first, while their ``cost`` fits in ``budget``
+    (the best one always; a shorter, lower-ranked sentence may still fit after a longer one did not)."""
+    picked: list[tuple[Source, tuple[int, int]]] = []
+    used = 0
+    for src, (a, b) in ranked_sentences(sources):
+        price = cost(src.doc.text[a:b])
+        if picked and used + price > budget:
+            continue
+        picked.append((src, (a, b)))
+        used += price
+    return picked
+
+
 def best_quotes(sources: list[Source], tuning: AnswerSettings) -> list[tuple[Source, tuple[int, int]]]:
     """The ``tuning.quoted_sources`` best-ranked strong sentences of the sources, with their source, best first.
 

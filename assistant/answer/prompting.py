@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from assistant.answer.compose import prompt_safe
-from assistant.answer.evidence import Source, ranked_sentences
+from assistant.answer.evidence import Source, ranked_within
 from assistant.answer.prompts import Prompts
 from assistant.answer.verify import ABSTAIN_PHRASES, copy_guard
 from assistant.errors import GenerationError
@@ -26,13 +26,8 @@ def base_listing(sources: list[Source], count_tokens: Callable[[str], int], budg
     """The sources as a base model is shown them: strong sentences in rank order while they fit in
     ``budget`` tokens (the best one always), each under its source's number, in text order."""
     shown: dict[int, list[tuple[int, int]]] = {}
-    used = 0
-    for src, (a, b) in ranked_sentences(sources):
-        cost = count_tokens(src.doc.text[a:b])
-        if shown and used + cost > budget:
-            continue  # a shorter, lower-ranked sentence may still fit
-        shown.setdefault(src.n, []).append((a, b))
-        used += cost
+    for src, span in ranked_within(sources, count_tokens, budget):
+        shown.setdefault(src.n, []).append(span)
     lines = []
     for src in sources:
         if src.n in shown:

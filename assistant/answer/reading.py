@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from assistant.answer.compose import CITE_MARKER, ShortAnswer, prompt_safe
-from assistant.answer.evidence import Source, ranked_sentences
+from assistant.answer.evidence import Source, ranked_within
 from assistant.answer.prompts import Prompts
 from assistant.config import AnswerSettings
 from assistant.models.generate import Generator
@@ -77,16 +77,9 @@ Pick = tuple[Source, tuple[int, int]]
 
 
 def reader_picks(sources: list[Source], count_tokens: Callable[[str], int], budget: int) -> list[Pick]:
-    """The sources' strong sentences, best-ranked first, while they fit in ``budget`` tokens (the best always)."""
-    picks: list[Pick] = []
-    used = 0
-    for src, (a, b) in ranked_sentences(sources):
-        cost = count_tokens(prompt_safe(src.doc.text[a:b])) + 4
-        if picks and used + cost > budget:
-            continue  # a shorter, lower-ranked sentence may still fit
-        picks.append((src, (a, b)))
-        used += cost
-    return picks
+    """The sources' strong sentences, best-ranked first, while they fit in ``budget`` tokens (the best
+    always), each costing its shown text and its "[n] " label."""
+    return ranked_within(sources, lambda text: count_tokens(prompt_safe(text)) + 4, budget)
 
 
 def locate(text: str, start: int, end: int, phrase: str) -> tuple[int, int] | None:

@@ -108,10 +108,7 @@ class CopyConstraint:
         self._pieces = {t: self._piece(t) for t in self._candidates}
 
     def _piece(self, token: int) -> bytes:
-        try:
-            return bytes(self.llm.detokenize([token], special=False))
-        except TypeError:  # older llama-cpp-python: no ``special`` keyword
-            return bytes(self.llm.detokenize([token]))
+        return bytes(self.llm.detokenize([token], special=False))
 
     def start(self, prompt_tokens: int) -> None:
         """Decoding starts after ``prompt_tokens`` tokens of prompt."""
