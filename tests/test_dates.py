@@ -1,4 +1,4 @@
-"""Publication dates (header / text / inferred) and question date windows."""
+"""Publication dates (header / dateline / inferred; never a date merely in the body) and question date windows."""
 
 from __future__ import annotations
 
@@ -45,9 +45,8 @@ def test_seed_002_sidebar_date_is_the_trap() -> None:
     (path,) = SEEDS.glob("002_*.txt")
     text = path.read_bytes().decode("utf-8")
     assert "- December 19, 2024" in text
-    # Without the boilerplate spans the sidebar date would be taken...
-    assert extract_date(text, (), TODAY) == (PubDate(2024, 12, 19), "text")
-    # ...with them it is ignored.
+    # A date inside the body (here a sidebar's) is never the publication date, boilerplate or not.
+    assert extract_date(text, (), TODAY) == (None, None)
     assert extract_date(text, find_boilerplate(text), TODAY) == (None, None)
 
 
@@ -88,27 +87,60 @@ def test_a_year_in_the_first_line_is_not_a_header() -> None:
     assert date_of("نشر 2000 جندي روسي في المنطقة\n" + BODY) == (None, None)
 
 
-# --- text ---------------------------------------------------------------------
+# --- body dates and datelines ------------------------------------------------
 
-@pytest.mark.parametrize(
-    ("phrase", "iso"),
-    [
-        ("28 مايو 2021", "2021-05-28"),
-        ("28 أيار/مايو 2021", "2021-05-28"),
-        ("28 مايو/ أيار 2021", "2021-05-28"),
-        ("28 من شهر مايو عام 2021", "2021-05-28"),
-        ("May 28, 2021", "2021-05-28"),
-        ("28 May 2021", "2021-05-28"),
-        ("Dec. 19, 2024", "2024-12-19"),
-        ("2021-05-28", "2021-05-28"),
-        ("28/5/2021", "2021-05-28"),
-        ("5/28/2021", "2021-05-28"),
-        ("٢٨ مايو ٢٠٢١", "2021-05-28"),
-        ("٢٨/٥/٢٠٢١", "2021-05-28"),
-    ],
-)
-def test_full_dates_in_the_body(phrase: str, iso: str) -> None:
-    assert date_of(BODY + f"وقال في تصريح بتاريخ {phrase} إن الاجتماع مؤجل.\n") == (iso, "text")
+FULL_DATES = [
+    ("28 مايو 2021", "2021-05-28"),
+    ("28 أيار/مايو 2021", "2021-05-28"),
+    ("28 مايو/ أيار 2021", "2021-05-28"),
+    ("28 من شهر مايو عام 2021", "2021-05-28"),
+    ("May 28, 2021", "2021-05-28"),
+    ("28 May 2021", "2021-05-28"),
+    ("Dec. 19, 2024", "2024-12-19"),
+    ("2021-05-28", "2021-05-28"),
+    ("28/5/2021", "2021-05-28"),
+    ("5/28/2021", "2021-05-28"),
+    ("٢٨ مايو ٢٠٢١", "2021-05-28"),
+    ("٢٨/٥/٢٠٢١", "2021-05-28"),
+    ("25 شوال 1436 هـ", "2015-08-10"),
+    ("25 من شهر شوال لعام 1436هـ", "2015-08-10"),
+    ("10-10-1436هـ", "2015-07-26"),
+    ("9 / 10 / 1436 هـ", "2015-07-25"),
+    ("1 جمادى الأولى 1442هـ", "2020-12-16"),
+    ("١٠ ذو الحجة ١٤٤٤ هـ", "2023-06-28"),
+]
+
+
+@pytest.mark.parametrize(("phrase", "iso"), FULL_DATES)
+def test_a_date_in_the_body_is_never_the_publication_date(phrase: str, iso: str) -> None:
+    assert date_of(BODY + f"وقال في تصريح بتاريخ {phrase} إن الاجتماع مؤجل.\n") == (None, None)
+
+
+@pytest.mark.parametrize(("phrase", "iso"), FULL_DATES)
+def test_a_dateline_at_the_top_is(phrase: str, iso: str) -> None:
+    assert date_of(f"الرياض - {phrase} - " + BODY) == (iso, "dateline")
+    assert date_of(f"عنوان الخبر في سطر أول\nجدة {phrase} (واس) " + BODY) == (iso, "dateline")
+    assert date_of(f"{phrase} — " + BODY) == (iso, "dateline")
+
+
+def test_a_hijri_dateline_with_its_gregorian_pair() -> None:
+    line = "كانبيرا 25 شوال 1436 هـ الموافق 10 أغسطس 2015 م واس\n"
+    assert date_of(line + BODY) == ("2015-08-10", "dateline")
+    # The two calendars disagree by more than two days: unsure, so none.
+    assert date_of(line.replace("10 أغسطس", "20 أغسطس") + BODY) == (None, None)
+
+
+def test_a_date_after_a_preposition_is_an_event_not_a_dateline() -> None:
+    assert date_of("في 28 مايو 2021 قال المتحدث إن الاجتماع مؤجل.\n" + BODY) == (None, None)
+    assert date_of("صرح الناطق بأنه صباح أمس الأحد الموافق 10-10-1436هـ باشرت الشرطة\n" + BODY) == (None, None)
+
+
+def test_only_the_first_lines_hold_a_dateline() -> None:
+    assert date_of("عنوان\nسطر ثان من النص\nسطر ثالث من النص\nالرياض - 28 مايو 2021 - قال\n") == (None, None)
+
+
+def test_a_hijri_header() -> None:
+    assert date_of("التاريخ: 9/10/1436هـ\n" + BODY) == ("2015-07-25", "header")
 
 
 GREGORIAN = "يناير فبراير مارس أبريل مايو يونيو يوليو أغسطس سبتمبر أكتوبر نوفمبر ديسمبر".split()
@@ -123,10 +155,10 @@ ENGLISH = "January February March April May June July August September October N
 def test_both_arabic_month_series_and_english(month: int) -> None:
     for name in (GREGORIAN[month - 1], LEVANTINE[month - 1], ENGLISH[month - 1], ENGLISH[month - 1][:3]):
         assert month_number(name) == month, name
-        text = BODY + f"وجرى ذلك في 15 {name} 2020 بحسب البيان.\n"
-        assert date_of(text) == (f"2020-{month:02d}-15", "text"), name
+        text = f"بيروت - 15 {name} 2020 - " + BODY
+        assert date_of(text) == (f"2020-{month:02d}-15", "dateline"), name
     combined = f"{GREGORIAN[month - 1]}/ {LEVANTINE[month - 1]}"
-    assert date_of(BODY + f"في 15 {combined} 2020.\n") == (f"2020-{month:02d}-15", "text")
+    assert date_of(f"بيروت، 15 {combined} 2020 - " + BODY) == (f"2020-{month:02d}-15", "dateline")
 
 
 @pytest.mark.parametrize("name", ["إبريل", "ابريل", "أبريل", "يونيه", "يوليه", "اب", "اذار", "ايار", "أيلول", "تشرين الاول"])
@@ -139,8 +171,7 @@ def test_month_and_year_without_a_day_is_not_a_date() -> None:
 
 
 def test_future_dates_are_not_publication_dates() -> None:
-    text = BODY + "وستجرى الانتخابات في 26 مايو 2030، بعد اجتماع 3 مارس 2021.\n"
-    assert date_of(text) == ("2021-03-03", "text")
+    assert date_of("دمشق - 26 مايو 2030 - " + BODY) == (None, None)
 
 
 def test_impossible_body_dates_are_ignored() -> None:
@@ -173,9 +204,9 @@ def test_day_and_month_without_a_weekday_give_nothing() -> None:
     assert date_of(BODY + "يوم 26 من شهر أيار/ مايو القادم\n") == (None, None)
 
 
-def test_precedence_text_over_inferred() -> None:
+def test_a_body_date_never_outranks_the_weekday_rule() -> None:
     text = BODY + "اليوم الجمعة 28 مايو، وكان قد التقاه في 3 مارس 2021.\n"
-    assert date_of(text) == ("2021-03-03", "text")
+    assert date_of(text) == ("2021-05-28", "inferred")
 
 
 # --- question windows ------------------------------------------------------------

@@ -130,7 +130,7 @@ def _check_document(doc: Document, data: bytes, chunk_chars: int, overlap: int) 
     assert doc.title and "\n" not in doc.title and len(doc.title) <= 151
     if doc.date is not None:
         doc.date.span()  # a real calendar date
-        if doc.date_source in ("text", "inferred"):
+        if doc.date_source in ("dateline", "inferred"):
             assert doc.date.span()[0] <= TODAY
     chunks = chunk_document(doc, chunk_chars=chunk_chars, overlap=overlap)
     check_chunks(doc, chunks, chunk_chars, overlap)

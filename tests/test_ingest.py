@@ -25,7 +25,7 @@ TODAY = dt.date(2026, 11, 24)
 ARTICLE = (
     "الكرملين: لا خطط للقاء بين بوتين والأسد\n"
     "طيف بوست – فريق التحرير\n"
-    "وقال المتحدث باسم الكرملين في 28 مايو 2021 إن الرئيس لا ينوي عقد اجتماع.\n"
+    "موسكو - 28 مايو 2021 - قال المتحدث باسم الكرملين إن الرئيس لا ينوي عقد اجتماع.\n"
 )
 
 
@@ -258,7 +258,7 @@ def test_sidecar_overrides_date_title_and_outlet(tmp_path: Path) -> None:
     article = tmp_path / "a.txt"
     article.write_text(ARTICLE, encoding="utf-8")
     before = load_document(tmp_path, article, TODAY)
-    assert (before.date.iso if before.date else None, before.date_source) == ("2021-05-28", "text")
+    assert (before.date.iso if before.date else None, before.date_source) == ("2021-05-28", "dateline")
     side = sidecar_path(article)
     assert side.name == "a.txt.meta.toml"
     side.write_text('date = "2021-05"\ntitle = "عنوان من الملف"\noutlet = "وكالة ما"\n', encoding="utf-8")
@@ -294,7 +294,7 @@ def test_malformed_sidecar_is_a_warning_and_the_article_is_kept(tmp_path: Path, 
     (warning,) = report.warnings
     assert warning.path == str(article)
     assert words in warning.reason
-    assert doc.date_source == "text"  # fell back to the text
+    assert doc.date_source == "dateline"  # fell back to the text
     assert doc.title == "الكرملين: لا خطط للقاء بين بوتين والأسد"
 
 

@@ -56,8 +56,9 @@ def index_corpus(
     rebuild: bool = False,
     progress: Progress | None = None,
     today: dt.date | None = None,
+    fields: dict[str, str | None] | None = None,
 ) -> IndexStats:
-    """Index (incrementally) the articles at ``paths`` into ``settings.index_dir``."""
+    """Index (incrementally) the articles at ``paths`` into ``settings.index_dir``; ``fields`` names dump fields."""
     from assistant.index.build import build_index
 
     path = resolve_embedder(settings)
@@ -69,6 +70,7 @@ def index_corpus(
         rebuild=rebuild,
         progress=progress,
         today=today,
+        fields=fields,
     )
 
 

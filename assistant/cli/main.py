@@ -53,25 +53,46 @@ for _command in (docs_cmd, eval_cmd, history_cmd, models_cmd):
 @index_dir_option
 @embedder_option
 @click.option("--rebuild", is_flag=True, help="Re-embed everything, e.g. after changing the embedder.")
+@click.option(
+    "--field",
+    "field_pairs",
+    multiple=True,
+    metavar="ROLE=NAME",
+    help="Which field of a dump (.jsonl/.json/.csv) holds ROLE: text, title, date, fetched, outlet, url, id, author "
+    "(NAME empty: none). Repeatable; kept for later runs. Default: found by common names (content/text/body, "
+    "title/headline, date/published, ...).",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @click.pass_context
 def index_cmd(
-    ctx: click.Context, paths: tuple[Path, ...], index_dir: Path | None, embedder: Path | None, rebuild: bool, quiet: bool
+    ctx: click.Context,
+    paths: tuple[Path, ...],
+    index_dir: Path | None,
+    embedder: Path | None,
+    rebuild: bool,
+    field_pairs: tuple[str, ...],
+    quiet: bool,
 ) -> None:
     """Index articles in PATHS (folders or files; default: the folders indexed last time, or seeds/).
 
-    Only new or changed files are embedded; deleted ones are dropped. The
-    index mirrors the given folders.
+    Articles: .txt and .md (YAML/TOML front matter read as metadata), saved
+    web pages (.html, .htm), and dumps of many articles, one a record (.jsonl,
+    .json, .csv, .tsv). Only new or changed articles are embedded; deleted
+    ones are dropped. The index mirrors the given folders and files.
     """
     from assistant.app.api import index_corpus
+    from assistant.cli.output import print_index_report
     from assistant.cli.progress import stderr_progress
+    from assistant.ingest.dumps import parse_field_overrides
 
+    try:
+        fields = parse_field_overrides(field_pairs) if field_pairs else None
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
     settings = settings_from(ctx, index_dir=index_dir, embedder=embedder)
     with stderr_progress(enabled=not quiet) as progress:
-        stats = index_corpus(settings, list(paths) or None, rebuild=rebuild, progress=progress)
-    for skipped in stats.skipped:
-        click.echo(f"skipped {skipped.path}: {skipped.reason}", err=True)
-    click.echo(stats.summary(), err=True)
+        stats = index_corpus(settings, list(paths) or None, rebuild=rebuild, progress=progress, fields=fields)
+    print_index_report(stats)
 
 
 @cli.command("search")

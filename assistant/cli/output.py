@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from assistant.answer.compose import Answer
 from assistant.types import date_label
+
+if TYPE_CHECKING:
+    from assistant.index.build import IndexStats
 
 
 _UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
@@ -52,3 +55,26 @@ def print_answer(answer: Answer) -> None:
         secho(answer.coverage, dim=True)
     t = answer.timings_ms
     secho(f"{t['total'] / 1000:.1f} s (retrieve {t['retrieve']:.0f} ms, generate {t['generate']:.0f} ms)", dim=True)
+
+
+SKIPPED_SHOWN = 20
+"""Past this many skipped files or records, ``assistant index`` shows the first ones and a count by reason."""
+
+
+def print_index_report(stats: IndexStats) -> None:
+    """What an indexing run read from each dump, what it skipped and why, and its one-line summary (stderr)."""
+    from collections import Counter
+
+    def echo(text: str) -> None:
+        click.echo(terminal_safe(text), err=True)
+
+    for dump in stats.dumps:
+        echo(f"dump {dump.summary()}")
+    shown = stats.skipped if len(stats.skipped) <= SKIPPED_SHOWN else stats.skipped[: SKIPPED_SHOWN // 2]
+    for skipped in shown:
+        echo(f"skipped {skipped.path}: {skipped.reason}")
+    if len(shown) < len(stats.skipped):
+        rest = Counter(s.reason if "duplicate" not in s.reason else "duplicate id" for s in stats.skipped[len(shown) :])
+        reasons = "; ".join(f"{n:,} {reason}" for reason, n in rest.most_common(5))
+        echo(f"... and {len(stats.skipped) - len(shown):,} more skipped ({reasons})")
+    echo(stats.summary())

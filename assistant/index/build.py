@@ -12,6 +12,7 @@ generation) each serve only that one run.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import gc
 import os
@@ -30,10 +31,10 @@ from assistant.errors import CorpusError, IndexCorrupt, IndexMissing
 from assistant.ingest.metadata import sidecar_path
 from assistant.ingest.reader import ingest
 from assistant.index.lexical import TokenTable, build_bm25
-from assistant.index.manifest import Counts, DocumentEntry, IndexConfig, Manifest, check_compatible, index_config, read_manifest, write_manifest
+from assistant.index.manifest import INGEST_VERSION, Counts, DocumentEntry, IndexConfig, Manifest, check_compatible, index_config, read_manifest, write_manifest
 from assistant.index.sentence_store import SentenceStore
 from assistant.text.sentences import candidate_spans
-from assistant.types import Chunk, Document, Progress, SkippedFile
+from assistant.types import Chunk, Document, DumpInfo, Progress, SkippedFile
 
 if TYPE_CHECKING:
     import numpy as np
@@ -54,6 +55,8 @@ class IndexStats:
     skipped: list[SkippedFile] = field(default_factory=list)
     seconds: float = 0.0
     written: bool = False
+    dumps: list[DumpInfo] = field(default_factory=list)
+    """The dumps read, with the field each role was read from."""
     sentence_vectors: bool = True
     """False when the live generation lacks the sentence vectors a rebuild would add (each answer then
     embeds its candidate sentences); the torch backend makes none, so it is never told to rebuild."""
@@ -165,7 +168,7 @@ class _Reuse:
 
     def __call__(self, doc_id: str, path: Path) -> Document | None:
         key = self.keys[str(path)] = _file_key(path)
-        if self.prev is None or key is None:
+        if self.prev is None or key is None or self.prev.manifest.ingest != INGEST_VERSION:
             return None
         old = self.prev.docs.get(doc_id)
         listed = self.prev.manifest.documents.get(doc_id)
@@ -189,10 +192,12 @@ def build_index(
     rebuild: bool = False,
     progress: Progress | None = None,
     today: dt.date | None = None,
+    fields: dict[str, str | None] | None = None,
 ) -> IndexStats:
     """Bring the index in ``settings.index_dir`` in line with the corpus at ``paths``.
 
     ``paths`` None means the folders indexed last time, or ``settings.corpus``.
+    ``fields`` names dump fields by role (None: those named last time).
     The embedder is loaded only when something needs embedding.
     """
     import numpy as np
@@ -210,10 +215,15 @@ def build_index(
         scanned_ns = time.time_ns()
         reuse = _Reuse(prev)
         dated_on = _DatedOn(today, _earlier_manifest(index_dir, prev))
-        report = ingest(roots, today=today, reuse=reuse, dated_on=dated_on)
-        stats.skipped = report.skipped + getattr(report, "warnings", [])
+        if fields is None:
+            fields = dict(prev.manifest.fields) if prev is not None else {}
+        report = ingest(roots, today=today, reuse=reuse, dated_on=dated_on, fields=fields)
+        stats.skipped = report.skipped + report.warnings
+        stats.dumps = report.dumps
         if not report.documents and not report.skipped:
-            raise CorpusError(f"no .txt or .md articles under {', '.join(map(str, roots))}")
+            from assistant.ingest.reader import SUPPORTED
+
+            raise CorpusError(f"no articles ({SUPPORTED}) under {', '.join(map(str, roots))}")
 
         docs = report.documents
         seen = {d.doc_id for d in docs}
@@ -241,7 +251,8 @@ def build_index(
         listed = prev.manifest.documents if prev is not None else {}
         keys_changed = any(_file_of(listed.get(d.doc_id)) != reuse.keys.get(d.path) for d in docs)
         if prev is not None and not (stats.added or stats.updated or stats.removed) and not rebuild:
-            if [str(r) for r in roots] == prev.manifest.roots and not keys_changed:
+            same_reading = prev.manifest.ingest == INGEST_VERSION and prev.manifest.fields == fields
+            if [str(r) for r in roots] == prev.manifest.roots and not keys_changed and same_reading:
                 stats.chunks = len(kept_chunks)
                 stats.sentence_vectors = prev.sentences is not None or settings.embed_backend != "openvino"
                 stats.seconds = time.perf_counter() - started
@@ -280,7 +291,7 @@ def build_index(
             vectors[is_new] = new_vecs
         tokens = _tokens(prev, docs, kept_chunks, kept_rows, new_chunks, titles_for_new, is_new)
         sentences = _sentences(prev, kept_rows, new_sentences, len(new_chunks), order, dim)
-        extra = {"scanned_ns": scanned_ns, "today": today, "files": reuse.keys, "dated_on": dated_on}
+        extra = {"scanned_ns": scanned_ns, "today": today, "files": reuse.keys, "dated_on": dated_on, "fields": fields, "dumps": report.dumps}
         doc_rows = [_document_row(prev, d) for d in docs]
         chunk_rows = [store.chunk_to_row(new_chunks[j]) if kind == "new" else _chunk_line(prev, kept_rows[j]) for kind, j in order]
         _write_generation(index_dir, config, roots, docs, chunks, (doc_rows, chunk_rows), vectors, tokens, sentences, extra)
@@ -438,6 +449,9 @@ def _write_generation(
                 },
                 scanned_ns=extra["scanned_ns"],
                 today=extra["today"],
+                ingest=INGEST_VERSION,
+                fields=extra["fields"],
+                dumps=[dataclasses.asdict(d) for d in extra["dumps"]],
             ),
         )
         store.publish(index_dir, gen)

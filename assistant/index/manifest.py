@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "FORMAT_VERSION",
+    "INGEST_VERSION",
     "PIPELINE_VERSION",
     "ChunkingConfig",
     "Counts",
@@ -41,6 +42,9 @@ FORMAT_VERSION = 1
 """The on-disk layout of a generation; another value is refused as corrupt."""
 
 PIPELINE_VERSION = 1
+INGEST_VERSION = 1
+"""How articles are read (formats, metadata, dating rules): when it changes, every article is read again and
+re-dated on its next indexing run, keeping the chunks and vectors of unchanged text."""
 """Bump when ingestion, chunking or tokenisation changes what an index holds."""
 
 MANIFEST = "manifest.json"
@@ -135,6 +139,12 @@ class Manifest(BaseModel):
     """When the run that wrote it started scanning the corpus (files modified later are read again)."""
     today: dt.date | None = None
     """The day the run that wrote it took as today."""
+    ingest: int = 0
+    """INGEST_VERSION of the code that read the articles (0: before it was kept); another one reads them all again."""
+    fields: dict[str, str | None] = Field(default_factory=dict)
+    """Dump fields named by the user (``--field ROLE=NAME``), kept for later runs that name none."""
+    dumps: list[dict[str, Any]] = Field(default_factory=list)
+    """Each dump read: its path, format, records, articles, the field each role was read from, notes."""
 
     def dated_on(self, doc_id: str) -> dt.date | None:
         """The day ``doc_id``'s dates were resolved against, or None when it is not in this generation."""

@@ -159,6 +159,9 @@ def document_from_row(row: dict[str, Any]) -> Document:
         date_source=row.get("date_source"),
         content_hash=row["content_hash"],
         boilerplate=tuple(Span(a, b) for a, b in row.get("boilerplate", [])),
+        url=row.get("url"),
+        author=row.get("author"),
+        fetched=PubDate.parse(row["fetched"]) if row.get("fetched") else None,
     )
 
 

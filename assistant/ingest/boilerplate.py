@@ -28,7 +28,7 @@ from assistant.text.arabic import normalize, search_view
 from assistant.text.spans import Line, split_lines
 from assistant.types import Span
 
-__all__ = ["find_boilerplate"]
+__all__ = ["find_boilerplate", "merge_spans"]
 
 
 # --- phrase lists (on the search view: normalised, lower-cased) -------------
@@ -183,7 +183,7 @@ def _url_spans(line: Line) -> list[Span]:
     return spans
 
 
-def _merge(spans: list[Span], text: str) -> tuple[Span, ...]:
+def merge_spans(spans: list[Span], text: str) -> tuple[Span, ...]:
     """Sort and merge spans that overlap or are separated only by whitespace."""
     merged: list[Span] = []
     for sp in sorted(spans, key=lambda s: (s.start, s.end)):
@@ -240,4 +240,4 @@ def find_boilerplate(text: str) -> tuple[Span, ...]:
     for ln, f in zip(lines, flagged, strict=True):
         if not f:
             spans.extend(_url_spans(ln))
-    return _merge(spans, text)
+    return merge_spans(spans, text)

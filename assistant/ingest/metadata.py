@@ -34,6 +34,7 @@ __all__ = [
     "Sidecar",
     "find_outlet",
     "find_title",
+    "meta_date",
     "parse_sidecar",
     "publication_date",
     "sidecar_path",
@@ -131,7 +132,12 @@ def sidecar_path(path: Path) -> Path:
     return path.with_name(path.name + SIDECAR_SUFFIX)
 
 
-def _sidecar_date(value: Any) -> PubDate:
+_ISO_TIME_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})[T ]\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(?:Z|[+-]\d{2}:?\d{2}|UTC)?$", re.IGNORECASE)
+
+
+def meta_date(value: Any) -> PubDate:
+    """A date a metadata field gives: a TOML/YAML date or datetime, YYYY[-MM[-DD]], or an ISO date and time
+    ("2015-07-22 09:57:26", "2015-08-10T10:00:00+03:00": the day as written). Raises ValueError."""
     if isinstance(value, dt.datetime):
         value = value.date()
     if isinstance(value, dt.date):
@@ -140,7 +146,8 @@ def _sidecar_date(value: Any) -> PubDate:
         value = str(value)
     if not isinstance(value, str):
         raise ValueError(f"date must be a string like \"2021-05-28\", not {type(value).__name__}")
-    return PubDate.parse(value)
+    timed = _ISO_TIME_RE.match(value.strip())
+    return PubDate.parse(timed.group(1) if timed else value)
 
 
 def parse_sidecar(raw: bytes, name: str) -> Sidecar:
@@ -155,7 +162,7 @@ def parse_sidecar(raw: bytes, name: str) -> Sidecar:
     try:
         if unknown:
             raise ValueError(f"unknown key {unknown[0]!r} (allowed: {', '.join(_SIDECAR_KEYS)})")
-        date = _sidecar_date(data["date"]) if "date" in data else None
+        date = meta_date(data["date"]) if "date" in data else None
         texts = {}
         for key in ("title", "outlet"):
             if key in data:
@@ -172,9 +179,101 @@ def parse_sidecar(raw: bytes, name: str) -> Sidecar:
 # --- publication date ---------------------------------------------------------
 
 def publication_date(
-    side: Sidecar, text: str, boilerplate: tuple[Span, ...], today: dt.date
+    given: PubDate | None, text: str, boilerplate: tuple[Span, ...], today: dt.date
 ) -> tuple[PubDate | None, DateSource | None]:
-    """The article's date and where it came from: the sidecar's (``metadata``) when it gives one, else the text's."""
-    if side.date is not None:
-        return side.date, "metadata"
+    """The article's date and where it came from: metadata's (``given``: a sidecar, front matter, a dump's
+    field) when there is one, else the text's (header, dateline or weekday rule)."""
+    if given is not None:
+        return given, "metadata"
     return extract_date(text, boilerplate, today)
+
+
+# --- field names (dumps and front matter) -------------------------------------
+
+#: What a metadata field is called in the wild, by the role it plays; matched case-insensitively,
+#: first name first. ``fetched`` is a crawl time: an upper bound on the publication date, never it.
+FIELD_NAMES: dict[str, tuple[str, ...]] = {
+    "text": ("content", "text", "body", "article", "article_text", "full_text", "maintext", "story"),
+    "title": ("title", "headline", "heading"),
+    "date": ("date", "published", "published_at", "publish_date", "publication_date", "date_published", "datepublished", "pubdate", "pub_date"),
+    "fetched": ("date_extracted", "fetched", "fetched_at", "crawled", "crawled_at", "scraped_at", "retrieved", "date_crawled", "date_download", "date_downloaded"),
+    "outlet": ("outlet", "source", "publisher", "site_name", "sitename", "site", "newspaper", "source_name"),
+    "url": ("url", "link", "canonical_url", "source_url", "href"),
+    "id": ("id", "_id", "doc_id", "article_id", "uuid", "guid"),
+    "author": ("author", "authors", "byline", "writer"),
+}
+
+
+def detect_fields(names: list[str]) -> dict[str, str | None]:
+    """Which of ``names`` (a dump's keys, in their order) plays each role; None where none does."""
+    lower = {}
+    for name in names:
+        lower.setdefault(name.lower(), name)
+    return {role: next((lower[c] for c in candidates if c in lower), None) for role, candidates in FIELD_NAMES.items()}
+
+
+def field_text(value: Any) -> str | None:
+    """A metadata value as one line of text (a list of authors joined), or None when empty."""
+    if isinstance(value, list):
+        value = ", ".join(str(v) for v in value if v is not None and str(v).strip())
+    if value is None or isinstance(value, (dict, bool)):
+        return None
+    text = " ".join(str(value).split())
+    return text or None
+
+
+# --- front matter -------------------------------------------------------------
+
+_FRONT_MATTER_RES = (
+    ("yaml", re.compile(r"\A\ufeff?---[ \t]*\r?\n(?P<body>.*?)^(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.DOTALL | re.MULTILINE)),
+    ("toml", re.compile(r"\A\ufeff?\+\+\+[ \t]*\r?\n(?P<body>.*?)^\+\+\+[ \t]*(?:\r?\n|\Z)", re.DOTALL | re.MULTILINE)),
+)
+
+
+@dataclass
+class FrontMatter:
+    """Metadata at the top of a Markdown or text file, between ``---`` (YAML) or ``+++`` (TOML) lines."""
+
+    span: Span
+    date: PubDate | None = None
+    fetched: PubDate | None = None
+    title: str | None = None
+    outlet: str | None = None
+    url: str | None = None
+    author: str | None = None
+    problems: list[str] = field(default_factory=list)
+
+
+def parse_front_matter(text: str) -> FrontMatter | None:
+    """The front matter opening ``text``, or None when it has none; malformed front matter gives its problem."""
+    for kind, rx in _FRONT_MATTER_RES:
+        m = rx.match(text)
+        if m is None:
+            continue
+        found = FrontMatter(span=Span(0, m.end()))
+        try:
+            if kind == "yaml":
+                import yaml  # PyYAML: the YAML parser everyone has; imported only for files that have YAML
+
+                data = yaml.safe_load(m.group("body"))
+            else:
+                data = tomllib.loads(m.group("body"))
+        except Exception as exc:  # noqa: BLE001 -- YAML's and TOML's errors alike: the file is still read
+            first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            found.problems.append(f"front matter ignored: not valid {kind.upper()} ({first})")
+            return found
+        if not isinstance(data, dict):
+            found.problems.append(f"front matter ignored: not a mapping of keys to values ({kind.upper()})")
+            return found
+        roles = detect_fields([str(k) for k in data])
+        value = {role: data.get(key) if key is not None else None for role, key in roles.items()}
+        for role in ("date", "fetched"):
+            if value[role] is not None:
+                try:
+                    setattr(found, role, meta_date(value[role]))
+                except ValueError as exc:
+                    found.problems.append(f"front matter {role} ignored: {exc}")
+        for role in ("title", "outlet", "url", "author"):
+            setattr(found, role, field_text(value[role]))
+        return found
+    return None

@@ -1,4 +1,9 @@
-"""Read a folder (or files) of .txt / .md articles into Documents, skipping what cannot be read.
+"""Read a folder (or files) of articles into Documents, skipping what cannot be read.
+
+Articles: ``.txt`` and ``.md`` files (YAML or TOML front matter is metadata,
+never body text), saved web pages (``.html``/``.htm``: :mod:`assistant.ingest.html`)
+and dumps of many articles (``.jsonl``, ``.json``, ``.csv``, ``.tsv``:
+:mod:`assistant.ingest.dumps`, one article a record).
 
 Decoding: a UTF-16 or UTF-32 BOM decides; otherwise a file with NUL bytes is
 binary; otherwise UTF-8 (a few damaged places, such as a lone surrogate,
@@ -39,18 +44,23 @@ from collections.abc import Callable
 from pathlib import Path
 
 from assistant.errors import CorpusError
-from assistant.ingest.boilerplate import find_boilerplate
+from assistant.ingest.dumps import DumpError, is_dump, read_dump
+from assistant.ingest.html import HTML_SUFFIXES, read_page
+from assistant.ingest.boilerplate import find_boilerplate, merge_spans
 from assistant.ingest.metadata import (
     SIDECAR_MAX_BYTES,
     SIDECAR_SUFFIX,
+    FrontMatter,
     Sidecar,
     find_outlet,
     find_title,
+    parse_front_matter,
     parse_sidecar,
     publication_date,
     sidecar_path,
 )
-from assistant.types import Document, IngestReport, SkippedFile
+from assistant.text.spans import inside_any
+from assistant.types import Document, IngestReport, SkippedFile, Span
 
 __all__ = [
     "ARTICLE_SUFFIXES",
@@ -62,8 +72,11 @@ __all__ = [
     "read_text",
 ]
 
-ARTICLE_SUFFIXES = (".txt", ".md")
+TEXT_SUFFIXES = (".txt", ".md")
+ARTICLE_SUFFIXES = (*TEXT_SUFFIXES, *HTML_SUFFIXES)
 DEFAULT_MAX_BYTES = 20_000_000
+DUMP_MAX_BYTES = 4_000_000_000
+SUPPORTED = ".txt, .md, .html, .htm, .jsonl, .json, .csv, .tsv"
 
 
 class UnreadableFile(Exception):
@@ -275,11 +288,24 @@ def load_document(
     if not text.strip():
         raise UnreadableFile("empty file")
     side = _read_sidecar(path, root if confine else None)
+    front = FrontMatter(span=Span(0, 0))
+    if path.name.lower().endswith(HTML_SUFFIXES):
+        page = read_page(text)
+        if page.text is None:
+            raise UnreadableFile("no article text found in the page")
+        text = page.text
+        front = FrontMatter(span=Span(0, 0), date=page.date, title=page.title, outlet=page.outlet, url=page.url, author=page.author)
+    else:
+        front = parse_front_matter(text) or front
     if warnings is not None:
-        problems = ([note] if note else []) + side.problems
+        problems = ([note] if note else []) + front.problems + side.problems
         warnings.extend(SkippedFile(str(path), problem) for problem in problems)
     boilerplate = find_boilerplate(text)
-    date, source = publication_date(side, text, boilerplate, today or dt.date.today())
+    if front.span.end:  # metadata, not body text: never chunked, searched or quoted
+        boilerplate = merge_spans([front.span, *(sp for sp in boilerplate if sp.end > front.span.end)], text)
+    if path.name.lower().endswith(HTML_SUFFIXES) and inside_any(0, len(text.rstrip()), boilerplate):
+        raise UnreadableFile("no article text found in the page")  # what the extractor kept is a menu or a footer
+    date, source = publication_date(side.date or front.date, text, boilerplate, today or dt.date.today())
     digest = hashlib.sha256(raw)
     if side.raw:
         digest.update(b"\x00" + SIDECAR_SUFFIX.encode() + b"\x00" + side.raw)
@@ -287,17 +313,42 @@ def load_document(
         doc_id=_doc_id(root, path),
         path=str(path),
         text=text,
-        title=side.title or find_title(text, boilerplate) or path.stem,
-        outlet=side.outlet or find_outlet(text, boilerplate),
+        title=side.title or front.title or find_title(text, boilerplate) or path.stem,
+        outlet=side.outlet or front.outlet or find_outlet(text, boilerplate),
         date=date,
         date_source=source,
         content_hash=digest.hexdigest(),
         boilerplate=boilerplate,
+        url=front.url,
+        author=front.author,
+        fetched=front.fetched,
     )
 
 
 def _is_article(name: str) -> bool:
-    return name.lower().endswith(ARTICLE_SUFFIXES) and not name.startswith(".")
+    return (name.lower().endswith(ARTICLE_SUFFIXES) or is_dump(name)) and not name.startswith(".")
+
+
+def _read_dump_file(
+    root: Path,
+    path: Path,
+    dated_on: Callable[[str], dt.date],
+    fields: dict[str, str | None] | None,
+    report: IngestReport,
+    confine: bool,
+) -> list[Document]:
+    """The articles of one dump, its skipped records and summary added to ``report``; raises UnreadableFile."""
+    if confine:
+        _check_inside(root, path)
+    _check_name(path)
+    text = decode_bytes(_read_bytes(path, DUMP_MAX_BYTES))
+    try:
+        docs, skipped, info = read_dump(path, text, _doc_id(root, path), dated_on, fields)
+    except DumpError as exc:
+        raise UnreadableFile(exc.reason) from None
+    report.skipped.extend(skipped)
+    report.dumps.append(info)
+    return docs
 
 
 def _walk(root: Path, skipped: list[SkippedFile]) -> list[Path]:
@@ -327,6 +378,7 @@ def ingest(
     today: dt.date | None = None,
     reuse: Callable[[str, Path], Document | None] | None = None,
     dated_on: Callable[[str], dt.date] | None = None,
+    fields: dict[str, str | None] | None = None,
 ) -> IngestReport:
     """Read every article under ``paths`` (folders or files) into a report of documents and skipped files.
 
@@ -335,9 +387,13 @@ def ingest(
     when a path does not exist. ``reuse(doc_id, path)``, when given, may
     return the Document a previous run read from that unchanged file; the
     file is then not read again. ``dated_on(doc_id)``, when given, is the day
-    an article's dates are resolved against (default ``today``).
+    an article's dates are resolved against (default ``today``). ``fields``
+    names a dump's fields by role (``{"text": "body"}``), over the detected ones.
+    A dump is read whole each time (``reuse`` is told of it, to note its file);
+    its unchanged records keep their ``content_hash``.
     """
     today = today or dt.date.today()
+    day_of = dated_on if dated_on is not None else (lambda _doc_id: today)
     report = IngestReport()
     by_id: dict[str, Document] = {}
     for given in map(Path, paths):
@@ -347,28 +403,30 @@ def ingest(
             root, files, confine = given, _walk(given, report.skipped), True
         else:
             root, files, confine = given.parent, [given], False
-            if not given.name.lower().endswith(ARTICLE_SUFFIXES):
-                report.skipped.append(SkippedFile(str(given), "not a .txt or .md file"))
+            if not _is_article(given.name.lstrip(".")):
+                report.skipped.append(SkippedFile(str(given), f"not an article file ({SUPPORTED})"))
                 continue
         for path in files:
             try:
                 doc_id = _doc_id(root, path)
-                doc = reuse(doc_id, path) if reuse is not None else None
-                doc = doc or load_document(
-                    root,
-                    path,
-                    dated_on(doc_id) if dated_on is not None else today,
-                    max_bytes=max_bytes,
-                    warnings=report.warnings,
-                    confine=confine,
-                )
+                if is_dump(path.name):
+                    if reuse is not None:
+                        reuse(doc_id, path)  # notes the dump's file; no record is reused without reading it
+                    found = _read_dump_file(root, path, day_of, fields, report, confine)
+                else:
+                    doc = reuse(doc_id, path) if reuse is not None else None
+                    found = [
+                        doc
+                        or load_document(root, path, day_of(doc_id), max_bytes=max_bytes, warnings=report.warnings, confine=confine)
+                    ]
             except UnreadableFile as exc:
                 report.skipped.append(SkippedFile(str(path), exc.reason))
                 continue
-            first = by_id.get(doc.doc_id)
-            if first is not None:
-                report.skipped.append(SkippedFile(str(path), f"duplicate doc_id {doc.doc_id!r} (kept {first.path})"))
-                continue
-            by_id[doc.doc_id] = doc
+            for doc in found:
+                first = by_id.get(doc.doc_id)
+                if first is not None:
+                    report.skipped.append(SkippedFile(str(path), f"duplicate doc_id {doc.doc_id!r} (kept {first.path})"))
+                    continue
+                by_id[doc.doc_id] = doc
     report.documents = [by_id[k] for k in sorted(by_id)]
     return report

@@ -161,7 +161,7 @@ class SearchIndex:
         return in_window, ~dated
 
     def _row_dates(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Per chunk row: first and last day (ordinals) its article's date can denote, and whether it has one."""
+        """Per chunk row: first and last day (ordinals) its article may be found on (Document.window_span), and whether it has them."""
         import numpy as np
 
         if self._dates is None:
@@ -170,8 +170,9 @@ class SearchIndex:
             dated = np.zeros(len(self.chunks), dtype=bool)
             for doc_id, idx in self._rows_by_doc().items():
                 doc = self.docs.get(doc_id)
-                if doc is not None and doc.date is not None:
-                    a, b = doc.date.span()
+                days = doc.window_span() if doc is not None else None
+                if days is not None:
+                    a, b = days
                     first[idx], last[idx], dated[idx] = a.toordinal(), b.toordinal(), True
             self._dates = (first, last, dated)
         return self._dates

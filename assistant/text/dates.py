@@ -8,7 +8,9 @@ one: the search view's table :data:`assistant.text.arabic.FOLD`, i.e.
 Arabic-Indic digits to ASCII, أ/إ/آ/ٱ to ا, ى to ي, ة to ه; invisible and bidi
 marks to spaces), so every match maps straight back to the original. Month names are
 a small table here rather than a dependency: about forty names in two Arabic
-series (يناير... and كانون الثاني...), Maghrebi forms and English.
+series (يناير... and كانون الثاني...), Maghrebi forms and English; the twelve
+Hijri months likewise, with Hijri dates converted to Gregorian by ``hijridate``
+(the maintained Umm al-Qura converter: its table covers 1343-1500 AH).
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from assistant.types import PubDate
 __all__ = [
     "DAY",
     "DMY",
+    "HIJRI_DMY",
+    "HIJRI_NUM",
     "MDY",
     "MONTH",
     "NOT_LETTER_AFTER",
@@ -33,6 +37,8 @@ __all__ = [
     "YEAR_WORD",
     "YMD",
     "fold",
+    "hijri_to_gregorian",
+    "hijri_month_number",
     "int_day",
     "month_number",
     "valid_date",
@@ -78,6 +84,22 @@ _WEEKDAY_NAMES: dict[int, tuple[str, ...]] = {  # Monday = 0, as datetime
     6: ("الاحد", "sunday"),
 }
 
+# Hijri months (folded forms): ربيع الأول/الآخر, جمادى الأولى/الآخرة and ذو/ذي are written several ways.
+_HIJRI_MONTH_NAMES: dict[int, tuple[str, ...]] = {
+    1: ("محرم",),
+    2: ("صفر",),
+    3: ("ربيع الاول", "ربيع اول"),
+    4: ("ربيع الثاني", "ربيع الاخر", "ربيع ثاني"),
+    5: ("جمادي الاولي", "جمادي الاول", "جمادي اولي"),
+    6: ("جمادي الاخره", "جمادي الثانيه", "جمادي الاخر", "جمادي الثاني"),
+    7: ("رجب",),
+    8: ("شعبان",),
+    9: ("رمضان",),
+    10: ("شوال",),
+    11: ("ذو القعده", "ذي القعده"),
+    12: ("ذو الحجه", "ذي الحجه"),
+}
+
 NOT_LETTER_BEFORE = r"(?<![^\W\d_])"
 # Like NOT_LETTER_BEFORE, but also just after a separate conjunction و: "بين أبريل ومايو".
 WORD_START = r"(?:(?<![^\W\d_])|(?<=\sو))"
@@ -97,6 +119,12 @@ def _month_alternative(names: tuple[str, ...]) -> str:
 
 MONTH = "(?:" + "|".join(_month_alternative(n) for n in _MONTH_NAMES.values()) + ")"
 WEEKDAY = rf"(?:{_names_re([n for ns in _WEEKDAY_NAMES.values() for n in ns])}){NOT_LETTER_AFTER}"
+HIJRI_MONTH = rf"(?:{_names_re([n for ns in _HIJRI_MONTH_NAMES.values() for n in ns])}){NOT_LETTER_AFTER}"
+_HIJRI_LOOKUP = [
+    (re.compile(rf"{_names_re((name,))}{NOT_LETTER_AFTER}"), month)
+    for month, names in _HIJRI_MONTH_NAMES.items()
+    for name in sorted(names, key=len, reverse=True)
+]
 _MONTH_LOOKUP = [
     (re.compile(rf"{_names_re((name,))}{NOT_LETTER_AFTER}", re.IGNORECASE), month)
     for month, names in _MONTH_NAMES.items()
@@ -116,6 +144,26 @@ def month_number(name: str) -> int | None:
         if m and (best is None or m.end() > best[0]):
             best = (m.end(), month)
     return best[1] if best else None
+
+
+def hijri_month_number(name: str) -> int | None:
+    """The Hijri month (1-12) a Hijri month name starts with; None if none."""
+    folded = " ".join(fold(name).split())
+    for rx, month in _HIJRI_LOOKUP:
+        if rx.match(folded):
+            return month
+    return None
+
+
+def hijri_to_gregorian(year: int, month: int, day: int) -> PubDate | None:
+    """The Gregorian date of a Hijri (Umm al-Qura) date; None when it is not a date or out of the table."""
+    from hijridate import Hijri  # imported here: only archives with Hijri datelines need it
+
+    try:
+        g = Hijri(year, month, day).to_gregorian()
+    except (ValueError, OverflowError):
+        return None
+    return PubDate(g.year, g.month, g.day)
 
 
 def weekday_number(name: str) -> int:
@@ -143,6 +191,17 @@ MDY = rf"{NOT_LETTER_BEFORE}(?P<mon>{MONTH})\s*(?P<d>{DAY})(?!\d)\s*[,،]?\s*(?P
 YMD = rf"(?<![\d/.-])(?P<y>{YEAR})(?P<s>[-/.])(?P<m>\d{{1,2}})(?P=s)(?P<d>\d{{1,2}})(?![\d])"
 # 28/5/2021 / 28-05-2021 / 28.05.2021 (day first unless that is impossible)
 NUM = rf"(?<![\d/.-])(?P<a>\d{{1,2}})(?P<s>[-/.])(?P<b>\d{{1,2}})(?P=s)(?P<y>{YEAR})(?![\d]|[.,]\d)"
+
+
+# Hijri: 25 شوال 1436 هـ / 25 من شهر شوال لعام 1436هـ / 10-10-1436هـ / 9 / 10 / 1436 هـ
+# (a numeric Hijri date needs its هـ; the year is 1300-1499 AH).
+_HIJRI_YEAR = r"1[34]\d\d"
+_HIJRI_MARK = r"\s*ه\u0640*(?:جري(?:ه)?)?(?![^\W\d_])\.?"
+HIJRI_DMY = (
+    rf"(?<![\d.,/-])(?P<hd>{DAY}){OF}\s*[-./]?\s*(?P<hmon>{HIJRI_MONTH})\s*[-.,،/]?\s*(?:ل?(?:ل|ال)?(?:عام|سنه)\s+)?"
+    rf"(?P<hy>{_HIJRI_YEAR})(?!\d)(?:{_HIJRI_MARK})?"
+)
+HIJRI_NUM = rf"(?<![\d/.-])(?P<hd>\d{{1,2}})\s*(?P<hs>[-/.])\s*(?P<hm>\d{{1,2}})\s*(?P=hs)\s*(?P<hy>{_HIJRI_YEAR})(?!\d){_HIJRI_MARK}"
 
 
 def int_day(text: str) -> int:

@@ -1,18 +1,22 @@
 """An article's publication date (:func:`extract_date`); first rule that finds one wins:
 
 * ``header`` -- a labelled date at the top ("date 2021-05", "التاريخ: 28/05/2021",
-  "Date: 2021-05-28", "نشر في 28 مايو 2021") or a top line that is only a date;
-  any precision (year, month or day).
-* ``text`` -- the first full date (day, month and year) in the body, outside
-  boilerplate and not after today: "28 مايو 2021", "28 أيار/مايو 2021",
-  "May 28, 2021", "2021-05-28", "28/5/2021" (day first unless that is impossible).
+  "Date: 2021-05-28", "نشر في 28 مايو 2021", "التاريخ: 9/10/1436هـ") or a top line
+  that is only a date; any precision (year, month or day).
+* ``dateline`` -- a full date opening one of the first lines, after at most a
+  place name: "كانبيرا 25 شوال 1436 هـ الموافق 10 أغسطس 2015 م (واس) -",
+  "الرياض - 28 مايو 2021:", "28/5/2021 - ...". A Hijri date is converted
+  (Umm al-Qura); with a "الموافق" Gregorian pair the Gregorian date is taken, and
+  the pair must agree within two days, else there is none.
 * ``inferred`` -- a weekday with a day and month but no year ("اليوم الجمعة 28
   مايو/ أيار"): the latest year up to today's whose calendar agrees.
 
-A month and year without a day ("سبتمبر 2015") in the body is not a
-publication date. The ``metadata`` source (a sidecar file) is applied by
-:mod:`assistant.ingest.metadata`, which calls this only when the sidecar has no date.
-Matching runs on the fold and patterns of :mod:`assistant.text.dates`.
+A date merely mentioned in the body ("وفي 15 أكتوبر 2015 ...") is never the
+publication date: in real news it is usually an event's (on 400 Saudi
+articles, 10 of 24 such dates were wrong). When unsure, none. The
+``metadata`` source (a sidecar, front matter or a dump's field) is applied by
+:mod:`assistant.ingest.metadata`, which calls this only when metadata gives
+no date. Matching runs on the fold and patterns of :mod:`assistant.text.dates`.
 """
 
 from __future__ import annotations
@@ -20,10 +24,31 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 
-from assistant.text.dates import DAY, DMY, MDY, MONTH, NOT_LETTER_AFTER, NOT_LETTER_BEFORE, NUM, OF, WEEKDAY, YEAR, YEAR_WORD, YMD, fold, int_day, month_number, valid_date, weekday_number
+from assistant.text.dates import (
+    DAY,
+    DMY,
+    HIJRI_DMY,
+    HIJRI_NUM,
+    MDY,
+    MONTH,
+    NOT_LETTER_AFTER,
+    NOT_LETTER_BEFORE,
+    NUM,
+    OF,
+    WEEKDAY,
+    YEAR,
+    YEAR_WORD,
+    YMD,
+    fold,
+    hijri_month_number,
+    hijri_to_gregorian,
+    int_day,
+    month_number,
+    valid_date,
+    weekday_number,
+)
 from assistant.text.spans import inside_any, overlaps_any, split_lines
 from assistant.types import DateSource, PubDate, Span
 
@@ -32,6 +57,7 @@ __all__ = ["extract_date", "header_date"]
 # --- patterns (on folded text) ------------------------------------------------
 
 _FULL_DATE_RES = [re.compile(p, re.IGNORECASE) for p in (DMY, MDY, YMD, NUM)]
+_HIJRI_RES = [re.compile(p) for p in (HIJRI_DMY, HIJRI_NUM)]
 
 # Weekday, then day and month: "الجمعة 28 مايو/ أيار", "الجمعة، 28 من مايو", "Friday, May 28", "Friday 28 May"
 _WEEKDAY_DATE_RE = re.compile(
@@ -74,6 +100,12 @@ class _Found:
 def _full_from(m: re.Match[str]) -> _Found:
     """Year, month, day from a match of one of the full-date patterns."""
     groups = m.groupdict()
+    if groups.get("hy"):
+        month = hijri_month_number(groups["hmon"]) if groups.get("hmon") else int(groups["hm"])
+        g = hijri_to_gregorian(int(groups["hy"]), month or 0, int_day(groups["hd"]))
+        if g is None:
+            return _Found(m.start(), m.end(), None, None, None)
+        return _Found(m.start(), m.end(), g.year, g.month, g.day)
     year = int(groups["y"])
     if groups.get("mon"):
         return _Found(m.start(), m.end(), year, month_number(groups["mon"]), int_day(groups["d"]))
@@ -84,17 +116,6 @@ def _full_from(m: re.Match[str]) -> _Found:
     return _Found(m.start(), m.end(), year, int(groups["m"]), int(groups["d"]))
 
 
-def _full_dates(folded: str) -> Iterator[_Found]:
-    """Every full (day, month, year) date in ``folded``, in order; overlapping finds keep the longest."""
-    finds = [_full_from(m) for rx in _FULL_DATE_RES for m in rx.finditer(folded)]
-    finds.sort(key=lambda f: (f.start, -(f.end - f.start)))
-    last_end = -1
-    for f in finds:
-        if f.start >= last_end:
-            last_end = f.end
-            yield f
-
-
 # --- publication date -------------------------------------------------------
 
 def _date_at(folded: str, pos: int) -> _Found | None:
@@ -102,7 +123,7 @@ def _date_at(folded: str, pos: int) -> _Found | None:
     wd = _WEEKDAY_PREFIX_RE.match(folded, pos)
     if wd:
         pos = wd.end()
-    for rx in (*_FULL_DATE_RES, _MONTH_YEAR_RE):
+    for rx in (*_HIJRI_RES, *_FULL_DATE_RES, _MONTH_YEAR_RE):
         m = rx.match(folded, pos)
         if m:
             if rx is _MONTH_YEAR_RE:
@@ -145,13 +166,73 @@ def header_date(text: str, boilerplate: tuple[Span, ...]) -> tuple[PubDate, Span
     return _header_date(text, fold(text), boilerplate)
 
 
-def _text_date(folded: str, boilerplate: tuple[Span, ...], today: dt.date) -> PubDate | None:
-    for f in _full_dates(folded):
-        assert f.year is not None and f.month is not None
-        if overlaps_any(f.start, f.end, boilerplate) or not valid_date(f.year, f.month, f.day):
+# A dateline: at most a place name (one to three words, none of them a preposition that
+# would make the date an event's: "في 28 مايو"), a separator, then a full date.
+_PLACE_RE = re.compile(r"^[\s\-–—*#>|(]*(?:(?P<place>[^\W\d_]+(?:\s+[^\W\d_]+){0,2})\s*(?:[-–—_:،,(/|]\s*)*)?")
+_NOT_PLACES = frozenset(
+    "في منذ يوم حتي قبل بعد خلال الي من مع عن عند بين ومنذ وفي ففي وقد قد تاريخ بتاريخ حوالي نحو"
+    " in on at since from to until till before after by during of the".split()
+)
+_PAIR_RE = re.compile(r"\s*(?:م(?![^\W\d_])\.?)?\s*[,،(]?\s*(?:ال|و)?(?:موافق|يوافق)\s*(?:ل|لـ)?\s*")
+_PAIR_SLACK_DAYS = 2
+_DATELINE_LINES = 3
+
+
+def _full_at(folded: str, pos: int) -> _Found | None:
+    """A full date (Gregorian, or Hijri converted) starting exactly at ``pos``."""
+    for rx in (*_HIJRI_RES, *_FULL_DATE_RES):
+        m = rx.match(folded, pos)
+        if m:
+            return _full_from(m)
+    return None
+
+
+def _as_date(found: _Found | None) -> dt.date | None:
+    if found is None or found.year is None or found.day is None or not valid_date(found.year, found.month, found.day):
+        return None
+    return dt.date(found.year, found.month or 1, found.day)
+
+
+def _opening_date(segment: str) -> _Found | None:
+    """A full date opening ``segment`` after at most a place name (and a weekday), else None."""
+    lead = _PLACE_RE.match(segment)
+    assert lead is not None  # every part of it is optional
+    starts = [lead.end()]
+    if lead.group("place"):  # the date may begin inside what looked like a place: "جدة May 28, 2021"
+        words = list(re.finditer(r"\S+", lead.group("place")))
+        starts = [lead.start("place") + w.start() for w in words] + starts
+    for pos in starts:
+        if any(w in _NOT_PLACES for w in segment[lead.start() : pos].lower().split()):
+            return None  # "في 28 مايو": an event's date
+        weekday = _WEEKDAY_PREFIX_RE.match(segment, pos)
+        found = _full_at(segment, weekday.end() if weekday else pos)
+        if found is not None:
+            return found
+    return None
+
+
+def _dateline_date(text: str, folded: str, boilerplate: tuple[Span, ...], today: dt.date) -> PubDate | None:
+    seen = 0
+    for line in split_lines(text):
+        if not line.text.strip() or inside_any(line.start, line.end, boilerplate):
             continue
-        if dt.date(f.year, f.month, f.day or 1) <= today:
-            return PubDate(f.year, f.month, f.day)
+        seen += 1
+        if seen > _DATELINE_LINES:
+            return None
+        segment = folded[line.start : line.end]
+        found = _opening_date(segment)
+        first = _as_date(found)
+        if found is None or first is None:
+            continue
+        pair = _PAIR_RE.match(segment, found.end)
+        second = _as_date(_full_at(segment, pair.end())) if pair else None
+        if second is not None:
+            if abs((second - first).days) > _PAIR_SLACK_DAYS:
+                return None  # the two calendars disagree: unsure, so none
+            first = second  # the Gregorian side of the pair when one is Hijri; the same day otherwise
+        if first > today + dt.timedelta(days=1):
+            return None
+        return PubDate(first.year, first.month, first.day)
     return None
 
 
@@ -183,18 +264,18 @@ def _inferred_date(folded: str, boilerplate: tuple[Span, ...], today: dt.date) -
 def extract_date(
     text: str, boilerplate: tuple[Span, ...], today: dt.date
 ) -> tuple[PubDate | None, DateSource | None]:
-    """An article's publication date and where it came from (header, text or inferred), or (None, None).
+    """An article's publication date and where it came from (header, dateline or inferred), or (None, None).
 
     Dates inside ``boilerplate`` spans are never used; ``today`` bounds
-    body dates and inferred years.
+    datelines and inferred years.
     """
     folded = fold(text)
     header = _header_date(text, folded, boilerplate)
     if header is not None:
         return header[0], "header"
-    date = _text_date(folded, boilerplate, today)
+    date = _dateline_date(text, folded, boilerplate, today)
     if date is not None:
-        return date, "text"
+        return date, "dateline"
     date = _inferred_date(folded, boilerplate, today)
     if date is not None:
         return date, "inferred"
