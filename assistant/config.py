@@ -156,6 +156,10 @@ class Settings(BaseSettings):
     chunk_overlap: int = Field(default=150, ge=0, le=5000)
     """Characters of trailing context (whole sentences) repeated at the next chunk's start."""
 
+    stage_chunks: int = Field(default=256, ge=1)
+    """When an indexing run has at least this many chunks to embed, it first publishes a generation that
+    searches them lexically (BM25, dates, metadata), then embeds them in batches."""
+
     k: int = Field(default=5, ge=1, le=100)
     """How many passages a search returns."""
 

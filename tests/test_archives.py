@@ -184,3 +184,69 @@ def test_index_rejects_a_bad_field_flag(tmp_path: Path) -> None:
     proc = run_cli("index", str(tmp_path), "--field", "colour=red", "--index-dir", str(tmp_path / "i"))
     assert proc.returncode == 2
     assert "ROLE=NAME" in proc.stderr and "Traceback" not in proc.stderr
+
+
+# --- searchable before embedding; a killed run resumes ---------------------------
+
+class _Killed(Exception):
+    pass
+
+
+def test_a_big_run_is_searchable_first_and_a_killed_one_resumes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import numpy as np
+
+    import assistant.index.build as build
+    from assistant.config import load_settings
+    from assistant.index.build import build_index
+    from assistant.retrieve.search import SearchIndex
+    from conftest import SEEDS
+    from test_reindex_incremental import _SpanHashEncoder
+
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    records = [{"id": str(i), "content": f"{BODY} الخبر رقم {i} عن موضوع {i * 7}."} for i in range(12)]
+    _jsonl(folder / "d.jsonl", records)
+    index_dir = tmp_path / "index"
+    settings = load_settings(index_dir=index_dir, stage_chunks=4)
+    monkeypatch.setattr(build, "EMBED_BATCH", 5)
+    seen: list[tuple[int, int, int]] = []
+
+    class Counting(_SpanHashEncoder):
+        chunks = 0
+
+        def encode_queries(self, queries):  # type: ignore[no-untyped-def]
+            return self.encode_documents(list(queries), [""] * len(queries))
+
+        def encode_documents_with_sentences(self, texts, titles, spans, progress=None):  # type: ignore[no-untyped-def]
+            self.chunks += len(texts)
+            return super().encode_documents_with_sentences(texts, titles, spans, progress)
+
+    class Dying(Counting):
+        def encode_documents_with_sentences(self, texts, titles, spans, progress=None):  # type: ignore[no-untyped-def]
+            if self.chunks >= 10:  # two batches of 5 written, then killed
+                raise _Killed
+            return super().encode_documents_with_sentences(texts, titles, spans, progress)
+
+    dying = Dying()
+    with pytest.raises(_Killed):
+        build_index(settings, [folder], embedder_path=SEEDS, load_embedder=lambda: dying, today=TODAY,
+                    on_searchable=lambda *a: seen.append(a))
+    assert seen == [(12, 12, 12)]
+    # The lexical generation is live: every article searchable by its words, none by vectors yet.
+    engine = SearchIndex.open(settings, SEEDS, Counting)
+    assert engine.pending is not None and int(engine.pending.sum()) == 12 and "12 of 12" in (engine.missing or "")
+    hits = engine.search("الخبر رقم 3", k=3).hits
+    assert hits and all(h.dense_rank is None for h in hits)
+    # Started again, it embeds only what the killed run had not finished.
+    again = Counting()
+    stats = build_index(settings, None, embedder_path=SEEDS, load_embedder=lambda: again, today=TODAY)
+    assert stats.embedded_chunks == 2 and again.chunks == 2  # 12 - the 10 finished
+    engine = SearchIndex.open(settings, SEEDS, Counting)
+    assert engine.pending is None and engine.missing is None
+    assert not (index_dir / "embedding").exists()
+    # The same vectors as one uninterrupted run.
+    fresh_dir = tmp_path / "fresh"
+    build_index(load_settings(index_dir=fresh_dir), [folder], embedder_path=SEEDS, load_embedder=_SpanHashEncoder, today=TODAY)
+    a = np.load(store.current_generation(index_dir) / "vectors.npy")
+    b = np.load(store.current_generation(fresh_dir) / "vectors.npy")
+    assert np.array_equal(a, b)

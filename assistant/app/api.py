@@ -57,8 +57,10 @@ def index_corpus(
     progress: Progress | None = None,
     today: dt.date | None = None,
     fields: dict[str, str | None] | None = None,
+    on_searchable: Callable[[int, int, int], None] | None = None,
 ) -> IndexStats:
-    """Index (incrementally) the articles at ``paths`` into ``settings.index_dir``; ``fields`` names dump fields."""
+    """Index (incrementally) the articles at ``paths`` into ``settings.index_dir``; ``fields`` names dump fields;
+    ``on_searchable(articles, chunks, pending)`` is told when a lexical generation is live before embedding."""
     from assistant.index.build import build_index
 
     path = resolve_embedder(settings)
@@ -71,6 +73,7 @@ def index_corpus(
         progress=progress,
         today=today,
         fields=fields,
+        on_searchable=on_searchable,
     )
 
 

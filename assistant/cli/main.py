@@ -90,8 +90,16 @@ def index_cmd(
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
     settings = settings_from(ctx, index_dir=index_dir, embedder=embedder)
+
+    def searchable(articles: int, chunks: int, pending: int) -> None:
+        click.echo(
+            f"searchable now: {articles:,} articles, {chunks:,} passages by their words, dates and outlets; "
+            f"embedding {pending:,} passages (a killed run resumes where it stopped)",
+            err=True,
+        )
+
     with stderr_progress(enabled=not quiet) as progress:
-        stats = index_corpus(settings, list(paths) or None, rebuild=rebuild, progress=progress, fields=fields)
+        stats = index_corpus(settings, list(paths) or None, rebuild=rebuild, progress=progress, fields=fields, on_searchable=searchable)
     print_index_report(stats)
 
 
@@ -119,6 +127,8 @@ def search_cmd(
         raise BadInput("give either a QUERY or --batch FILE", hint="see `assistant search --help`")
     settings = settings_from(ctx, index_dir=index_dir, embedder=embedder, k=k)
     engine = open_search(settings)
+    if engine.missing:
+        click.secho(f"note: {engine.missing}", dim=True, err=True)
     queries = [query] if query is not None else list(read_lines(batch))  # type: ignore[arg-type]
     for q in queries:
         try:
@@ -183,6 +193,8 @@ def ask_cmd(
         raise BadInput("no question given", hint='run `assistant ask "your question"` or pass --batch FILE')
     questions: Iterator[str] = iter([question]) if question is not None else read_lines(batch) if batch else _prompted()
     answerer = open_answerer(settings, preload=True)
+    if answerer.search.missing:
+        click.secho(f"note: {answerer.search.missing}", dim=True, err=True)
     try:
         for q in questions:
             if as_json or batch is not None:

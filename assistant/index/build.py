@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assistant.index import dense
+from assistant.index.embedding_cache import Embedded, EmbeddingCache, chunk_key
 from assistant.index import store
 from assistant.ingest.chunking import chunk_document
 from assistant.config import Settings
@@ -55,6 +56,8 @@ class IndexStats:
     skipped: list[SkippedFile] = field(default_factory=list)
     seconds: float = 0.0
     written: bool = False
+    searchable_s: float | None = None
+    """Seconds until a searchable (lexical) generation was published before embedding; None if none was."""
     dumps: list[DumpInfo] = field(default_factory=list)
     """The dumps read, with the field each role was read from."""
     sentence_vectors: bool = True
@@ -88,6 +91,11 @@ class _Previous:
     """Each document's line in documents.jsonl, rewritten as it is while the document is unchanged."""
     chunk_lines: list[str] = field(default_factory=list)
     """chunks.jsonl's lines, by row."""
+    pending: np.ndarray | None = None
+    """Rows not embedded yet (a searchable generation published before its embedding finished)."""
+
+    def is_pending(self, row: int) -> bool:
+        return self.pending is not None and bool(self.pending[row])
 
 
 def _load_previous(index_dir: Path) -> _Previous | None:
@@ -107,7 +115,8 @@ def _load_previous(index_dir: Path) -> _Previous | None:
         chunk = store.chunk_from_row(row, docs)
         by_doc.setdefault(chunk.doc_id, []).append((chunk, row_no))
     lines = {row["doc_id"]: line for row, line in zip(doc_rows, doc_lines, strict=True)}
-    return _Previous(manifest, docs, by_doc, vectors, gen, sentences, lines, chunk_lines)
+    pending = store.load_pending(gen, manifest, len(rows))
+    return _Previous(manifest, docs, by_doc, vectors, gen, sentences, lines, chunk_lines, pending)
 
 
 RACY_NS = 2_000_000_000
@@ -193,12 +202,17 @@ def build_index(
     progress: Progress | None = None,
     today: dt.date | None = None,
     fields: dict[str, str | None] | None = None,
+    on_searchable: Callable[[int, int, int], None] | None = None,
 ) -> IndexStats:
     """Bring the index in ``settings.index_dir`` in line with the corpus at ``paths``.
 
     ``paths`` None means the folders indexed last time, or ``settings.corpus``.
     ``fields`` names dump fields by role (None: those named last time).
-    The embedder is loaded only when something needs embedding.
+    The embedder is loaded only when something needs embedding. When at least
+    ``settings.stage_chunks`` chunks need it, a generation that searches them
+    lexically (BM25, dates, metadata) is published first, ``on_searchable(articles,
+    chunks, pending)`` is told, and embedding goes on in batches kept in the
+    embedding cache (a killed run resumes without redoing one).
     """
     import numpy as np
 
@@ -237,6 +251,11 @@ def build_index(
             if prev is not None and old is not None and old.content_hash == doc.content_hash:
                 stats.unchanged += 1
                 for chunk, row in prev.chunks.get(doc.doc_id, []):
+                    if prev.is_pending(row):  # published before it was embedded: embed it now
+                        order.append(("new", len(new_chunks)))
+                        new_chunks.append(chunk)
+                        titles_for_new.append(doc.title)
+                        continue
                     order.append(("old", len(kept_rows)))
                     kept_chunks.append(chunk)
                     kept_rows.append(row)
@@ -252,7 +271,7 @@ def build_index(
         keys_changed = any(_file_of(listed.get(d.doc_id)) != reuse.keys.get(d.path) for d in docs)
         if prev is not None and not (stats.added or stats.updated or stats.removed) and not rebuild:
             same_reading = prev.manifest.ingest == INGEST_VERSION and prev.manifest.fields == fields
-            if [str(r) for r in roots] == prev.manifest.roots and not keys_changed and same_reading:
+            if [str(r) for r in roots] == prev.manifest.roots and not keys_changed and same_reading and not new_chunks:
                 stats.chunks = len(kept_chunks)
                 stats.sentence_vectors = prev.sentences is not None or settings.embed_backend != "openvino"
                 stats.seconds = time.perf_counter() - started
@@ -261,45 +280,131 @@ def build_index(
         dim = int(prev.vectors.shape[1]) if prev is not None and len(prev.vectors) else 0
         new_vecs: np.ndarray | None = None
         new_sentences: tuple[list[list[tuple[int, int]]], list[np.ndarray]] | None = None
+        is_new = np.fromiter((kind == "new" for kind, _ in order), dtype=bool, count=len(order))
+        chunks = [new_chunks[j] if kind == "new" else kept_chunks[j] for kind, j in order]
+        tokens = _tokens(prev, docs, kept_chunks, kept_rows, new_chunks, titles_for_new, is_new)
+        extra = {
+            "scanned_ns": scanned_ns, "today": today, "files": reuse.keys, "dated_on": dated_on,
+            "fields": fields, "dumps": report.dumps,
+        }
+        doc_rows = [_document_row(prev, d) for d in docs]
+        chunk_rows = [store.chunk_to_row(new_chunks[j]) if kind == "new" else _chunk_line(prev, kept_rows[j]) for kind, j in order]
         if new_chunks:
-            embedder = load_embedder()
-            tick = progress("embedding", len(new_chunks)) if progress else None
-            if getattr(embedder, "pools_spans", False):
-                texts = {d.doc_id: d.text for d in docs}
-                spans = [candidate_spans(texts[c.doc_id], c.start, c.end) for c in new_chunks]
-                relative = [[(a - c.start, b - c.start) for a, b in s] for c, s in zip(new_chunks, spans, strict=True)]
-                new_vecs, pooled = embedder.encode_documents_with_sentences(
-                    [c.text for c in new_chunks], titles_for_new, relative, progress=tick
-                )
-                new_sentences = (spans, pooled)
-            else:
-                new_vecs = embedder.encode_documents([c.text for c in new_chunks], titles_for_new, progress=tick)
+            keys = [chunk_key(t, c.text) for c, t in zip(new_chunks, titles_for_new, strict=True)]
+            cache = EmbeddingCache(index_dir, config.embedder.model_dump_json()).load()
+            todo = [i for i, key in enumerate(keys) if key not in cache.found]
+            embedder: Embedder | None = None
+            if len(todo) >= settings.stage_chunks:
+                # Searchable now: publish the articles, their dates and BM25 before embedding them.
+                if not dim and not cache.found:
+                    embedder = load_embedder()
+                vec_dim = dim or (len(next(iter(cache.found.values())).vector) if cache.found else embedder.dim)  # type: ignore[union-attr]
+                partial = _assemble(new_chunks, keys, cache, vec_dim, missing_ok=True)
+                vectors = _vectors(prev, order, kept_rows, is_new, partial[0], vec_dim)
+                sentences = _sentences(prev, kept_rows, partial[1], len(new_chunks), order, vec_dim)
+                pending = np.zeros(len(order), dtype=bool)
+                pending[np.flatnonzero(is_new)[todo]] = True
+                _write_generation(index_dir, config, roots, docs, chunks, (doc_rows, chunk_rows), vectors, tokens, sentences, extra, pending)
+                stats.searchable_s = time.perf_counter() - started
+                if on_searchable is not None:
+                    on_searchable(len(docs), len(order), len(todo))
+            if todo:
+                embedder = embedder or load_embedder()
+                _embed_in_batches(embedder, [new_chunks[i] for i in todo], [titles_for_new[i] for i in todo],
+                                  [keys[i] for i in todo], {d.doc_id: d.text for d in docs}, cache, progress)
+            new_vecs, new_sentences = _assemble(new_chunks, keys, cache, dim or len(next(iter(cache.found.values())).vector))
             if dim and kept_rows and new_vecs.shape[1] != dim:
                 raise store.dimension_mismatch(index_dir, dim, new_vecs.shape[1])
             dim = new_vecs.shape[1]
-            stats.embedded_chunks = len(new_chunks)
+            stats.embedded_chunks = len(todo)
         if dim == 0:
             dim = load_embedder().dim
 
-        is_new = np.fromiter((kind == "new" for kind, _ in order), dtype=bool, count=len(order))
-        chunks = [new_chunks[j] if kind == "new" else kept_chunks[j] for kind, j in order]
-        vectors = np.empty((len(order), dim), dtype=np.float32)
-        if kept_rows:
-            assert prev is not None
-            _copy_rows(vectors, np.flatnonzero(~is_new), prev.vectors, np.asarray(kept_rows, dtype=np.int64))
-        if new_vecs is not None:
-            vectors[is_new] = new_vecs
-        tokens = _tokens(prev, docs, kept_chunks, kept_rows, new_chunks, titles_for_new, is_new)
+        vectors = _vectors(prev, order, kept_rows, is_new, new_vecs, dim)
         sentences = _sentences(prev, kept_rows, new_sentences, len(new_chunks), order, dim)
-        extra = {"scanned_ns": scanned_ns, "today": today, "files": reuse.keys, "dated_on": dated_on, "fields": fields, "dumps": report.dumps}
-        doc_rows = [_document_row(prev, d) for d in docs]
-        chunk_rows = [store.chunk_to_row(new_chunks[j]) if kind == "new" else _chunk_line(prev, kept_rows[j]) for kind, j in order]
         _write_generation(index_dir, config, roots, docs, chunks, (doc_rows, chunk_rows), vectors, tokens, sentences, extra)
+        if new_chunks:
+            cache.clear()
         stats.chunks = len(chunks)
         stats.written = True
         stats.sentence_vectors = sentences is not None or settings.embed_backend != "openvino"
         stats.seconds = time.perf_counter() - started
         return stats
+
+
+EMBED_BATCH = 256
+"""Chunks embedded, then written to the embedding cache, at a time: a kill loses at most one batch."""
+
+
+def _embed_in_batches(
+    embedder: Embedder,
+    chunks: list[Chunk],
+    titles: list[str],
+    keys: list[str],
+    texts: dict[str, str],
+    cache: EmbeddingCache,
+    progress: Progress | None,
+) -> None:
+    """Embed ``chunks`` (with their sentences when the embedder pools them), saving each finished batch in ``cache``."""
+    tick = progress("embedding", len(chunks)) if progress else None
+    pools = bool(getattr(embedder, "pools_spans", False))
+    order = sorted(range(len(chunks)), key=lambda i: len(chunks[i].text))  # like lengths batch fastest
+    for lo in range(0, len(order), EMBED_BATCH):
+        part = order[lo : lo + EMBED_BATCH]
+        batch = [chunks[i] for i in part]
+        names = [titles[i] for i in part]
+        if pools:
+            spans = [candidate_spans(texts[c.doc_id], c.start, c.end) for c in batch]
+            relative = [[(a - c.start, b - c.start) for a, b in s] for c, s in zip(batch, spans, strict=True)]
+            vecs, pooled = embedder.encode_documents_with_sentences([c.text for c in batch], names, relative, progress=tick)
+            items = [Embedded(v, r, p) for v, r, p in zip(vecs, relative, pooled, strict=True)]
+        else:
+            vecs = embedder.encode_documents([c.text for c in batch], names, progress=tick)
+            items = [Embedded(v) for v in vecs]
+        cache.save([keys[i] for i in part], items)
+
+
+def _assemble(
+    chunks: list[Chunk], keys: list[str], cache: EmbeddingCache, dim: int, *, missing_ok: bool = False
+) -> tuple[np.ndarray, tuple[list[list[tuple[int, int]]], list[np.ndarray]] | None]:
+    """The new chunks' vectors (zeros where not embedded yet, with ``missing_ok``) and their sentences'
+    absolute spans and vectors (None when the embedder made none; none yet where not embedded)."""
+    import numpy as np
+
+    vecs = np.zeros((len(chunks), dim), dtype=np.float32)
+    spans: list[list[tuple[int, int]]] = []
+    pooled: list[np.ndarray] = []
+    has_sentences = True
+    for i, (chunk, key) in enumerate(zip(chunks, keys, strict=True)):
+        item = cache.found.get(key)
+        if item is None:
+            if not missing_ok:
+                raise KeyError(key)  # unreachable: every chunk was embedded or found
+            spans.append([])
+            pooled.append(np.zeros((0, dim), dtype=np.float32))
+            continue
+        vecs[i] = item.vector
+        if item.spans is None or item.sentences is None:
+            has_sentences = False
+            continue
+        spans.append([(a + chunk.start, b + chunk.start) for a, b in item.spans])
+        pooled.append(item.sentences)
+    return vecs, ((spans, pooled) if has_sentences else None)
+
+
+def _vectors(
+    prev: _Previous | None, order: list[tuple[str, int]], kept_rows: list[int], is_new: np.ndarray, new_vecs: np.ndarray | None, dim: int
+) -> np.ndarray:
+    """Every chunk's vector in order: kept chunks' copied from the previous generation, new chunks' given."""
+    import numpy as np
+
+    vectors = np.empty((len(order), dim), dtype=np.float32)
+    if kept_rows:
+        assert prev is not None
+        _copy_rows(vectors, np.flatnonzero(~is_new), prev.vectors, np.asarray(kept_rows, dtype=np.int64))
+    if new_vecs is not None:
+        vectors[is_new] = new_vecs
+    return vectors
 
 
 def _file_of(entry: DocumentEntry | None) -> list[Any] | None:
@@ -413,8 +518,10 @@ def _write_generation(
     tokens: TokenTable,
     sentences: SentenceStore | None,
     extra: dict[str, Any],
+    pending: np.ndarray | None = None,
 ) -> None:
-    """Write and publish a generation; ``rows`` are documents.jsonl's and chunks.jsonl's rows, in order."""
+    """Write and publish a generation; ``rows`` are documents.jsonl's and chunks.jsonl's rows, in order;
+    ``pending`` marks the rows not embedded yet (their vectors are zeros)."""
     import numpy as np
 
     gen = store.new_generation(index_dir)
@@ -424,6 +531,8 @@ def _write_generation(
         np.save(gen / "vectors.npy", vectors)
         if sentences is not None:
             sentences.save(gen)
+        if pending is not None and pending.any():
+            store.save_pending(gen, pending)
         dense_info = dense.build(vectors, gen)
         build_bm25(tokens, gen / "bm25")
         files = extra["files"]
@@ -450,6 +559,7 @@ def _write_generation(
                 scanned_ns=extra["scanned_ns"],
                 today=extra["today"],
                 ingest=INGEST_VERSION,
+                pending=int(pending.sum()) if pending is not None else 0,
                 fields=extra["fields"],
                 dumps=[dataclasses.asdict(d) for d in extra["dumps"]],
             ),

@@ -139,6 +139,8 @@ class Manifest(BaseModel):
     """When the run that wrote it started scanning the corpus (files modified later are read again)."""
     today: dt.date | None = None
     """The day the run that wrote it took as today."""
+    pending: int = 0
+    """Chunks not embedded yet (pending.npy marks them): searched lexically until a later generation embeds them."""
     ingest: int = 0
     """INGEST_VERSION of the code that read the articles (0: before it was kept); another one reads them all again."""
     fields: dict[str, str | None] = Field(default_factory=dict)

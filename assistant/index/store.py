@@ -201,6 +201,28 @@ def load_vectors(gen: Path) -> Any:
         ) from None
 
 
+def save_pending(gen: Path, pending: Any) -> None:
+    """Mark a generation's rows that are not embedded yet (pending.npy, one bool a chunk)."""
+    import numpy as np
+
+    np.save(gen / "pending.npy", np.asarray(pending, dtype=bool))
+
+
+def load_pending(gen: Path, manifest: Manifest, n_chunks: int) -> Any:
+    """The rows of a generation not embedded yet (a bool array), or None when every row is; damage is IndexCorrupt."""
+    import numpy as np
+
+    if not manifest.pending:
+        return None
+    try:
+        pending = np.load(gen / "pending.npy")
+    except (OSError, ValueError) as exc:
+        raise IndexCorrupt(f"damaged pending.npy in {gen}: {exc}", hint="run `assistant index` to finish embedding") from None
+    if pending.shape != (n_chunks,) or int(pending.sum()) != manifest.pending:
+        raise IndexCorrupt(f"pending.npy in {gen} does not match the manifest", hint="run `assistant index --rebuild`")
+    return pending
+
+
 def dimension_mismatch(index_dir: Path, stored: int, made: int) -> IndexMismatch:
     """The error for an embedder whose vectors are not the index's size."""
     return IndexMismatch(

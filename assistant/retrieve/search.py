@@ -44,6 +44,8 @@ class SearchIndex:
     """Fusion weights and pools (settings.search)."""
     sentences: SentenceStore | None = None
     """Each chunk's candidate sentences with vectors made at index time (None: embed them when asked)."""
+    pending: np.ndarray | None = None
+    """Rows not embedded yet (indexing still running): found by BM25 only, never by the dense ranking."""
     _rows: dict[str, int] = field(default_factory=dict)
     _embedder: Embedder | None = None
     _doc_rows: dict[str, np.ndarray] = field(default_factory=dict)
@@ -65,7 +67,18 @@ class SearchIndex:
                 hint="rebuild with `assistant index --rebuild`",
             )
         sentences = SentenceStore.load(gen, n_chunks=len(chunks), dim=dense.d)
-        return cls(settings.index_dir, manifest, docs, chunks, dense, bm25, embedder_loader, settings.search, sentences=sentences)
+        pending = store.load_pending(gen, manifest, len(chunks))
+        return cls(
+            settings.index_dir, manifest, docs, chunks, dense, bm25, embedder_loader, settings.search, sentences=sentences, pending=pending
+        )
+
+    @property
+    def missing(self) -> str | None:
+        """What this generation cannot search yet, in a line (None when it is complete)."""
+        if self.pending is None:
+            return None
+        n = int(self.pending.sum())
+        return f"{n:,} of {len(self.chunks):,} passages not embedded yet: found by their words only (`assistant index` finishes them)"
 
     def embed(self, query: Query) -> Query:
         """The query with its unit vector (computed once; a query that has one is returned as is)."""
@@ -192,6 +205,8 @@ class SearchIndex:
         return (hit.bm25_score or 0.0) > 0 or (hit.dense_score or 0.0) >= self.tuning.dense_match
 
     def _dense_top(self, qvec: np.ndarray, allowed: np.ndarray | None, pool: int) -> tuple[np.ndarray, np.ndarray]:
+        if self.pending is not None:  # their vectors are zeros until embedded
+            allowed = ~self.pending if allowed is None else allowed & ~self.pending
         return self.dense.search(qvec, pool, allowed)
 
     def _rank(self, qvec: np.ndarray, bm25: np.ndarray, allowed: np.ndarray | None, k: int) -> list[Hit]:
