@@ -218,9 +218,11 @@ class Hit:
     bm25_score: float | None = None
     dense_rank: int | None = None
     bm25_rank: int | None = None
+    also: tuple[str, ...] = ()
+    """Other articles that are copies of this one's story (wire copies), folded into this hit."""
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        out = {
             "doc_id": self.chunk.doc_id,
             "chunk_id": self.chunk.chunk_id,
             "text": self.chunk.text,
@@ -229,6 +231,9 @@ class Hit:
             "score": round(self.score, 6),
             "date": self.date,
         }
+        if self.also:
+            out["also_reported_by"] = list(self.also)
+        return out
 
 
 @dataclass(frozen=True)

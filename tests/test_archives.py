@@ -250,3 +250,62 @@ def test_a_big_run_is_searchable_first_and_a_killed_one_resumes(tmp_path: Path, 
     a = np.load(store.current_generation(index_dir) / "vectors.npy")
     b = np.load(store.current_generation(fresh_dir) / "vectors.npy")
     assert np.array_equal(a, b)
+
+
+# --- wire copies -----------------------------------------------------------------
+
+STORY = (
+    "أعلنت الهيئة العامة للسياحة والتراث الوطني إغلاق عشر منشآت سياحية في منطقة تبوك لمخالفتها الاشتراطات "
+    "والمواصفات وتشغيلها دون الحصول على الترخيص اللازم من الهيئة، وأوضح المتحدث باسم الهيئة أن فرق الرقابة "
+    "زارت أكثر من ستين منشأة خلال إجازة العيد، وأن الغرامات المالية ستطبق على جميع المنشآت المخالفة وفق النظام."
+)
+OTHER = (
+    "افتتح أمير منطقة الرياض مهرجان التمور السنوي في بريدة بحضور عدد من المسؤولين والمزارعين، وتضمن المهرجان "
+    "معارض للتمور ومنتجاتها وفعاليات ثقافية للأسر، وقال رئيس اللجنة المنظمة إن المبيعات في اليوم الأول تجاوزت "
+    "مليون ريال وإن المهرجان يستمر أسبوعين بمشاركة أكثر من مئتي مزارع من مختلف مناطق المملكة."
+)
+
+
+def _story_dump(folder: Path) -> Path:
+    rows = [
+        {"id": "okaz-1", "source": "okaz", "date": "2015-07-22", "content": STORY},
+        {"id": "sabq-7", "source": "sabq", "date": "2015-07-23", "content": "سبق- تبوك: " + STORY.replace("عشر", "10")},
+        {"id": "riyadh-3", "source": "alriyadh", "date": "2015-07-22", "content": OTHER},
+    ]
+    return _jsonl(folder / "d.jsonl", rows)
+
+
+def test_wire_copies_are_found_and_grouped_earliest_first(tmp_path: Path) -> None:
+    from assistant.index.copies import find_copies
+
+    docs = ingest([_story_dump(tmp_path)], today=TODAY).documents
+    copies = find_copies(docs)
+    assert copies.groups == [["d/okaz-1", "d/sabq-7"]]
+    assert copies.others("d/sabq-7") == ["d/okaz-1"] and copies.others("d/riyadh-3") == []
+
+
+def test_search_returns_a_story_once_and_names_its_other_prints(tmp_path: Path) -> None:
+    from assistant.app.catalog import list_documents
+    from assistant.config import load_settings
+    from assistant.retrieve.search import SearchIndex
+    from conftest import SEEDS
+    from test_reindex_incremental import _HashEncoder
+
+    class Encoder(_HashEncoder):
+        def encode_queries(self, queries):  # type: ignore[no-untyped-def]
+            return self.encode_documents(list(queries), [""] * len(queries))
+
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    _story_dump(folder)
+    index_dir = tmp_path / "index"
+    stats, _ = _run(index_dir, folder)
+    assert stats.copies == 2 and "copies of another's story" in stats.summary()
+    engine = SearchIndex.open(load_settings(index_dir=index_dir), SEEDS, Encoder)
+    hits = engine.search("إغلاق منشآت سياحية في تبوك", k=5).hits
+    story = [h for h in hits if h.chunk.doc_id in ("d/okaz-1", "d/sabq-7")]
+    assert len(story) == 1  # one print of the story, not two
+    assert story[0].also == (({"d/okaz-1", "d/sabq-7"} - {story[0].chunk.doc_id}).pop(),)
+    assert story[0].to_json()["also_reported_by"] == list(story[0].also)
+    listed = {d["doc_id"]: d["copies"] for d in list_documents(index_dir)}
+    assert listed == {"d/okaz-1": ["d/sabq-7"], "d/sabq-7": ["d/okaz-1"], "d/riyadh-3": []}

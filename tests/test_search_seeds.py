@@ -82,7 +82,7 @@ def test_cli_docs_lists_dates_and_sources(seed_index: Path) -> None:
     assert docs["002_09ee7769ac09c443"]["date"] is None
     assert docs["004_c80ef43e0c326550"]["date"] is None
     for d in docs.values():
-        assert set(d) == {"doc_id", "path", "title", "date", "date_source", "outlet", "chars", "chunks"}
+        assert set(d) == {"doc_id", "path", "title", "date", "date_source", "outlet", "chars", "chunks", "copies"}
         assert d["chunks"] > 0
 
 

@@ -36,12 +36,17 @@ class Citation:
     start: int
     end: int
     score: float
+    also: tuple[tuple[str, str | None], ...] = ()
+    """Other prints of the same story: (doc_id, outlet) each, named rather than quoted again."""
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "n": self.n, "doc_id": self.doc_id, "title": self.title, "date": self.date,
             "quote": self.quote, "start": self.start, "end": self.end, "score": round(self.score, 6),
         }
+        if self.also:
+            out["also_reported_by"] = [{"doc_id": d, "outlet": o} for d, o in self.also]
+        return out
 
 
 @dataclass(frozen=True)
@@ -113,7 +118,8 @@ def citation_for(source: Source, span: tuple[int, int], n: int) -> Citation | No
     if not quote.strip() or source.doc.text[start:end] != quote:
         return None
     date = source.doc.date.iso if source.doc.date else None
-    return Citation(n, source.doc.doc_id, source.doc.title, date, quote, start, end, source.score)
+    also = tuple((d.doc_id, d.outlet) for d in source.also)
+    return Citation(n, source.doc.doc_id, source.doc.title, date, quote, start, end, source.score, also)
 
 
 _CONTROL_TOKEN = re.compile(r"<\|?/?[A-Za-z_]{2,24}\|?>")

@@ -45,6 +45,8 @@ class Source:
     """The sentence that earned the passage its place."""
     strong: tuple[tuple[int, int, float], ...] = ()
     """Its sentences among the best-ranked candidates overall, (start, end, score) in text order; holds ``best``."""
+    also: tuple[Document, ...] = ()
+    """The other outlets' prints of the same story (wire copies), cited by name instead of quoted again."""
 
     @property
     def text(self) -> str:
@@ -96,7 +98,8 @@ def choose_sources(
         clash = [s for s in sources if s.doc.doc_id == doc_id and s.start < end and start < s.end]
         if clash:
             start, end, hi = a, b, i
-        sources.append(Source(len(sources) + 1, docs[doc_id], start, end, float(score), tuple(spans[lo : hi + 1]), (a, b)))
+        also = tuple(docs[d] for d in candidates[(doc_id, a, b)].also if d in docs)
+        sources.append(Source(len(sources) + 1, docs[doc_id], start, end, float(score), tuple(spans[lo : hi + 1]), (a, b), also=also))
     top = ranked[: tuning.strong_ranks]
     return [
         replace(s, strong=tuple(sorted(

@@ -90,7 +90,10 @@ def eval_cmd(
 @index_dir_option
 @click.pass_context
 def docs_cmd(ctx: click.Context, as_json: bool, index_dir: Path | None) -> None:
-    """List the indexed articles with their titles, dates and where each date came from."""
+    """List the indexed articles with their titles, dates, where each date came from, and wire copies.
+
+    An article printed by several outlets shows "= copies: ..." with the other prints' ids.
+    """
     from assistant.app.catalog import list_documents
 
     settings = settings_from(ctx, index_dir=index_dir)
@@ -100,7 +103,10 @@ def docs_cmd(ctx: click.Context, as_json: bool, index_dir: Path | None) -> None:
         return
     for d in docs:
         date = f"{d['date']} ({d['date_source']})" if d["date"] else date_label(None)
-        click.echo(f"{d['doc_id']}  {date}  {d['chunks']} chunks  {d['outlet'] or '-'}  {d['title'][:60]}")
+        line = f"{d['doc_id']}  {date}  {d['chunks']} chunks  {d['outlet'] or '-'}  {d['title'][:60]}"
+        if d["copies"]:
+            line += f"  = copies: {', '.join(d['copies'])}"
+        click.echo(line)
 
 
 @click.group("models", invoke_without_command=True)

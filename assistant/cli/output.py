@@ -49,6 +49,9 @@ def print_answer(answer: Answer) -> None:
         for c in answer.citations:
             echo(format_citation_head(c, answer.language))
             echo(f"    «{' '.join(c.quote.split())}»")
+            if c.also:
+                label = "ورد أيضاً في" if answer.language == "ar" else "also reported by"
+                echo(f"    ({label}: {', '.join(o or d for d, o in c.also)})")
     for note in answer.unverified:
         secho(f"! {note}", fg="yellow")
     if not answer.abstained:

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assistant.index import dense
+from assistant.index.copies import find_copies
 from assistant.index.embedding_cache import Embedded, EmbeddingCache, chunk_key
 from assistant.index import store
 from assistant.ingest.chunking import chunk_document
@@ -56,6 +57,8 @@ class IndexStats:
     skipped: list[SkippedFile] = field(default_factory=list)
     seconds: float = 0.0
     written: bool = False
+    copies: int = 0
+    """Articles that are one of several copies of a story (wire copies)."""
     searchable_s: float | None = None
     """Seconds until a searchable (lexical) generation was published before embedding; None if none was."""
     dumps: list[DumpInfo] = field(default_factory=list)
@@ -74,6 +77,10 @@ class IndexStats:
             f"{len(self.skipped)} skipped",
         ]
         line = f"indexed: {', '.join(parts)}; {self.chunks} chunks ({self.embedded_chunks} embedded) in {self.seconds:.1f}s"
+        if self.searchable_s is not None:
+            line += f" (searchable after {self.searchable_s:.1f}s)"
+        if self.copies:
+            line += f"; {self.copies} articles are copies of another's story (`assistant docs` shows which)"
         if not self.sentence_vectors and self.chunks:
             line += "; no sentence vectors (answers embed sentences per question: `assistant index --rebuild` adds them)"
         return line
@@ -283,9 +290,11 @@ def build_index(
         is_new = np.fromiter((kind == "new" for kind, _ in order), dtype=bool, count=len(order))
         chunks = [new_chunks[j] if kind == "new" else kept_chunks[j] for kind, j in order]
         tokens = _tokens(prev, docs, kept_chunks, kept_rows, new_chunks, titles_for_new, is_new)
+        copies = find_copies(docs)
+        stats.copies = sum(len(g) for g in copies.groups)
         extra = {
             "scanned_ns": scanned_ns, "today": today, "files": reuse.keys, "dated_on": dated_on,
-            "fields": fields, "dumps": report.dumps,
+            "fields": fields, "dumps": report.dumps, "copies": copies.groups,
         }
         doc_rows = [_document_row(prev, d) for d in docs]
         chunk_rows = [store.chunk_to_row(new_chunks[j]) if kind == "new" else _chunk_line(prev, kept_rows[j]) for kind, j in order]
@@ -533,6 +542,7 @@ def _write_generation(
             sentences.save(gen)
         if pending is not None and pending.any():
             store.save_pending(gen, pending)
+        store.save_copies(gen, extra["copies"])
         dense_info = dense.build(vectors, gen)
         build_bm25(tokens, gen / "bm25")
         files = extra["files"]

@@ -201,6 +201,22 @@ def load_vectors(gen: Path) -> Any:
         ) from None
 
 
+def save_copies(gen: Path, groups: list[list[str]]) -> None:
+    """The generation's groups of wire copies (copies.json), each earliest first."""
+    (gen / "copies.json").write_text(json.dumps({"groups": groups}, ensure_ascii=False), encoding="utf-8")
+
+
+def load_copies(gen: Path) -> list[list[str]]:
+    """The generation's groups of wire copies; none for an index from before they were found."""
+    try:
+        data = json.loads((gen / "copies.json").read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return []
+    except (OSError, ValueError) as exc:
+        raise IndexCorrupt(f"damaged copies.json in {gen}: {exc}", hint="run `assistant index --rebuild`") from None
+    return [list(map(str, g)) for g in data.get("groups", [])]
+
+
 def save_pending(gen: Path, pending: Any) -> None:
     """Mark a generation's rows that are not embedded yet (pending.npy, one bool a chunk)."""
     import numpy as np

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from assistant.index import store
+from assistant.index.copies import Copies
 from assistant.index.dense import DenseIndex
 from assistant.errors import IndexCorrupt
 from assistant.index.manifest import Manifest, check_compatible, index_config, read_manifest
@@ -46,6 +47,8 @@ class SearchIndex:
     """Each chunk's candidate sentences with vectors made at index time (None: embed them when asked)."""
     pending: np.ndarray | None = None
     """Rows not embedded yet (indexing still running): found by BM25 only, never by the dense ranking."""
+    copies: Copies = field(default_factory=Copies)
+    """Wire copies: a story several outlets printed is returned once, the other prints named with it."""
     _rows: dict[str, int] = field(default_factory=dict)
     _embedder: Embedder | None = None
     _doc_rows: dict[str, np.ndarray] = field(default_factory=dict)
@@ -69,7 +72,8 @@ class SearchIndex:
         sentences = SentenceStore.load(gen, n_chunks=len(chunks), dim=dense.d)
         pending = store.load_pending(gen, manifest, len(chunks))
         return cls(
-            settings.index_dir, manifest, docs, chunks, dense, bm25, embedder_loader, settings.search, sentences=sentences, pending=pending
+            settings.index_dir, manifest, docs, chunks, dense, bm25, embedder_loader, settings.search,
+            sentences=sentences, pending=pending, copies=Copies.of(store.load_copies(gen)),
         )
 
     @property
@@ -233,9 +237,9 @@ class SearchIndex:
         for row, rank in bm25_rank.items():
             fused[row] = fused.get(row, 0.0) + f.bm25_weight / (f.rrf_k + rank + 1)
         dense_score = {int(r): float(s) for r, s in zip(d_rows, d_scores, strict=True)}
-        best = sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))[:k]
+        best = self._one_copy_each(sorted(fused.items(), key=lambda kv: (-kv[1], kv[0])), k)
         hits = []
-        for row, score in best:
+        for row, score, also in best:
             chunk = self.chunks[row]
             doc = self.docs[chunk.doc_id]
             hits.append(
@@ -247,6 +251,22 @@ class SearchIndex:
                     bm25_score=float(bm25[row]),
                     dense_rank=dense_rank.get(row),
                     bm25_rank=bm25_rank.get(row),
+                    also=tuple(also),
                 )
             )
         return hits
+
+    def _one_copy_each(self, ranked: list[tuple[int, float]], k: int) -> list[tuple[int, float, list[str]]]:
+        """The best ``k`` rows with a story printed by several outlets kept once: the best-ranked copy's
+        passages stay, with the other copies named (``also``); the other copies' passages are dropped."""
+        kept: list[tuple[int, float, list[str]]] = []
+        chosen: dict[int, str] = {}  # copy group -> the doc kept for it
+        for row, score in ranked:
+            if len(kept) == k:
+                break
+            doc_id = self.chunks[row].doc_id
+            group = self.copies.group_of.get(doc_id)
+            if group is not None and chosen.setdefault(group, doc_id) != doc_id:
+                continue
+            kept.append((row, score, self.copies.others(doc_id) if group is not None else []))
+        return kept

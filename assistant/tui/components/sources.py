@@ -42,11 +42,15 @@ def source_blocks(citation: Citation, doc: Document) -> list[Block]:
     """Header, details and highlighted context of one cited passage."""
     date = date_label(citation.date)
     details = f"{date} · {doc.outlet or 'outlet unknown'} · {doc.doc_id} [{citation.start}:{citation.end}]"
-    return [
+    blocks = [
         Block(Text(f"[{citation.n}] ", style=Style(color="cyan", bold=True)) + Text(doc.title, style=Style(bold=True))),
         Block(Text(details, style=Style(dim=True)), rtl=False),  # ids and offsets read left to right
         Block(quote_in_paragraph(doc, citation.start, citation.end)),
     ]
+    if citation.also:  # the same story in other outlets: named, not quoted again
+        names = ", ".join(outlet or doc_id for doc_id, outlet in citation.also)
+        blocks.append(Block(Text(f"also reported by: {names}", style=Style(dim=True)), rtl=False))
+    return blocks
 
 
 class SourceCard(Widget, can_focus=True):
