@@ -37,6 +37,22 @@ def file_lock(path: Path, *, busy: Callable[[str], Exception] | None = None) -> 
             lock.release()
 
 
+def holder(path: Path) -> str:
+    """Who holds the lock file ``path`` now ("pid 123"), or "" when nobody does."""
+    from filelock import FileLock, Timeout
+
+    if not path.exists():
+        return ""
+    lock = FileLock(str(path), timeout=0)
+    before = _holder(path)
+    try:
+        lock.acquire()
+    except Timeout:
+        return _holder(path) or before or "another process"
+    lock.release()
+    return ""
+
+
 def _holder(path: Path) -> str:
     try:
         return path.read_text(encoding="utf-8").strip()

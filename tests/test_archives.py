@@ -237,6 +237,10 @@ def test_a_big_run_is_searchable_first_and_a_killed_one_resumes(tmp_path: Path, 
     assert engine.pending is not None and int(engine.pending.sum()) == 12 and "12 of 12" in (engine.missing or "")
     hits = engine.search("الخبر رقم 3", k=3).hits
     assert hits and all(h.dense_rank is None for h in hits)
+    from assistant.app.catalog import index_status
+
+    status = index_status(index_dir)
+    assert status["embedding"]["pending"] == 12 and status["embedding"]["left"] == 2 and status["writing"] is None
     # Started again, it embeds only what the killed run had not finished.
     again = Counting()
     stats = build_index(settings, None, embedder_path=SEEDS, load_embedder=lambda: again, today=TODAY)
@@ -309,3 +313,9 @@ def test_search_returns_a_story_once_and_names_its_other_prints(tmp_path: Path) 
     assert story[0].to_json()["also_reported_by"] == list(story[0].also)
     listed = {d["doc_id"]: d["copies"] for d in list_documents(index_dir)}
     assert listed == {"d/okaz-1": ["d/sabq-7"], "d/sabq-7": ["d/okaz-1"], "d/riyadh-3": []}
+
+
+def test_status_on_a_missing_index_is_one_clear_line(tmp_path: Path) -> None:
+    proc = run_cli("status", "--index-dir", str(tmp_path / "none"))
+    assert proc.returncode != 0 and "Traceback" not in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) <= 2 and "index" in proc.stderr

@@ -109,6 +109,47 @@ def docs_cmd(ctx: click.Context, as_json: bool, index_dir: Path | None) -> None:
         click.echo(line)
 
 
+@click.command("status")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@index_dir_option
+@click.pass_context
+def status_cmd(ctx: click.Context, as_json: bool, index_dir: Path | None) -> None:
+    """Show what the index holds and how far its embedding is (passages left, rate, time left).
+
+    An archive is searchable by its words, dates and outlets as soon as `assistant index`
+    says so; its passages are then embedded in batches. This reads the index only: no model
+    is loaded, and it is safe to run while `assistant index` works.
+    """
+    from assistant.app.catalog import index_status
+
+    s = index_status(settings_from(ctx, index_dir=index_dir).index_dir)
+    if as_json:
+        emit(s)
+        return
+    click.echo(f"index      {s['index_dir']} ({s['generation']}, written {s['created']})")
+    click.echo(
+        f"articles   {s['articles']:,}: {s['dated']:,} dated, {s['fetched_only']:,} with only a fetch time, "
+        f"{s['articles'] - s['dated'] - s['fetched_only']:,} undated; {s['passages']:,} passages"
+    )
+    if s["copies"]["stories"]:
+        click.echo(f"copies     {s['copies']['articles']:,} articles are prints of {s['copies']['stories']:,} stories")
+    for d in s["dumps"]:
+        used = " ".join(f"{role}={name}" for role, name in (d["fields"] or {}).items() if name)
+        click.echo(f"dump       {d['path']}: {d['articles']:,} articles ({used})")
+    e = s["embedding"]
+    if e is None:
+        click.echo("embedding  complete")
+    else:
+        line = f"embedding  {e['left']:,} of {e['pending']:,} passages left"
+        if e["passages_per_s"]:
+            line += f", {e['passages_per_s']:.1f} passages/s, about {e['eta_s'] // 60} min {e['eta_s'] % 60} s left"
+        click.echo(line)
+        if not s["writing"]:
+            click.echo("           no run is embedding them: `assistant index` resumes where the last one stopped")
+    if s["writing"]:
+        click.echo(f"writing    `assistant index` is running ({s['writing']})")
+
+
 @click.group("models", invoke_without_command=True)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_context

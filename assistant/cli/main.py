@@ -17,7 +17,7 @@ from typing import Any
 
 import click
 
-from assistant.cli.commands import docs_cmd, eval_cmd, history_cmd, models_cmd
+from assistant.cli.commands import docs_cmd, eval_cmd, history_cmd, models_cmd, status_cmd
 from assistant.cli.options import answer_options, embedder_option, emit, index_dir_option, read_lines, settings_from
 from assistant.errors import AssistantError, BadInput
 from assistant.types import date_label
@@ -44,7 +44,7 @@ def cli(ctx: click.Context) -> None:
     ctx.ensure_object(dict)
 
 
-for _command in (docs_cmd, eval_cmd, history_cmd, models_cmd):
+for _command in (docs_cmd, eval_cmd, history_cmd, models_cmd, status_cmd):
     cli.add_command(_command)
 
 
