@@ -543,7 +543,8 @@ def _write_generation(
         if pending is not None and pending.any():
             store.save_pending(gen, pending)
         store.save_copies(gen, extra["copies"])
-        dense_info = dense.build(vectors, gen)
+        # A generation still embedding is searched exactly (its zero rows would spoil a quantiser's training).
+        dense_info = dense.build(vectors, gen, kind="flat" if pending is not None and pending.any() else None)
         build_bm25(tokens, gen / "bm25")
         files = extra["files"]
         dated_on = extra["dated_on"]
