@@ -4,7 +4,7 @@ Reports nDCG@10, MRR@10, R@1, R@5, R@10 for dense only, BM25 only and the
 hybrid, through the real pipeline (ingest -> chunk -> embed -> index -> search).
 Chunk hits are collapsed to their article (first occurrence wins).
 
-    python benchmarks/arcd_retrieval.py [--data PATH] [--limit N] [--out FILE]
+    python benchmarks/arcd_retrieval.py [--data PATH] [--limit N] [--out FILE] [--chunk-chars N --chunk-overlap N]
 
 The index is kept in bench-out/arcd-index and reused when nothing changed.
 """
@@ -40,6 +40,8 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=0, help="only the first N questions")
     parser.add_argument("--work", type=Path, default=ROOT / "bench-out" / "arcd")
     parser.add_argument("--out", type=Path, default=ROOT / "bench-out" / "arcd-retrieval.json")
+    parser.add_argument("--chunk-chars", type=int, default=None, help="chunk size to index with (default: the setting's)")
+    parser.add_argument("--chunk-overlap", type=int, default=None, help="chunk overlap to index with (default: the setting's)")
     args = parser.parse_args()
 
     squad = load_squad(args.data)
@@ -47,7 +49,9 @@ def main() -> None:
     pairs = [(q.question, q.gold_docs[0]) for q in squad.questions]
     if args.limit:
         pairs = pairs[: args.limit]
-    settings = load_settings(index_dir=args.work / "index")
+    chunking = {k: v for k, v in (("chunk_chars", args.chunk_chars), ("chunk_overlap", args.chunk_overlap)) if v is not None}
+    suffix = "".join(f"-{v}" for v in chunking.values())
+    settings = load_settings(index_dir=args.work / f"index{suffix}", **chunking)
     t0 = time.perf_counter()
     stats = index_corpus(settings, [args.work / "corpus"])
     print(stats.summary(), file=sys.stderr)
@@ -55,7 +59,7 @@ def main() -> None:
     engine.embedder  # load before timing queries
     qvecs = engine.embedder.encode_queries([q for q, _ in pairs])
     report: dict[str, object] = {"questions": len(pairs), "articles": len(engine.docs), "chunks": len(engine.chunks),
-                                 "index_seconds": round(time.perf_counter() - t0, 1)}
+                                 "index_seconds": round(time.perf_counter() - t0, 1), "chunking": chunking or "default"}
     for mode, fusion in MODES.items():
         engine.tuning = fusion
         ranks: list[int | None] = []

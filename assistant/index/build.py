@@ -100,6 +100,8 @@ class _Previous:
     """chunks.jsonl's lines, by row."""
     pending: np.ndarray | None = None
     """Rows not embedded yet (a searchable generation published before its embedding finished)."""
+    copies: list[list[str]] = field(default_factory=list)
+    """Its groups of wire copies (a generation still embedding keeps the previous run's)."""
 
     def is_pending(self, row: int) -> bool:
         return self.pending is not None and bool(self.pending[row])
@@ -123,7 +125,8 @@ def _load_previous(index_dir: Path) -> _Previous | None:
         by_doc.setdefault(chunk.doc_id, []).append((chunk, row_no))
     lines = {row["doc_id"]: line for row, line in zip(doc_rows, doc_lines, strict=True)}
     pending = store.load_pending(gen, manifest, len(rows))
-    return _Previous(manifest, docs, by_doc, vectors, gen, sentences, lines, chunk_lines, pending)
+    copies = [[d for d in g if d in docs] for g in store.load_copies(gen)]
+    return _Previous(manifest, docs, by_doc, vectors, gen, sentences, lines, chunk_lines, pending, [g for g in copies if len(g) > 1])
 
 
 RACY_NS = 2_000_000_000
@@ -290,11 +293,10 @@ def build_index(
         is_new = np.fromiter((kind == "new" for kind, _ in order), dtype=bool, count=len(order))
         chunks = [new_chunks[j] if kind == "new" else kept_chunks[j] for kind, j in order]
         tokens = _tokens(prev, docs, kept_chunks, kept_rows, new_chunks, titles_for_new, is_new)
-        copies = find_copies(docs)
-        stats.copies = sum(len(g) for g in copies.groups)
         extra = {
             "scanned_ns": scanned_ns, "today": today, "files": reuse.keys, "dated_on": dated_on,
-            "fields": fields, "dumps": report.dumps, "copies": copies.groups,
+            "fields": fields, "dumps": report.dumps,
+            "copies": [k for g in (prev.copies if prev is not None else []) if len(k := [d for d in g if d in seen]) > 1],
         }
         doc_rows = [_document_row(prev, d) for d in docs]
         chunk_rows = [store.chunk_to_row(new_chunks[j]) if kind == "new" else _chunk_line(prev, kept_rows[j]) for kind, j in order]
@@ -331,6 +333,9 @@ def build_index(
 
         vectors = _vectors(prev, order, kept_rows, is_new, new_vecs, dim)
         sentences = _sentences(prev, kept_rows, new_sentences, len(new_chunks), order, dim)
+        copies = find_copies(docs)  # after the searchable generation: it takes a minute at 30k articles
+        stats.copies = sum(len(g) for g in copies.groups)
+        extra["copies"] = copies.groups
         _write_generation(index_dir, config, roots, docs, chunks, (doc_rows, chunk_rows), vectors, tokens, sentences, extra)
         if new_chunks:
             cache.clear()
