@@ -39,7 +39,6 @@ import hashlib
 import os
 import re
 import stat
-import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 
@@ -95,15 +94,19 @@ _BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16-le"),
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
-_ALLOWED_CONTROLS = frozenset("\t\n\r\f\v")
 _MAX_CONTROL_FRACTION = 0.01  # more control characters than this: not text
 _MIN_LETTER_FRACTION = 0.5  # a legacy-encoded text is mostly letters, digits and spaces
 _MAX_BAD_UTF8_FRACTION = 0.1  # of non-ASCII characters: more means another encoding
 _DAMAGE_RE = re.compile("\ufffd+")
 
 
+# Control characters other than whitespace (Cc), surrogates (Cs) and private-use characters (Co,
+# the Basic Multilingual Plane's): one regex scan, not a category look-up a character (18 s on a 100 MB dump).
+_CONTROL_RE = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\ud800-\udfff\ue000-\uf8ff]")
+
+
 def _controls(text: str) -> int:
-    return sum(1 for c in text if c not in _ALLOWED_CONTROLS and unicodedata.category(c) in ("Cc", "Cs", "Co", "Cn"))
+    return len(_CONTROL_RE.findall(text))
 
 
 def _plausible(text: str, *, legacy: bool) -> bool:
