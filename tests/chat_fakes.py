@@ -62,6 +62,9 @@ class ScriptedSession(Session):
     def describe_index(self) -> str:
         return "1 articles, 2 chunks"
 
+    def index_notice(self) -> str | None:
+        return None
+
     def generator_name(self) -> str:
         return "scripted-model"
 

@@ -101,6 +101,11 @@ def test_a_file_that_grows_past_the_limit_while_read_is_skipped(tmp_path: Path, 
     assert [s.reason for s in report.skipped] == ["too large: over 1000 bytes"]
 
 
+OTHER_STORY = (
+    "قال الكرملين إن بوتين سيزور الصين في الخريف المقبل لبحث التعاون الاقتصادي والتجاري، "
+    "وأوضح أن الزيارة تستمر ثلاثة أيام يلتقي خلالها رجال أعمال ومسؤولين في بكين وشنغهاي.\n"
+)
+
 HOSTILE: dict[str, bytes] = {
     "huge.txt": b"",  # written separately: 50 MB
     "nul-in-middle.txt": ARTICLE.encode("utf-8") + b"\x00\x00" + ARTICLE.encode("utf-8"),
@@ -110,7 +115,8 @@ HOSTILE: dict[str, bytes] = {
     "utf16.txt": ARTICLE.encode("utf-16"),
     "empty.txt": b"",
     "binary.txt": bytes(range(256)) * 8,
-    "ansi escapes.txt": ("\x1b[2J\x1b[31m" + ARTICLE * 6 + "الكرملين \x1b]0;pwned\x07\n").encode("utf-8"),
+    # Its own story (the other files all print ARTICLE, and copies of one story are searched once).
+    "ansi escapes.txt": ("\x1b[2J\x1b[31m" + OTHER_STORY * 3 + "الكرملين \x1b]0;pwned\x07\n").encode("utf-8"),
     "terminal control.txt": ("\x1b[2J\x1b]0;pwned\x07" + ARTICLE).encode("utf-8"),  # 3% control characters: binary
     "bidi overrides.txt": ("\u202e" + ARTICLE + "\u202c\u2066x\u2069").encode("utf-8"),
 }

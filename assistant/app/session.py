@@ -89,9 +89,16 @@ class Session:
         return sorted(self.answerer().search.docs.values(), key=lambda d: d.doc_id)
 
     def describe_index(self) -> str:
-        """"5 articles, 36 chunks" for a status bar."""
+        """"5 articles, 36 chunks" for a status bar ("..., 1,200 not embedded yet" while indexing embeds)."""
         search = self.answerer().search
-        return f"{len(search.docs)} articles, {len(search.chunks)} chunks"
+        line = f"{len(search.docs)} articles, {len(search.chunks)} chunks"
+        if search.pending is not None:
+            line += f", {int(search.pending.sum()):,} not embedded yet"
+        return line
+
+    def index_notice(self) -> str | None:
+        """What the index cannot search yet, in a line (None when it is complete)."""
+        return self.answerer().search.missing
 
     def models(self) -> dict[str, str]:
         from assistant.models.locate import resolve_embedder, resolve_generator

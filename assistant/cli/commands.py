@@ -83,6 +83,16 @@ def eval_cmd(
         for key, value in report.get(section, {}).items():
             shown = "n/a" if value is None else f"{value:.3f}" if isinstance(value, float) else str(value)
             click.echo(f"  {key:24} {shown}")
+    split = report.get("by_language", {})
+    if split:  # one column a language: English questions over Arabic articles are their own case
+        languages = sorted(split)
+        click.echo(f"  {'by language':24} " + " ".join(f"{lang:>8}" for lang in languages))
+        for key in ("questions", "answer_hit", "abstention_accuracy", "false_abstention_rate", "short_answer_f1", "model_written_share"):
+            cells = []
+            for lang in languages:
+                value = split[lang].get(key)
+                cells.append(f"{'n/a':>8}" if value is None else f"{value:8.3f}" if isinstance(value, float) else f"{value:>8}")
+            click.echo(f"    {key:22} " + " ".join(cells))
 
 
 @click.command("docs")

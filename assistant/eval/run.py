@@ -243,8 +243,18 @@ class Report:
             "p95_ms": percentile(lat, 0.95),
         }
 
+    def by_language(self) -> dict[str, dict[str, float | int | None]]:
+        """The summary for the questions of each language ("ar", "en"), when there are several."""
+        languages = sorted({r.language for r in self.rows})
+        if len(languages) < 2:
+            return {}
+        return {lang: Report(self.k, [r for r in self.rows if r.language == lang]).summary() for lang in languages}
+
     def to_json(self) -> dict[str, Any]:
-        return {"k": self.k, "summary": self.summary(), "rows": [r.__dict__ for r in self.rows]}
+        out: dict[str, Any] = {"k": self.k, "summary": self.summary(), "rows": [r.__dict__ for r in self.rows]}
+        if split := self.by_language():
+            out["by_language"] = split
+        return out
 
 
 def quote_is_exact(original: str | None, quote: str, start: int, end: int) -> bool:

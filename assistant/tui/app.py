@@ -165,6 +165,9 @@ class ChatApp(App[None]):
         self.load_error = None
         self.index_desc = message.index_text
         self.model_name = message.model_name
+        notice = self.session.index_notice()  # an archive still being embedded: say what is missing
+        if notice:
+            self.say("system", f"*{md_escape(notice)}*")
         self._refresh_status()
 
     def on_work_failed(self, message: WorkFailed) -> None:
