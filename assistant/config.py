@@ -91,10 +91,10 @@ class AnswerSettings(BaseModel):
     """Most tokens of evidence sentences the fine-tuned reader is shown; the best sentence always."""
     reader_max_tokens: int = Field(default=48, ge=4, le=512)
     """Most tokens the reader may write (its span, the number, the newline)."""
-    reader_confidence: tuple[float, float, float, float, float, float] = (-3.4829, -1.2644, -0.0073, 0.242, 5.8221, 0.0)
+    reader_confidence: tuple[float, float, float, float, float] = (-3.4829, -1.2644, -0.0073, 0.242, 5.8221)
     """Logistic weights (bias, then one per signal of assistant.answer.reading.SIGNALS: the reader's
     first-token no-answer probability, its span's mean log-probability, the best passage's cosine,
-    the best evidence sentence's score, the shown sentences' coverage of the question's words) giving the probability that the shown sentences answer;
+    the best evidence sentence's score) giving the probability that the shown sentences answer;
     fitted on ARCD train (benchmarks/calibrate_abstention.py)."""
     reader_abstain: float = Field(default=0.2, ge=0.0, le=1.0)
     """The reader abstains when that probability is below this: the highest threshold that still

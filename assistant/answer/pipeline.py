@@ -120,7 +120,7 @@ class Answerer:
         t1 = time.perf_counter()
         if reader:  # the fine-tuned reader copies a span (decoding constrained), or says there is none
             dense = max((h.dense_score or 0.0) for h in result.hits)
-            out = read(generator, self.prompts, query, sources, self.tuning, min(self.max_tokens, self.tuning.reader_max_tokens), dense, terms)
+            out = read(generator, self.prompts, query, sources, self.tuning, min(self.max_tokens, self.tuning.reader_max_tokens), dense)
             t_gen = (time.perf_counter() - t1) * 1000
             if out.short is None or out.pick is None:
                 return finish(abstention_text(language, coverage, None, None), "abstained", [], [], t_gen, draft=out.raw, signals=out.signals)

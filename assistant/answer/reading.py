@@ -20,7 +20,6 @@ from assistant.answer.prompts import Prompts
 from assistant.config import AnswerSettings
 from assistant.models.generate import Generator
 from assistant.retrieve.query import Query
-from assistant.text.terms import EvidenceText, Term
 
 NO_ANSWER = "لا جواب في المصادر"
 """The reader's answer when no numbered sentence holds the answer."""
@@ -107,21 +106,10 @@ class ReaderResult:
     """What the decision to answer was made from, and its outcome (``confidence``)."""
 
 
-SIGNALS = ("no_answer", "span_logprob", "dense", "sentence", "coverage")
+SIGNALS = ("no_answer", "span_logprob", "dense", "sentence")
 """What the decision to answer is made from: the reader's first-token probability of the no-answer
-marker, the mean log-probability (unconstrained) of its span's tokens, the best passage's cosine,
-the best evidence sentence's score, and the share of the question's words (weighted by rarity, stem-aware)
-that the shown sentences hold -- for an Arabic question; a question in another script shares no words
-with Arabic articles, so its coverage is 1.0 (no evidence either way)."""
-
-
-def word_coverage(query: Query, terms: list[Term], shown: list[str]) -> float:
-    """The rarity-weighted share of ``terms`` (the question's content words) found in ``shown``."""
-    if query.language != "ar" or not terms:
-        return 1.0
-    evidence = EvidenceText.of(shown)
-    total = sum(t.weight for t in terms)
-    return sum(t.weight for t in terms if evidence.has(t)) / total if total else 1.0
+marker, the mean log-probability (unconstrained) of its span's tokens, the best passage's cosine
+and the best evidence sentence's score."""
 
 
 def confidence(weights: tuple[float, ...], signals: dict[str, float]) -> float:
@@ -132,14 +120,14 @@ def confidence(weights: tuple[float, ...], signals: dict[str, float]) -> float:
 
 def read(
     generator: Generator, prompts: Prompts, query: Query, sources: list[Source], tuning: AnswerSettings, max_tokens: int,
-    dense: float, terms: list[Term],
+    dense: float,
 ) -> ReaderResult:
     """Run the reader on the sources' best sentences (``reader_picks``) with decoding constrained to
     a verbatim span, and locate its span.
 
     The reader always copies a span; whether to answer is decided from its first-token
-    probability of the no-answer marker, the best passage's cosine (``dense``), the best
-    sentence's score and the shown sentences' coverage of the question's ``terms``, by the calibrated logistic ``tuning.reader_confidence``: below
+    probability of the no-answer marker, the best passage's cosine (``dense``) and the best
+    sentence's score, by the calibrated logistic ``tuning.reader_confidence``: below
     ``tuning.reader_abstain`` it abstains (no ``short``), as it does when its span cannot be
     located in the article (a prompt label defused in the shown text)."""
     from assistant.models.constrained import CopyConstraint
@@ -155,7 +143,6 @@ def read(
     signals = {
         "no_answer": share, "span_logprob": sum(logprobs) / len(logprobs),
         "dense": dense, "sentence": max((s.score for s in sources), default=0.0),
-        "coverage": word_coverage(query, terms, shown),
     }
     sure = confidence(tuning.reader_confidence, signals)
     signals = {k: round(v, 4) for k, v in {**signals, "confidence": sure}.items()}
