@@ -141,10 +141,11 @@ def search_cmd(
         if as_json or batch is not None:
             emit(result.to_json())
         else:
-            _print_search(result)
+            _print_search(result, engine.docs)
 
 
-def _print_search(result: Any) -> None:
+def _print_search(result: Any, docs: dict[str, Any]) -> None:
+    """One search's hits for a person: id, date (or fetch day), outlet, score, span, text, other prints."""
     from assistant.cli.output import terminal_safe
 
     if result.date_window is not None:
@@ -153,8 +154,17 @@ def _print_search(result: Any) -> None:
     if not result.hits:
         click.echo("no matching passages")
     for i, hit in enumerate(result.hits, 1):
-        click.echo(f"[{i}] {hit.chunk.doc_id}  {date_label(hit.date)}  score {hit.score:.4f}  [{hit.chunk.start}:{hit.chunk.end}]")
+        doc = docs.get(hit.chunk.doc_id)
+        when = date_label(hit.date)
+        if hit.date is None and doc is not None and doc.fetched is not None:
+            when += f" (fetched {doc.fetched.iso})"
+        outlet = f"  {doc.outlet}" if doc is not None and doc.outlet else ""
+        line = f"[{i}] {hit.chunk.doc_id}  {when}{outlet}  score {hit.score:.4f}  [{hit.chunk.start}:{hit.chunk.end}]"
+        click.echo(terminal_safe(line))
         click.echo("    " + terminal_safe(" ".join(hit.chunk.text.split())[:400]))
+        if hit.also:
+            names = ", ".join((docs[d].outlet if d in docs and docs[d].outlet else d) for d in hit.also)
+            click.echo(terminal_safe(f"    (also reported by: {names})"))
 
 
 @cli.command("ask")
