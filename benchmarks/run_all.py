@@ -58,6 +58,7 @@ STEPS = [
     Step("arcd", "arcd_retrieval.py", [], ["--limit", "150"], "arcd-retrieval.json"),
     Step("sentences", "sentence_selection.py", ["--paragraphs", "120"], ["--paragraphs", "30"], "sentence-selection.json"),
     Step("answers", "arcd_answers.py", [], ["--modes", "reader", "--limit", "100"], "arcd-answers.json"),
+    Step("archive", "archive.py", [], ["--kill-after", "1", "--no-full"], "archive.json"),
 ]
 
 
@@ -146,6 +147,7 @@ def rows(results: dict[str, Any]) -> list[Row]:
         ("arcd", lambda r: _arcd(r, out)),
         ("sentences", lambda r: _sentences(r, out)),
         ("answers", lambda r: _answers(r, out)),
+        ("archive", lambda r: _archive(r, out)),
     ]
     for name, extract in extractors:
         r = report(name)
@@ -240,6 +242,17 @@ def _answers(r: dict[str, Any], out: list[Row]) -> None:
         a = m["arcd"]
         out.append((f"ARCD answers, {mode}: gold cited / short F1 / answer in text", f"{a['retrieval_hit_at_k']:.3f} / {a['short_answer_f1'] or 0:.3f} / {a['answer_hit']:.3f}", ">= 0.95 / 0.60 / 0.85", _met(a["retrieval_hit_at_k"] >= 0.95 and (a["short_answer_f1"] or 0) >= 0.6 and a["answer_hit"] >= 0.85)))
         out.append((f"  {mode}: false refusals / left-out refused / off-topic refused", f"{a['false_abstention_rate']:.3f} / {m['left_out_refused']} / {m['offtopic_refused']}/{r['offtopic']}", "<= 0.05 / >= 0.85 / all", _met(a["false_abstention_rate"] <= 0.05 and (m["left_out_refused"] or 0) >= 0.85 and m["offtopic_refused"] == r["offtopic"])))
+
+
+def _archive(r: dict[str, Any], out: list[Row]) -> None:
+    i, reading = r["indexing"], r.get("reading", {})
+    out.append(("archive: 2,000-article dump searchable after", _fmt(i.get("searchable_s"), " s"), "<= 60 s", _met((i.get("searchable_s") or 1e9) <= 60)))
+    if "not_redone" in i:
+        out.append(("archive: killed, resumed: finished batches redone", "none" if i["not_redone"] else "some", "none", _met(bool(i["not_redone"]))))
+        out.append(("archive: embedding passages/s (resumed run)", _fmt(i.get("chunks_per_s")), "", ""))
+    if reading:
+        wrong, found = reading["text_dates_outside_fetch_week"], reading["text_dates_found"]
+        out.append(("archive: text dates outside the fetch week (dropped)", f"{wrong} of {found}; dated {reading['dated_share']:.3f}", "", ""))
 
 
 def main() -> None:
