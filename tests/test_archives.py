@@ -283,9 +283,20 @@ def test_wire_copies_are_found_and_grouped_earliest_first(tmp_path: Path) -> Non
     from assistant.index.copies import find_copies
 
     docs = ingest([_story_dump(tmp_path)], today=TODAY).documents
-    copies = find_copies(docs)
+    copies, signatures = find_copies(docs)
     assert copies.groups == [["d/okaz-1", "d/sabq-7"]]
     assert copies.others("d/sabq-7") == ["d/okaz-1"] and copies.others("d/riyadh-3") == []
+    # Again with the signatures and groups kept: nothing is shingled, the verdict is the same.
+    import assistant.index.copies as module
+
+    calls = []
+    real = module._shingles
+    module._shingles = lambda d: calls.append(d.doc_id) or real(d)  # type: ignore[assignment]
+    try:
+        again, _ = find_copies(docs, copies, signatures)
+    finally:
+        module._shingles = real  # type: ignore[assignment]
+    assert again.groups == copies.groups and calls == []
 
 
 def test_search_returns_a_story_once_and_names_its_other_prints(tmp_path: Path) -> None:

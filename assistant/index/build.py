@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assistant.index import dense
-from assistant.index.copies import find_copies
+from assistant.index.copies import Copies, Signatures, find_copies
 from assistant.index.embedding_cache import Embedded, EmbeddingCache, chunk_key
 from assistant.index import store
 from assistant.ingest.chunking import chunk_document
@@ -102,6 +102,8 @@ class _Previous:
     """Rows not embedded yet (a searchable generation published before its embedding finished)."""
     copies: list[list[str]] = field(default_factory=list)
     """Its groups of wire copies (a generation still embedding keeps the previous run's)."""
+    signatures: Signatures = field(default_factory=Signatures)
+    """Its articles' MinHash signatures by content hash (unchanged articles are not shingled again)."""
 
     def is_pending(self, row: int) -> bool:
         return self.pending is not None and bool(self.pending[row])
@@ -126,8 +128,13 @@ def _load_previous(index_dir: Path) -> _Previous | None:
     lines = {row["doc_id"]: line for row, line in zip(doc_rows, doc_lines, strict=True)}
     pending = store.load_pending(gen, manifest, len(rows))
     copies = [[d for d in g if d in docs] for g in store.load_copies(gen)]
-    return _Previous(manifest, docs, by_doc, vectors, gen, sentences, lines, chunk_lines, pending, [g for g in copies if len(g) > 1])
+    return _Previous(
+        manifest, docs, by_doc, vectors, gen, sentences, lines, chunk_lines, pending,
+        [g for g in copies if len(g) > 1], Signatures.load(gen / SIGNATURES_FILE),
+    )
 
+
+SIGNATURES_FILE = "minhash.npz"
 
 RACY_NS = 2_000_000_000
 """A file modified this close before the previous run's scan may have changed unseen: read it again."""
@@ -333,9 +340,11 @@ def build_index(
 
         vectors = _vectors(prev, order, kept_rows, is_new, new_vecs, dim)
         sentences = _sentences(prev, kept_rows, new_sentences, len(new_chunks), order, dim)
-        copies = find_copies(docs)  # after the searchable generation: it takes a minute at 30k articles
+        copies, signatures = find_copies(  # after the searchable generation; only new and changed articles cost
+            docs, Copies.of(prev.copies) if prev is not None else None, prev.signatures if prev is not None else None
+        )
         stats.copies = sum(len(g) for g in copies.groups)
-        extra["copies"] = copies.groups
+        extra["copies"], extra["signatures"] = copies.groups, signatures
         _write_generation(index_dir, config, roots, docs, chunks, (doc_rows, chunk_rows), vectors, tokens, sentences, extra)
         if new_chunks:
             cache.clear()
@@ -548,6 +557,8 @@ def _write_generation(
         if pending is not None and pending.any():
             store.save_pending(gen, pending)
         store.save_copies(gen, extra["copies"])
+        if "signatures" in extra:
+            extra["signatures"].save(gen / SIGNATURES_FILE)
         # A generation still embedding is searched exactly (its zero rows would spoil a quantiser's training).
         dense_info = dense.build(vectors, gen, kind="flat" if pending is not None and pending.any() else None)
         build_bm25(tokens, gen / "bm25")

@@ -1,9 +1,10 @@
 """Wire copies: the same story printed by several outlets, found at indexing time.
 
 Each article's words outside boilerplate (the search view's tokens) become
-5-word shingles; datasketch's MinHash LSH (a maintained implementation of the
-standard near-duplicate method) proposes pairs whose estimated Jaccard
-similarity is at least 0.3, and each pair is then checked exactly: two articles
+5-word shingles and a datasketch MinHash signature (kept per content hash, so an
+unchanged article is never shingled again); LSH banding with datasketch's bands
+for an estimated Jaccard of 0.3 (37 bands of 3) proposes pairs with a new or
+changed article, and each pair is then checked exactly: two articles
 are copies when their shingle sets have Jaccard >= 0.5, or when one holds at
 least 80% of the other's shingles (a shortened print of the same story).
 Copies are grouped transitively; a group lists its earliest article first
@@ -18,12 +19,17 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from assistant.ingest.chunking import content_spans
 from assistant.text.arabic import tokenize
 from assistant.types import Document
 
-__all__ = ["Copies", "find_copies"]
+if TYPE_CHECKING:
+    import numpy as np
+
+__all__ = ["Copies", "Signatures", "find_copies"]
 
 SHINGLE_WORDS = 5
 NUM_PERM = 128
@@ -71,19 +77,90 @@ def _first_day(doc: Document) -> dt.date:
     return days[1] if days is not None else dt.date.max
 
 
-def find_copies(docs: list[Document]) -> Copies:
-    """The groups of copies among ``docs``."""
-    from datasketch import MinHash, MinHashLSH
+@dataclass
+class Signatures:
+    """Each article's MinHash signature by its content hash, kept in a generation so an unchanged article
+    is never shingled again (``minhash.npz``); an article too short to judge has none."""
 
-    shingles = {d.doc_id: s for d in docs if len(s := _shingles(d)) >= MIN_SHINGLES}
-    lsh = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM)
-    signatures = {}
-    for doc_id, s in shingles.items():
-        m = MinHash(num_perm=NUM_PERM, seed=1)
-        m.update_batch([x.encode("utf-8") for x in s])
-        signatures[doc_id] = m
-        lsh.insert(doc_id, m)
-    parent = {d: d for d in shingles}
+    by_hash: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def save(self, path: Path) -> None:
+        import numpy as np
+
+        keys = sorted(self.by_hash)
+        values = np.stack([self.by_hash[k] for k in keys]) if keys else np.zeros((0, NUM_PERM), np.uint32)
+        with open(path, "wb") as fh:
+            np.savez(fh, hashes=np.array(keys), values=values.astype(np.uint32))
+
+    @classmethod
+    def load(cls, path: Path) -> Signatures:
+        """The signatures saved at ``path``; none when the file is missing or unreadable (they are remade)."""
+        import numpy as np
+
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                return cls({str(h): v for h, v in zip(data["hashes"], np.array(data["values"]), strict=True)})
+        except (OSError, ValueError, KeyError):
+            return cls()
+
+
+def _signature(shingles: set[str]) -> np.ndarray:
+    from datasketch import MinHash
+
+    m = MinHash(num_perm=NUM_PERM, seed=1)
+    m.update_batch([x.encode("utf-8") for x in shingles])
+    return m.hashvalues.astype("uint32")
+
+
+def _band_pairs(ids: list[str], values: np.ndarray, fresh: set[str]) -> set[tuple[str, str]]:
+    """Pairs sharing a whole band of their signatures (LSH banding with datasketch's bands for
+    ``LSH_THRESHOLD``), at least one of them ``fresh``; vectorised over every article."""
+    import numpy as np
+    from datasketch import MinHashLSH
+
+    bands = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM).hashranges
+    is_fresh = np.array([d in fresh for d in ids])
+    pairs: set[tuple[str, str]] = set()
+    for start, end in bands:
+        keys = np.ascontiguousarray(values[:, start:end]).view(f"V{4 * (end - start)}").ravel()
+        order = np.argsort(keys, kind="stable")
+        sorted_keys = keys[order]
+        cuts = np.flatnonzero(sorted_keys[1:] != sorted_keys[:-1]) + 1
+        for run in np.split(order, cuts):
+            if len(run) > 1 and is_fresh[run].any():
+                members = [ids[i] for i in run]
+                pairs.update((a, b) for i, a in enumerate(members) for b in members[i + 1 :] if a in fresh or b in fresh)
+    return pairs
+
+
+def find_copies(
+    docs: list[Document], previous: Copies | None = None, known: Signatures | None = None
+) -> tuple[Copies, Signatures]:
+    """The groups of copies among ``docs``, and their signatures.
+
+    Articles whose content hash has a signature in ``known`` are not shingled again, and pairs
+    between two of them keep ``previous``'s verdict: only pairs with a new or changed article
+    are checked, so an incremental run costs what its changed articles cost.
+    """
+    import numpy as np
+
+    known = known or Signatures()
+    by_id = {d.doc_id: d for d in docs}
+    signatures = Signatures()
+    shingles: dict[str, set[str]] = {}
+    fresh: set[str] = set()
+    for d in docs:
+        sig = known.by_hash.get(d.content_hash)
+        if sig is None:  # new or changed (or too short to have one)
+            s = shingles[d.doc_id] = _shingles(d)
+            if len(s) < MIN_SHINGLES:
+                continue
+            sig = _signature(s)
+            fresh.add(d.doc_id)
+        if sig is not None:
+            signatures.by_hash[d.content_hash] = sig
+    ids = [d.doc_id for d in docs if d.content_hash in signatures.by_hash]
+    parent = {d: d for d in ids}
 
     def root(d: str) -> str:
         while parent[d] != d:
@@ -91,13 +168,20 @@ def find_copies(docs: list[Document]) -> Copies:
             d = parent[d]
         return d
 
-    for doc_id, m in signatures.items():
-        for other in lsh.query(m):
-            if other > doc_id and root(other) != root(doc_id) and _same(shingles[doc_id], shingles[other]):
-                parent[root(other)] = root(doc_id)
+    for group in previous.groups if previous is not None else []:
+        kept = [d for d in group if d in parent and d not in fresh]
+        for other in kept[1:]:
+            parent[root(other)] = root(kept[0])
+    values = np.stack([signatures.by_hash[by_id[d].content_hash] for d in ids]) if ids else np.zeros((0, NUM_PERM), np.uint32)
+    for a, b in sorted(_band_pairs(ids, values, fresh)):
+        if root(a) == root(b):
+            continue
+        sa = shingles.get(a) or shingles.setdefault(a, _shingles(by_id[a]))
+        sb = shingles.get(b) or shingles.setdefault(b, _shingles(by_id[b]))
+        if _same(sa, sb):
+            parent[root(b)] = root(a)
     members: dict[str, list[str]] = {}
-    for d in shingles:
+    for d in ids:
         members.setdefault(root(d), []).append(d)
-    by_id = {d.doc_id: d for d in docs}
     groups = [sorted(g, key=lambda d: (_first_day(by_id[d]), d)) for g in members.values() if len(g) > 1]
-    return Copies.of(sorted(groups, key=lambda g: g[0]))
+    return Copies.of(sorted(groups, key=lambda g: g[0])), signatures
