@@ -114,22 +114,29 @@ def _signature(shingles: set[str]) -> np.ndarray:
 
 def _band_pairs(ids: list[str], values: np.ndarray, fresh: set[str]) -> set[tuple[str, str]]:
     """Pairs sharing a whole band of their signatures (LSH banding with datasketch's bands for
-    ``LSH_THRESHOLD``), at least one of them ``fresh``; vectorised over every article."""
+    ``LSH_THRESHOLD``), at least one of them ``fresh``; vectorised over every article. A band is
+    hashed to one 64-bit key: a rare key collision only adds a pair for the exact check."""
     import numpy as np
     from datasketch import MinHashLSH
 
-    bands = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM).hashranges
-    is_fresh = np.array([d in fresh for d in ids])
+    fresh_rows = np.flatnonzero(np.array([d in fresh for d in ids], dtype=bool))
+    if not len(fresh_rows):
+        return set()
     pairs: set[tuple[str, str]] = set()
-    for start, end in bands:
-        keys = np.ascontiguousarray(values[:, start:end]).view(f"V{4 * (end - start)}").ravel()
-        order = np.argsort(keys, kind="stable")
-        sorted_keys = keys[order]
-        cuts = np.flatnonzero(sorted_keys[1:] != sorted_keys[:-1]) + 1
-        for run in np.split(order, cuts):
-            if len(run) > 1 and is_fresh[run].any():
-                members = [ids[i] for i in run]
-                pairs.update((a, b) for i, a in enumerate(members) for b in members[i + 1 :] if a in fresh or b in fresh)
+    mix = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0x27D4EB2F165667C5], dtype=np.uint64)
+    for start, end in MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM).hashranges:
+        keys = np.zeros(len(ids), dtype=np.uint64)
+        for j, col in enumerate(range(start, end)):
+            keys ^= values[:, col].astype(np.uint64) * mix[j % len(mix)] + np.uint64(j)
+        hit = np.flatnonzero(np.isin(keys, keys[fresh_rows]))
+        if len(hit) < 2:
+            continue
+        runs: dict[int, list[int]] = {}
+        for row in hit:
+            runs.setdefault(int(keys[row]), []).append(int(row))
+        for run in runs.values():
+            members = [ids[i] for i in run]
+            pairs.update((x, y) for i, x in enumerate(members) for y in members[i + 1 :] if x in fresh or y in fresh)
     return pairs
 
 
