@@ -330,3 +330,19 @@ def test_status_on_a_missing_index_is_one_clear_line(tmp_path: Path) -> None:
     proc = run_cli("status", "--index-dir", str(tmp_path / "none"))
     assert proc.returncode != 0 and "Traceback" not in proc.stderr
     assert len(proc.stderr.strip().splitlines()) <= 2 and "index" in proc.stderr
+
+
+def test_a_citation_of_an_undated_record_carries_its_fetch_day_and_other_prints(tmp_path: Path) -> None:
+    from assistant.answer.compose import citation_for
+    from assistant.answer.evidence import Source
+    from assistant.cli.output import format_citation_head
+
+    docs = {d.url: d for d in ingest([_jsonl(tmp_path / "s.jsonl", RECORDS[:2])], today=TODAY).documents}
+    doc, other = docs["http://example.com/a/1"], docs["http://example.com/a/2"]
+    start = doc.text.index(BODY)
+    span = (start, start + len(BODY))
+    cite = citation_for(Source(1, doc, *span, 1.0, (span,), span, also=(other,)), span, 1)
+    assert cite is not None and cite.quote == BODY
+    assert cite.to_json()["fetched"] == "2015-07-22"
+    assert cite.to_json()["also_reported_by"] == [{"doc_id": other.doc_id, "outlet": "was"}]
+    assert "undated (fetched 2015-07-22)" in format_citation_head(cite, "en")

@@ -38,6 +38,8 @@ class Citation:
     score: float
     also: tuple[tuple[str, str | None], ...] = ()
     """Other prints of the same story: (doc_id, outlet) each, named rather than quoted again."""
+    fetched: str | None = None
+    """When an undated article's page was fetched (a dump's crawl time): shown beside "undated"."""
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -46,6 +48,8 @@ class Citation:
         }
         if self.also:
             out["also_reported_by"] = [{"doc_id": d, "outlet": o} for d, o in self.also]
+        if self.fetched:
+            out["fetched"] = self.fetched
         return out
 
 
@@ -119,7 +123,8 @@ def citation_for(source: Source, span: tuple[int, int], n: int) -> Citation | No
         return None
     date = source.doc.date.iso if source.doc.date else None
     also = tuple((d.doc_id, d.outlet) for d in source.also)
-    return Citation(n, source.doc.doc_id, source.doc.title, date, quote, start, end, source.score, also)
+    fetched = source.doc.fetched.iso if source.doc.fetched else None
+    return Citation(n, source.doc.doc_id, source.doc.title, date, quote, start, end, source.score, also, fetched)
 
 
 _CONTROL_TOKEN = re.compile(r"<\|?/?[A-Za-z_]{2,24}\|?>")

@@ -28,6 +28,9 @@ def terminal_safe(text: str) -> str:
 
 def format_citation_head(c: object, language: str) -> str:
     date = date_label(getattr(c, "date", None), language)
+    fetched = getattr(c, "fetched", None)
+    if getattr(c, "date", None) is None and fetched:
+        date += f" ({'جُلب' if language == 'ar' else 'fetched'} {fetched})"
     return f"[{c.n}] {c.title} — {date} — {c.doc_id} [{c.start}:{c.end}]"  # type: ignore[attr-defined]
 
 

@@ -41,6 +41,8 @@ def quote_in_paragraph(doc: Document, start: int, end: int) -> Text:
 def source_blocks(citation: Citation, doc: Document) -> list[Block]:
     """Header, details and highlighted context of one cited passage."""
     date = date_label(citation.date)
+    if citation.date is None and doc.fetched is not None:
+        date += f" (fetched {doc.fetched.iso})"
     details = f"{date} · {doc.outlet or 'outlet unknown'} · {doc.doc_id} [{citation.start}:{citation.end}]"
     blocks = [
         Block(Text(f"[{citation.n}] ", style=Style(color="cyan", bold=True)) + Text(doc.title, style=Style(bold=True))),
