@@ -195,7 +195,7 @@ class _Killed(Exception):
 def test_a_big_run_is_searchable_first_and_a_killed_one_resumes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import numpy as np
 
-    import assistant.index.build as build
+    import assistant.index.embedding_cache as embedding_cache
     from assistant.config import load_settings
     from assistant.index.build import build_index
     from assistant.retrieve.search import SearchIndex
@@ -208,7 +208,7 @@ def test_a_big_run_is_searchable_first_and_a_killed_one_resumes(tmp_path: Path, 
     _jsonl(folder / "d.jsonl", records)
     index_dir = tmp_path / "index"
     settings = load_settings(index_dir=index_dir, stage_chunks=4)
-    monkeypatch.setattr(build, "EMBED_BATCH", 5)
+    monkeypatch.setattr(embedding_cache, "EMBED_BATCH", 5)
     seen: list[tuple[int, int, int]] = []
 
     class Counting(_SpanHashEncoder):

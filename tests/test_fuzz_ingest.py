@@ -27,7 +27,8 @@ from assistant.index import store
 from assistant.text.arabic import tokenize
 from assistant.ingest.chunking import chunk_document
 from assistant.text.sentences import split_sentences
-from assistant.ingest.reader import UnreadableFile, decode_bytes, ingest, load_document
+from assistant.ingest.decoding import UnreadableFile, decode_bytes
+from assistant.ingest.reader import ingest, load_document
 from assistant.types import Document
 from test_chunking import check_chunks
 

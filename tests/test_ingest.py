@@ -11,13 +11,8 @@ import pytest
 
 from assistant.errors import CorpusError
 from assistant.ingest.metadata import sidecar_path
-from assistant.ingest.reader import (
-    UnreadableFile,
-    decode_bytes,
-    ingest,
-    load_document,
-    read_text,
-)
+from assistant.ingest.decoding import UnreadableFile, decode_bytes
+from assistant.ingest.reader import ingest, load_document, read_text
 from assistant.types import IngestReport
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"

@@ -45,8 +45,7 @@ class Answerer:
 
     @property
     def generator(self) -> Generator:
-        if self._generator is None:
-            self._generator = self.generator_loader()
+        self._generator = self._generator or self.generator_loader()
         return self._generator
 
     def close(self) -> None:
@@ -56,30 +55,19 @@ class Answerer:
             self._generator = None
 
     def doc_freq(self) -> dict[str, int]:
-        if self._doc_freq is None:
-            self._doc_freq = stem_doc_freqs(self.search.bm25.doc_freqs())
+        self._doc_freq = self._doc_freq if self._doc_freq is not None else stem_doc_freqs(self.search.bm25.doc_freqs())
         return self._doc_freq
 
     def drafting(self, generator: Generator) -> Drafting:
         return Drafting(self.prompts, generator, self.max_tokens, self.tuning.base_prompt_tokens)
 
-    def ask(
-        self,
-        question: str,
-        *,
-        today: dt.date | None = None,
-        on_token: TokenSink | None = None,
-        should_stop: Callable[[], bool] | None = None,
-        filters: Filters | None = None,
-        language: Language | None = None,
-    ) -> Answer:
+    def ask(self, question: str, *, today: dt.date | None = None, on_token: TokenSink | None = None,
+            should_stop: Callable[[], bool] | None = None, filters: Filters | None = None, language: Language | None = None) -> Answer:
         """Answer one question; ``filters`` narrow the dates and articles, ``language`` overrides detection."""
         query = Query.parse(question, today=today or dt.date.today(), filters=filters, language=language)
         return self.answer(query, on_token=on_token, should_stop=should_stop)
 
-    def answer(
-        self, query: Query, *, on_token: TokenSink | None = None, should_stop: Callable[[], bool] | None = None
-    ) -> Answer:
+    def answer(self, query: Query, *, on_token: TokenSink | None = None, should_stop: Callable[[], bool] | None = None) -> Answer:
         """Answer a parsed question."""
         t0 = time.perf_counter()
         generator = self.generator  # loaded before any search: a missing or damaged model fails first

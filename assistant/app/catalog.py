@@ -67,7 +67,7 @@ def index_status(index_dir: Path) -> dict[str, Any]:
         "embedding": None,
     }
     if manifest.pending:
-        from assistant.index.build import EMBED_BATCH
+        from assistant.index.embedding_cache import EMBED_BATCH
 
         done = min(len(batches) * EMBED_BATCH, manifest.pending)
         rate = None

@@ -4,9 +4,15 @@ Only new or changed documents are chunked and embedded; vectors of unchanged
 documents are reused; deleted documents drop out. Every run writes a whole
 new generation (see store.py), so an interrupted run leaves the last one live.
 
-It stays one module (about 440 lines): :func:`build_index` is one transaction over the
-previous generation, and its helpers (reuse, row copying, tokens, sentences, writing the
-generation) each serve only that one run.
+A run with many chunks to embed first publishes a generation searched lexically (rows
+not embedded yet marked pending), then embeds in batches kept in the embedding cache
+(:mod:`assistant.index.embedding_cache`), then publishes the complete generation; wire
+copies (:mod:`assistant.index.copies`) are found before that last write.
+
+It stays one module (about 540 lines): :func:`build_index` is one transaction over the
+previous generation, and its helpers (reuse, dating, row copying, tokens, sentences,
+writing the generation) each serve only that one run; the batch embedding, the copies and
+the store live in their own modules.
 """
 
 from __future__ import annotations
@@ -25,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 from assistant.index import dense
 from assistant.index.copies import Copies, Signatures, find_copies
-from assistant.index.embedding_cache import Embedded, EmbeddingCache, chunk_key
+from assistant.index.embedding_cache import EmbeddingCache, assemble, chunk_key, embed_in_batches
 from assistant.index import store
 from assistant.ingest.chunking import chunk_document
 from assistant.config import Settings
@@ -35,7 +41,6 @@ from assistant.ingest.reader import ingest
 from assistant.index.lexical import TokenTable, build_bm25
 from assistant.index.manifest import INGEST_VERSION, Counts, DocumentEntry, IndexConfig, Manifest, check_compatible, index_config, read_manifest, write_manifest
 from assistant.index.sentence_store import SentenceStore
-from assistant.text.sentences import candidate_spans
 from assistant.types import Chunk, Document, DumpInfo, Progress, SkippedFile
 
 if TYPE_CHECKING:
@@ -317,7 +322,7 @@ def build_index(
                 if not dim and not cache.found:
                     embedder = load_embedder()
                 vec_dim = dim or (len(next(iter(cache.found.values())).vector) if cache.found else embedder.dim)  # type: ignore[union-attr]
-                partial = _assemble(new_chunks, keys, cache, vec_dim, missing_ok=True)
+                partial = assemble(new_chunks, keys, cache, vec_dim, missing_ok=True)
                 vectors = _vectors(prev, order, kept_rows, is_new, partial[0], vec_dim)
                 sentences = _sentences(prev, kept_rows, partial[1], len(new_chunks), order, vec_dim)
                 pending = np.zeros(len(order), dtype=bool)
@@ -328,9 +333,9 @@ def build_index(
                     on_searchable(len(docs), len(order), len(todo))
             if todo:
                 embedder = embedder or load_embedder()
-                _embed_in_batches(embedder, [new_chunks[i] for i in todo], [titles_for_new[i] for i in todo],
+                embed_in_batches(embedder, [new_chunks[i] for i in todo], [titles_for_new[i] for i in todo],
                                   [keys[i] for i in todo], {d.doc_id: d.text for d in docs}, cache, progress)
-            new_vecs, new_sentences = _assemble(new_chunks, keys, cache, dim or len(next(iter(cache.found.values())).vector))
+            new_vecs, new_sentences = assemble(new_chunks, keys, cache, dim or len(next(iter(cache.found.values())).vector))
             if dim and kept_rows and new_vecs.shape[1] != dim:
                 raise store.dimension_mismatch(index_dir, dim, new_vecs.shape[1])
             dim = new_vecs.shape[1]
@@ -353,66 +358,6 @@ def build_index(
         stats.sentence_vectors = sentences is not None or settings.embed_backend != "openvino"
         stats.seconds = time.perf_counter() - started
         return stats
-
-
-EMBED_BATCH = 256
-"""Chunks embedded, then written to the embedding cache, at a time: a kill loses at most one batch."""
-
-
-def _embed_in_batches(
-    embedder: Embedder,
-    chunks: list[Chunk],
-    titles: list[str],
-    keys: list[str],
-    texts: dict[str, str],
-    cache: EmbeddingCache,
-    progress: Progress | None,
-) -> None:
-    """Embed ``chunks`` (with their sentences when the embedder pools them), saving each finished batch in ``cache``."""
-    tick = progress("embedding", len(chunks)) if progress else None
-    pools = bool(getattr(embedder, "pools_spans", False))
-    order = sorted(range(len(chunks)), key=lambda i: len(chunks[i].text))  # like lengths batch fastest
-    for lo in range(0, len(order), EMBED_BATCH):
-        part = order[lo : lo + EMBED_BATCH]
-        batch = [chunks[i] for i in part]
-        names = [titles[i] for i in part]
-        if pools:
-            spans = [candidate_spans(texts[c.doc_id], c.start, c.end) for c in batch]
-            relative = [[(a - c.start, b - c.start) for a, b in s] for c, s in zip(batch, spans, strict=True)]
-            vecs, pooled = embedder.encode_documents_with_sentences([c.text for c in batch], names, relative, progress=tick)
-            items = [Embedded(v, r, p) for v, r, p in zip(vecs, relative, pooled, strict=True)]
-        else:
-            vecs = embedder.encode_documents([c.text for c in batch], names, progress=tick)
-            items = [Embedded(v) for v in vecs]
-        cache.save([keys[i] for i in part], items)
-
-
-def _assemble(
-    chunks: list[Chunk], keys: list[str], cache: EmbeddingCache, dim: int, *, missing_ok: bool = False
-) -> tuple[np.ndarray, tuple[list[list[tuple[int, int]]], list[np.ndarray]] | None]:
-    """The new chunks' vectors (zeros where not embedded yet, with ``missing_ok``) and their sentences'
-    absolute spans and vectors (None when the embedder made none; none yet where not embedded)."""
-    import numpy as np
-
-    vecs = np.zeros((len(chunks), dim), dtype=np.float32)
-    spans: list[list[tuple[int, int]]] = []
-    pooled: list[np.ndarray] = []
-    has_sentences = True
-    for i, (chunk, key) in enumerate(zip(chunks, keys, strict=True)):
-        item = cache.found.get(key)
-        if item is None:
-            if not missing_ok:
-                raise KeyError(key)  # unreachable: every chunk was embedded or found
-            spans.append([])
-            pooled.append(np.zeros((0, dim), dtype=np.float32))
-            continue
-        vecs[i] = item.vector
-        if item.spans is None or item.sentences is None:
-            has_sentences = False
-            continue
-        spans.append([(a + chunk.start, b + chunk.start) for a, b in item.spans])
-        pooled.append(item.sentences)
-    return vecs, ((spans, pooled) if has_sentences else None)
 
 
 def _vectors(

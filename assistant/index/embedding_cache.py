@@ -1,4 +1,4 @@
-"""Finished embedding batches, kept on disk until a complete generation holds them.
+"""Embedding in batches, each finished batch kept on disk until a complete generation holds it.
 
 While an indexing run embeds in the background of a searchable (lexical)
 generation, every finished batch is written here at once (``<index>/embedding/
@@ -19,10 +19,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from assistant.text.sentences import candidate_spans
+from assistant.types import Chunk, Progress
+
 if TYPE_CHECKING:
     import numpy as np
 
-__all__ = ["EmbeddingCache", "Embedded", "chunk_key"]
+    from assistant.models.embed import Embedder
+
+__all__ = ["EMBED_BATCH", "EmbeddingCache", "Embedded", "assemble", "chunk_key", "embed_in_batches"]
 
 FOLDER = "embedding"
 
@@ -115,3 +120,63 @@ class EmbeddingCache:
             shutil.rmtree(self.folder)
         self.found.clear()
         self._next = 0
+
+
+EMBED_BATCH = 256
+"""Chunks embedded, then written to the embedding cache, at a time: a kill loses at most one batch."""
+
+
+def embed_in_batches(
+    embedder: Embedder,
+    chunks: list[Chunk],
+    titles: list[str],
+    keys: list[str],
+    texts: dict[str, str],
+    cache: EmbeddingCache,
+    progress: Progress | None,
+) -> None:
+    """Embed ``chunks`` (with their sentences when the embedder pools them), saving each finished batch in ``cache``."""
+    tick = progress("embedding", len(chunks)) if progress else None
+    pools = bool(getattr(embedder, "pools_spans", False))
+    order = sorted(range(len(chunks)), key=lambda i: len(chunks[i].text))  # like lengths batch fastest
+    for lo in range(0, len(order), EMBED_BATCH):
+        part = order[lo : lo + EMBED_BATCH]
+        batch = [chunks[i] for i in part]
+        names = [titles[i] for i in part]
+        if pools:
+            spans = [candidate_spans(texts[c.doc_id], c.start, c.end) for c in batch]
+            relative = [[(a - c.start, b - c.start) for a, b in s] for c, s in zip(batch, spans, strict=True)]
+            vecs, pooled = embedder.encode_documents_with_sentences([c.text for c in batch], names, relative, progress=tick)
+            items = [Embedded(v, r, p) for v, r, p in zip(vecs, relative, pooled, strict=True)]
+        else:
+            vecs = embedder.encode_documents([c.text for c in batch], names, progress=tick)
+            items = [Embedded(v) for v in vecs]
+        cache.save([keys[i] for i in part], items)
+
+
+def assemble(
+    chunks: list[Chunk], keys: list[str], cache: EmbeddingCache, dim: int, *, missing_ok: bool = False
+) -> tuple[np.ndarray, tuple[list[list[tuple[int, int]]], list[np.ndarray]] | None]:
+    """The new chunks' vectors (zeros where not embedded yet, with ``missing_ok``) and their sentences'
+    absolute spans and vectors (None when the embedder made none; none yet where not embedded)."""
+    import numpy as np
+
+    vecs = np.zeros((len(chunks), dim), dtype=np.float32)
+    spans: list[list[tuple[int, int]]] = []
+    pooled: list[np.ndarray] = []
+    has_sentences = True
+    for i, (chunk, key) in enumerate(zip(chunks, keys, strict=True)):
+        item = cache.found.get(key)
+        if item is None:
+            if not missing_ok:
+                raise KeyError(key)  # unreachable: every chunk was embedded or found
+            spans.append([])
+            pooled.append(np.zeros((0, dim), dtype=np.float32))
+            continue
+        vecs[i] = item.vector
+        if item.spans is None or item.sentences is None:
+            has_sentences = False
+            continue
+        spans.append([(a + chunk.start, b + chunk.start) for a, b in item.spans])
+        pooled.append(item.sentences)
+    return vecs, ((spans, pooled) if has_sentences else None)
