@@ -24,6 +24,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from assistant.text.dates import (
@@ -49,7 +50,7 @@ from assistant.text.dates import (
     valid_date,
     weekday_number,
 )
-from assistant.text.spans import inside_any, overlaps_any, split_lines
+from assistant.text.spans import Line, inside_any, overlaps_any, split_lines
 from assistant.types import DateSource, PubDate, Span
 
 __all__ = ["extract_date", "header_date"]
@@ -138,14 +139,20 @@ def _date_at(folded: str, pos: int) -> _Found | None:
     return None
 
 
-def _header_date(text: str, folded: str, boilerplate: tuple[Span, ...]) -> tuple[PubDate, Span] | None:
+def _top_lines(text: str, boilerplate: tuple[Span, ...], n: int) -> Iterator[Line]:
+    """The first ``n`` lines of ``text`` that hold something outside boilerplate."""
     seen = 0
     for line in split_lines(text):
         if not line.text.strip() or inside_any(line.start, line.end, boilerplate):
             continue
         seen += 1
-        if seen > _HEADER_LINES:
-            return None
+        if seen > n:
+            return
+        yield line
+
+
+def _header_date(text: str, folded: str, boilerplate: tuple[Span, ...]) -> tuple[PubDate, Span] | None:
+    for line in _top_lines(text, boilerplate, _HEADER_LINES):
         segment = folded[line.start : line.end]
         label = _HEADER_LABEL_RE.match(segment)
         start = label.end() if label else len(segment) - len(segment.lstrip(" \t-–—*#>|"))
@@ -212,13 +219,7 @@ def _opening_date(segment: str) -> _Found | None:
 
 
 def _dateline_date(text: str, folded: str, boilerplate: tuple[Span, ...], today: dt.date) -> PubDate | None:
-    seen = 0
-    for line in split_lines(text):
-        if not line.text.strip() or inside_any(line.start, line.end, boilerplate):
-            continue
-        seen += 1
-        if seen > _DATELINE_LINES:
-            return None
+    for line in _top_lines(text, boilerplate, _DATELINE_LINES):
         segment = folded[line.start : line.end]
         found = _opening_date(segment)
         first = _as_date(found)
