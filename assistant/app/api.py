@@ -5,11 +5,10 @@ Each takes a Settings object explicitly; nothing reads global state.
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from assistant.config import Settings
 from assistant.models.embed import Embedder, load_embedder
@@ -19,7 +18,6 @@ if TYPE_CHECKING:  # the index and search modules import faiss, bm25s and scipy:
     from assistant.answer.pipeline import Answerer
     from assistant.models.generate import Generator
     from assistant.index.build import IndexStats
-    from assistant.types import Progress
     from assistant.retrieve.search import SearchIndex
 
 T = TypeVar("T")
@@ -49,32 +47,14 @@ def embedder_loader(settings: Settings, path: Path) -> Callable[[], Embedder]:
     )
 
 
-def index_corpus(
-    settings: Settings,
-    paths: list[Path] | None = None,
-    *,
-    rebuild: bool = False,
-    progress: Progress | None = None,
-    today: dt.date | None = None,
-    fields: dict[str, str | None] | None = None,
-    on_searchable: Callable[[int, int, int], None] | None = None,
-) -> IndexStats:
-    """Index (incrementally) the articles at ``paths`` into ``settings.index_dir``; ``fields`` names dump fields;
-    ``on_searchable(articles, chunks, pending)`` is told when a lexical generation is live before embedding."""
+def index_corpus(settings: Settings, paths: list[Path] | None = None, **options: Any) -> IndexStats:
+    """Index (incrementally) the articles at ``paths`` into ``settings.index_dir`` with the default or
+    configured embedder; ``options`` are :func:`assistant.index.build.build_index`'s (``rebuild``,
+    ``progress``, ``today``, ``fields``, ``on_searchable``)."""
     from assistant.index.build import build_index
 
     path = resolve_embedder(settings)
-    return build_index(
-        settings,
-        paths,
-        embedder_path=path,
-        load_embedder=embedder_loader(settings, path),
-        rebuild=rebuild,
-        progress=progress,
-        today=today,
-        fields=fields,
-        on_searchable=on_searchable,
-    )
+    return build_index(settings, paths, embedder_path=path, load_embedder=embedder_loader(settings, path), **options)
 
 
 def open_search(settings: Settings, *, preload: bool = False) -> SearchIndex:
