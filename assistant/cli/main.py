@@ -79,6 +79,11 @@ def index_cmd(
     web pages (.html, .htm), and dumps of many articles, one a record (.jsonl,
     .json, .csv, .tsv). Only new or changed articles are embedded; deleted
     ones are dropped. The index mirrors the given folders and files.
+
+    A large run is searchable by words, dates and outlets before its
+    embedding finishes ("searchable now"); stopping it (Ctrl-C, a kill) loses
+    at most the batch in progress, and `assistant index` again resumes.
+    `assistant status` shows how far it is.
     """
     from assistant.app.api import index_corpus
     from assistant.cli.output import print_index_report
