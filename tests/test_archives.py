@@ -346,3 +346,20 @@ def test_a_citation_of_an_undated_record_carries_its_fetch_day_and_other_prints(
     assert cite.to_json()["fetched"] == "2015-07-22"
     assert cite.to_json()["also_reported_by"] == [{"doc_id": other.doc_id, "outlet": "was"}]
     assert "undated (fetched 2015-07-22)" in format_citation_head(cite, "en")
+
+
+@pytest.mark.models  # `assistant index` embeds with the real embedder
+def test_indexing_a_dump_from_the_command_line_prints_its_mapping(tmp_path: Path) -> None:
+    dump = _jsonl(tmp_path / "snn.jsonl", RECORDS)
+    index_dir = str(tmp_path / "index")
+    proc = run_cli("index", str(dump), "--index-dir", index_dir, "--quiet")
+    assert proc.returncode == 0, proc.stderr
+    assert "text=content title=title fetched=date_extracted outlet=source url=url author=author" in proc.stderr
+    assert "is a fetch time" in proc.stderr and "#3: empty content" in proc.stderr
+    assert "2 added" in proc.stderr
+    docs = json.loads(run_cli("docs", "--json", "--index-dir", index_dir).stdout)["documents"]
+    assert sorted(d["outlet"] for d in docs) == ["okaz", "was"]
+    status = run_cli("status", "--index-dir", index_dir)
+    assert status.returncode == 0 and "embedding  complete" in status.stdout and "2 articles" not in status.stderr
+    again = run_cli("index", "--index-dir", index_dir, "--quiet")  # the dump and its mapping are remembered
+    assert again.returncode == 0 and "0 added, 0 updated, 0 removed, 2 unchanged" in again.stderr
