@@ -132,10 +132,9 @@ def _load_previous(index_dir: Path) -> _Previous | None:
         by_doc.setdefault(chunk.doc_id, []).append((chunk, row_no))
     lines = {row["doc_id"]: line for row, line in zip(doc_rows, doc_lines, strict=True)}
     pending = store.load_pending(gen, manifest, len(rows))
-    copies = [[d for d in g if d in docs] for g in store.load_copies(gen)]
     return _Previous(
         manifest, docs, by_doc, vectors, gen, sentences, lines, chunk_lines, pending,
-        [g for g in copies if len(g) > 1], Signatures.load(gen / SIGNATURES_FILE),
+        store.load_copies(gen), Signatures.load(gen / SIGNATURES_FILE),
     )
 
 
@@ -317,11 +316,12 @@ def build_index(
             cache = EmbeddingCache(index_dir, config.embedder.model_dump_json()).load()
             todo = [i for i, key in enumerate(keys) if key not in cache.found]
             embedder: Embedder | None = None
-            if len(todo) >= settings.stage_chunks:
+            cache.persist = len(todo) >= settings.stage_chunks
+            if cache.persist:
                 # Searchable now: publish the articles, their dates and BM25 before embedding them.
                 if not dim and not cache.found:
                     embedder = load_embedder()
-                vec_dim = dim or (len(next(iter(cache.found.values())).vector) if cache.found else embedder.dim)  # type: ignore[union-attr]
+                vec_dim = dim or cache.dim or embedder.dim  # type: ignore[union-attr]
                 partial = assemble(new_chunks, keys, cache, vec_dim, missing_ok=True)
                 vectors = _vectors(prev, order, kept_rows, is_new, partial[0], vec_dim)
                 sentences = _sentences(prev, kept_rows, partial[1], len(new_chunks), order, vec_dim)
@@ -335,7 +335,7 @@ def build_index(
                 embedder = embedder or load_embedder()
                 embed_in_batches(embedder, [new_chunks[i] for i in todo], [titles_for_new[i] for i in todo],
                                   [keys[i] for i in todo], {d.doc_id: d.text for d in docs}, cache, progress)
-            new_vecs, new_sentences = assemble(new_chunks, keys, cache, dim or len(next(iter(cache.found.values())).vector))
+            new_vecs, new_sentences = assemble(new_chunks, keys, cache, dim or cache.dim)
             if dim and kept_rows and new_vecs.shape[1] != dim:
                 raise store.dimension_mismatch(index_dir, dim, new_vecs.shape[1])
             dim = new_vecs.shape[1]

@@ -53,11 +53,19 @@ class EmbeddingCache:
     index_dir: Path
     fingerprint: str
     found: dict[str, Embedded] = field(default_factory=dict)
+    persist: bool = True
+    """Whether finished batches go to disk; a run too small to publish a searchable generation first
+    keeps them in memory (killed, it has nothing published to resume, and little to redo)."""
     _next: int = 0
 
     @property
     def folder(self) -> Path:
         return self.index_dir / FOLDER
+
+    @property
+    def dim(self) -> int:
+        """The vectors' dimension (0 while it holds none)."""
+        return len(next(iter(self.found.values())).vector) if self.found else 0
 
     def load(self) -> EmbeddingCache:
         """Read every finished batch; a damaged one or another embedder's is ignored (its chunks are embedded again)."""
@@ -88,8 +96,12 @@ class EmbeddingCache:
         return self
 
     def save(self, keys: list[str], items: list[Embedded]) -> None:
-        """Write one finished batch (atomically) and remember its chunks."""
+        """Write one finished batch (atomically, when ``persist``) and remember its chunks."""
         import numpy as np
+
+        if not self.persist:
+            self.found.update(zip(keys, items, strict=True))
+            return
 
         self.folder.mkdir(parents=True, exist_ok=True)
         arrays: dict[str, np.ndarray] = {

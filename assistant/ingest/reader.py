@@ -41,7 +41,7 @@ from pathlib import Path
 
 from assistant.errors import CorpusError
 from assistant.ingest.decoding import UnreadableFile, decode, decode_bytes
-from assistant.ingest.dumps import DumpError, is_dump, read_dump
+from assistant.ingest.dumps import DUMP_SUFFIXES, DumpError, is_dump, read_dump
 from assistant.ingest.html import HTML_SUFFIXES, read_page
 from assistant.ingest.boilerplate import find_boilerplate, merge_spans
 from assistant.ingest.metadata import (
@@ -71,7 +71,7 @@ TEXT_SUFFIXES = (".txt", ".md")
 ARTICLE_SUFFIXES = (*TEXT_SUFFIXES, *HTML_SUFFIXES)
 DEFAULT_MAX_BYTES = 20_000_000
 DUMP_MAX_BYTES = 4_000_000_000
-SUPPORTED = ".txt, .md, .html, .htm, .jsonl, .json, .csv, .tsv"
+SUPPORTED = ", ".join((*ARTICLE_SUFFIXES, *DUMP_SUFFIXES))
 
 
 def _read_bytes(path: Path, max_bytes: int) -> bytes:
@@ -192,22 +192,21 @@ def load_document(
     if not text.strip():
         raise UnreadableFile("empty file")
     side = _read_sidecar(path, root if confine else None)
-    front = FrontMatter(span=Span(0, 0))
-    if path.name.lower().endswith(HTML_SUFFIXES):
-        page = read_page(text)
+    page = read_page(text) if path.name.lower().endswith(HTML_SUFFIXES) else None
+    if page is not None:
         if page.text is None:
             raise UnreadableFile("no article text found in the page")
         text = page.text
         front = FrontMatter(span=Span(0, 0), date=page.date, title=page.title, outlet=page.outlet, url=page.url, author=page.author)
     else:
-        front = parse_front_matter(text) or front
+        front = parse_front_matter(text) or FrontMatter(span=Span(0, 0))
     if warnings is not None:
         problems = ([note] if note else []) + front.problems + side.problems
         warnings.extend(SkippedFile(str(path), problem) for problem in problems)
     boilerplate = find_boilerplate(text)
     if front.span.end:  # metadata, not body text: never chunked, searched or quoted
         boilerplate = merge_spans([front.span, *(sp for sp in boilerplate if sp.end > front.span.end)], text)
-    if path.name.lower().endswith(HTML_SUFFIXES) and inside_any(0, len(text.rstrip()), boilerplate):
+    if page is not None and inside_any(0, len(text.rstrip()), boilerplate):
         raise UnreadableFile("no article text found in the page")  # what the extractor kept is a menu or a footer
     date, source = publication_date(side.date or front.date, text, boilerplate, today or dt.date.today())
     digest = hashlib.sha256(raw)

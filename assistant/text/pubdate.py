@@ -119,17 +119,26 @@ def _full_from(m: re.Match[str]) -> _Found:
 
 # --- publication date -------------------------------------------------------
 
+def _full_at(folded: str, pos: int) -> _Found | None:
+    """A full date (Gregorian, or Hijri converted) starting exactly at ``pos``."""
+    for rx in (*_HIJRI_RES, *_FULL_DATE_RES):
+        m = rx.match(folded, pos)
+        if m:
+            return _full_from(m)
+    return None
+
+
 def _date_at(folded: str, pos: int) -> _Found | None:
     """A date of any precision starting at ``pos`` (after an optional weekday)."""
     wd = _WEEKDAY_PREFIX_RE.match(folded, pos)
     if wd:
         pos = wd.end()
-    for rx in (*_HIJRI_RES, *_FULL_DATE_RES, _MONTH_YEAR_RE):
-        m = rx.match(folded, pos)
-        if m:
-            if rx is _MONTH_YEAR_RE:
-                return _Found(m.start(), m.end(), int(m.group("y")), month_number(m.group("mon")), None)
-            return _full_from(m)
+    full = _full_at(folded, pos)
+    if full is not None:
+        return full
+    m = _MONTH_YEAR_RE.match(folded, pos)
+    if m:
+        return _Found(m.start(), m.end(), int(m.group("y")), month_number(m.group("mon")), None)
     m = _ISO_MONTH_RE.match(folded, pos)
     if m:
         return _Found(m.start(), m.end(), int(m.group("y")), int(m.group("m")), None)
@@ -183,15 +192,6 @@ _NOT_PLACES = frozenset(
 _PAIR_RE = re.compile(r"\s*(?:م(?![^\W\d_])\.?)?\s*[,،(]?\s*(?:ال|و)?(?:موافق|يوافق)\s*(?:ل|لـ)?\s*")
 _PAIR_SLACK_DAYS = 2
 _DATELINE_LINES = 3
-
-
-def _full_at(folded: str, pos: int) -> _Found | None:
-    """A full date (Gregorian, or Hijri converted) starting exactly at ``pos``."""
-    for rx in (*_HIJRI_RES, *_FULL_DATE_RES):
-        m = rx.match(folded, pos)
-        if m:
-            return _full_from(m)
-    return None
 
 
 def _as_date(found: _Found | None) -> dt.date | None:
