@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from assistant.answer.evidence import Source
     from assistant.answer.gate import Gate
 
-Mode = Literal["generated", "extractive", "abstained"]
+Mode = Literal["generated", "extractive", "statements", "abstained"]
 
 CITE_MARKER = re.compile(r"\[(\d{1,3})\]")
 """A citation marker ``[n]`` in an answer or a model's draft."""
@@ -93,6 +93,8 @@ class Answer:
     """The reader's verbatim span, which the answer begins with (None: no reader answer)."""
     signals: dict[str, float] | None = None
     """What the reader's decision to answer or abstain was made from (None: no reader)."""
+    statements: list[Any] | None = None
+    """For "what did X say": X's statements in time order (StatementView each; None for other questions)."""
 
     def to_json(self) -> dict[str, Any]:
         window = None
@@ -112,6 +114,7 @@ class Answer:
             "mode": self.mode,
             "coverage": self.coverage,
             "signals": self.signals,
+            "statements": [s.to_json() for s in self.statements] if self.statements is not None else None,
         }
 
 

@@ -20,6 +20,7 @@ from assistant.answer.gate import relevance_gate
 from assistant.answer.prompting import Drafting
 from assistant.answer.prompts import Prompts
 from assistant.answer.reading import read
+from assistant.answer.statements import find_statements, silent_text, statements_answer
 from assistant.config import AnswerSettings
 from assistant.answer.verify import checked_draft, model_abstained
 from assistant.models.generate import Generator, TokenSink
@@ -73,9 +74,10 @@ class Answerer:
         generator = self.generator  # loaded before any search: a missing or damaged model fails first
         t_search = time.perf_counter()
         query = self.search.embed(query)
-        result: SearchResult = self.search.search(query, k=self.k)
-        t_retrieve = (time.perf_counter() - t_search) * 1000
         language, window = query.language, query.window
+        found = find_statements(self.search, query, query.statement) if query.statement is not None else None
+        result: SearchResult = SearchResult(query.text, [], window, found.rule) if found and found.articles else self.search.search(query, k=self.k)  # type: ignore[arg-type]
+        t_retrieve = (time.perf_counter() - t_search) * 1000
         coverage = coverage_line(self.search.docs, window, result.date_rule, language)
         model = {"generator": generator.name, "embedder": self.embedder_name}
         if generator.adapter is not None:
@@ -87,12 +89,18 @@ class Answerer:
             if on_token is not None and mode != "abstained":
                 on_token(text)  # only what is verified is shown: no draft that could be withdrawn
             total = (time.perf_counter() - t0) * 1000
+            searched = [c.doc_id for c in citations] if found and found.articles else [h.chunk.doc_id for h in result.hits]
             return Answer(
                 query.text, text, language, mode == "abstained", mode, window, result.date_rule, citations,
                 unverified, coverage, {"retrieve": t_retrieve, "generate": t_gen, "total": total}, model,
-                searched_docs=list(dict.fromkeys(h.chunk.doc_id for h in result.hits)), **kw,
+                searched_docs=list(dict.fromkeys(searched)), **kw,
             )
 
+        if found is not None and found.articles:  # "what did X say": X's statements, not a reader's span
+            if not found.statements:
+                return finish(silent_text(found, window, language), "abstained", [], [], 0.0, statements=[])
+            text, citations, views = statements_answer(found, window, language, self.search.docs)
+            return finish(text, "statements", citations, [], 0.0, statements=views)
         if not result.hits:
             return finish(abstention_text(language, coverage, None, window), "abstained", [], [], 0.0)
         terms = content_terms(query.tokens, self.doc_freq(), max(1, self.search.bm25.size))

@@ -1,8 +1,8 @@
 """A question parsed once: every later stage reads this, none re-derives it.
 
 ``Query.parse`` validates the user's text, detects its language, reads the date
-window it names (narrowed by any filters), and extracts its names, numbers and
-BM25 tokens. The search adds the query vector (``with_vector``); the gate, the
+window it names (narrowed by any filters), extracts its names, numbers and
+BM25 tokens, and whose statements it asks for, if any. The search adds the query vector (``with_vector``); the gate, the
 evidence step and verification take the same object.
 """
 
@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from assistant.errors import BadInput
 from assistant.text.arabic import detect_language, tokenize
 from assistant.text.date_window import parse_date_window
+from assistant.text.speech import StatementAsk, statement_ask
 from assistant.text.terms import Term, arabic_names, english_names, numbers_in
 from assistant.types import DateWindow, Filters, Language
 
@@ -58,6 +59,8 @@ class Query:
     numbers: frozenset[str]
     """Numbers the question states (an answer may repeat them)."""
     filters: Filters | None = None
+    statement: StatementAsk | None = None
+    """The speaker when the question asks what someone said ("What did Peskov say ...?"), else None."""
     vector: np.ndarray | None = None
     """The embedder's unit vector for the question, once the search has computed it."""
 
@@ -81,6 +84,7 @@ class Query:
             tokens=tuple(tokenize(text)),
             numbers=frozenset(numbers_in(text)),
             filters=filters,
+            statement=statement_ask(text, language),
         )
 
     def with_vector(self, vector: np.ndarray) -> Query:

@@ -150,7 +150,7 @@ class SearchIndex:
     def _filtered(
         self, query: str, qvec: np.ndarray, bm25: np.ndarray, k: int, window: DateWindow, only: np.ndarray | None
     ) -> SearchResult:
-        in_window, undated = self._window_masks(window)
+        in_window, undated = self.date_masks(window)
         if only is not None:
             in_window &= only
             undated &= only
@@ -167,7 +167,13 @@ class SearchIndex:
             rule = "undated-fallback"
         return SearchResult(query, hits, window, rule if hits else "empty-window")
 
-    def _window_masks(self, window: DateWindow) -> tuple[np.ndarray, np.ndarray]:
+    def doc_rows(self, doc_id: str) -> np.ndarray:
+        """The chunk rows of one article, in text order."""
+        import numpy as np
+
+        return self._rows_by_doc().get(doc_id, np.zeros(0, dtype=np.int64))
+
+    def date_masks(self, window: DateWindow) -> tuple[np.ndarray, np.ndarray]:
         """Rows dated inside the window (any day of a partial date counts, as DateWindow.overlaps), and undated rows."""
         first, last, dated = self._row_dates()
         in_window = dated.copy()

@@ -1,0 +1,340 @@
+"""Who said what, and when: every statement of one speaker in the question's window, each once, in time order.
+
+A statement question ("What did Peskov say in May 2021?", "هل علّق بيسكوف على
+...؟") is answered without the reader: every article in the window that names
+the speaker (found through the BM25 postings of the name, so the whole archive
+is covered, not the top passages) is read sentence by sentence for the
+speaker's reported speech (:func:`assistant.text.speech.attributed`). The
+sentences that say the same thing -- an agency story printed by several
+outlets, a light rewrite -- are grouped into one statement
+(:func:`group_statements`), which is shown once with every print cited and the
+other outlets named. Statements are listed by date, undated ones last; a
+question spanning several years is answered year by year.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from assistant.answer.compose import Citation, readable
+from assistant.text.arabic import tokenize
+from assistant.text.sentences import candidate_spans
+from assistant.text.speech import SpeakerMatch, StatementAsk, Utterance, attributed
+from assistant.types import Chunk, DateWindow, Document, Language, date_label
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from assistant.retrieve.query import Query
+    from assistant.retrieve.search import SearchIndex
+
+SAME_STATEMENT_COSINE = 0.60
+"""Sentences of two articles paired one to one report one statement when their cosine (index-time
+sentence vectors) reaches this (benchmarks/statements.py --calibrate: from SaudiNewsNet, not the seeds)."""
+SAME_STATEMENT_OVERLAP = 0.5
+"""Or when this share of the shorter sentence's words is in the other (prints of one story)."""
+
+
+@dataclass
+class Said:
+    """One sentence in which the speaker speaks, in one article."""
+
+    doc: Document
+    start: int
+    end: int
+    cue: str
+    vector: np.ndarray | None = None
+
+    @property
+    def text(self) -> str:
+        return self.doc.text[self.start : self.end]
+
+    @property
+    def day(self) -> dt.date | None:
+        span = self.doc.window_span()
+        return span[0] if span is not None and self.doc.date is not None else None
+
+
+@dataclass
+class Statement:
+    """What the speaker said once, with every sentence that reports it (first: the one quoted)."""
+
+    speaker: str
+    reports: list[Said] = field(default_factory=list)
+
+    @property
+    def first(self) -> Said:
+        return self.reports[0]
+
+    @property
+    def date(self) -> str | None:
+        dated = [r.doc.date for r in self.reports if r.doc.date is not None]
+        return min(dated, key=lambda d: d.span()[0]).iso if dated else None
+
+    def sort_key(self) -> tuple[int, int, str, int]:
+        days = [r.doc.date.span()[0] for r in self.reports if r.doc.date is not None]
+        return (0, min(days).toordinal(), self.first.doc.doc_id, self.first.start) if days else (1, 0, self.first.doc.doc_id, self.first.start)
+
+    def outlets(self) -> list[tuple[str, str | None]]:
+        """The articles reporting it other than the quoted one: (doc_id, outlet) each, once."""
+        seen = {self.first.doc.doc_id}
+        out = []
+        for r in self.reports[1:]:
+            if r.doc.doc_id not in seen:
+                seen.add(r.doc.doc_id)
+                out.append((r.doc.doc_id, r.doc.outlet))
+        return out
+
+
+@dataclass(frozen=True)
+class StatementsFound:
+    """The speaker's statements in the window, in time order, and how the window was applied."""
+
+    ask: StatementAsk
+    statements: list[Statement]
+    rule: str
+    """The date rule: none, in-window, undated-fallback, empty-window (as search's)."""
+    articles: int
+    """Articles that name the speaker within the window (read in full)."""
+
+
+def _name_tokens(search: SearchIndex, speaker: SpeakerMatch, text: str) -> list[list[str]]:
+    """BM25 token sets that find the articles naming the speaker (each inner list all required): the
+    last name of a person, else the whole name or one of its other phrases (a bare institution noun
+    alone finds nothing: it names the speaker only in an article that names them in full)."""
+    if speaker.surname is not None:
+        return [tokenize(speaker.surname)]
+    phrases = [p for p in (speaker.phrase, *speaker.exonyms) if len(p) >= 2 or not speaker.phrase or p == speaker.phrase]
+    sets = [tokenize(" ".join(p)) for p in phrases]
+    if speaker.skeletons:
+        from assistant.text.speech import Word
+
+        vocab = search.bm25.doc_freqs()
+        sets.extend([tok] for tok in vocab if speaker.names(Word(0, 0, tok, frozenset({tok}))))
+    return [s for s in sets if s]
+
+
+def _rows_naming(search: SearchIndex, token_sets: list[list[str]]) -> Any:
+    import numpy as np
+
+    found = np.zeros(len(search.chunks), dtype=bool)
+    for tokens in token_sets:
+        rows = np.ones(len(search.chunks), dtype=bool)
+        for token in tokens:
+            rows &= search.bm25.scores([token]) > 0
+        found |= rows
+    return found
+
+
+def _sentences(search: SearchIndex, doc: Document, chunks: Iterable[Chunk]) -> tuple[list[tuple[int, int]], dict[tuple[int, int], Chunk]]:
+    """An article's candidate sentences (the index's own, boilerplate excluded), with the chunk each was found in."""
+    where: dict[tuple[int, int], Chunk] = {}
+    for chunk in chunks:
+        for span in candidate_spans(doc.text, chunk.start, chunk.end):
+            where.setdefault(span, chunk)
+    spans = sorted(where)
+    whole = [s for s in spans if not any(o != s and o[0] <= s[0] and s[1] <= o[1] for o in spans)]
+    return whole, where
+
+
+def find_said(search: SearchIndex, query: Query, ask: StatementAsk) -> tuple[list[Said], str, int]:
+    """Every sentence in the window's articles where the asked speaker speaks; the date rule; articles read."""
+    import numpy as np
+
+    speaker = SpeakerMatch.of(ask.speaker)
+    rows = _rows_naming(search, _name_tokens(search, speaker, ask.speaker))
+    if query.doc_ids is not None:
+        rows &= np.array([c.doc_id in query.doc_ids for c in search.chunks], dtype=bool)
+    rule = "none"
+    if query.window is not None:
+        in_window, undated = search.date_masks(query.window)
+        said, n = _read(search, speaker, rows & in_window)
+        if said:
+            return said, "in-window", n
+        said, n = _read(search, speaker, rows & undated)
+        return said, ("undated-fallback" if said else "empty-window"), n
+    said, n = _read(search, speaker, rows)
+    return said, rule, n
+
+
+def _read(search: SearchIndex, speaker: SpeakerMatch, rows: Any) -> tuple[list[Said], int]:
+    import numpy as np
+
+    by_doc: dict[str, list[Chunk]] = {}
+    for row in np.flatnonzero(rows):
+        chunk = search.chunks[int(row)]
+        by_doc.setdefault(chunk.doc_id, [])
+    for doc_id in by_doc:
+        by_doc[doc_id] = [search.chunks[int(r)] for r in search.doc_rows(doc_id)]
+    said: list[Said] = []
+    for doc_id, chunks in by_doc.items():
+        doc = search.docs[doc_id]
+        spans, where = _sentences(search, doc, chunks)
+        found: list[Utterance] = attributed(doc.text, spans, speaker)
+        vectors: dict[str, dict[tuple[int, int], Any]] = {}
+        for u in found:
+            chunk = where[(u.start, u.end)]
+            if chunk.chunk_id not in vectors:
+                vectors[chunk.chunk_id] = search.sentence_vectors(chunk)
+            said.append(Said(doc, u.start, u.end, u.cue, vectors[chunk.chunk_id].get((u.start, u.end))))
+    missing = [s for s in said if s.vector is None]
+    if missing:
+        made = search.embedder.encode_documents([s.text for s in missing], [s.doc.title for s in missing])
+        for s, vec in zip(missing, made, strict=True):
+            s.vector = vec
+    return said, len(by_doc)
+
+
+def _words(text: str) -> set[str]:
+    return set(tokenize(text))
+
+
+def overlap(a: str, b: str) -> float:
+    """Share of the shorter sentence's words found in the other."""
+    wa, wb = _words(a), _words(b)
+    return len(wa & wb) / max(1, min(len(wa), len(wb)))
+
+
+def similarity(a: Said, b: Said) -> float:
+    """How alike two reports are: 1.0 for prints of one sentence (word overlap), else their cosine."""
+    import numpy as np
+
+    if overlap(a.text, b.text) >= SAME_STATEMENT_OVERLAP:
+        return 1.0
+    if a.vector is None or b.vector is None:
+        return 0.0
+    return float(np.asarray(a.vector, dtype=np.float32) @ np.asarray(b.vector, dtype=np.float32))
+
+
+def group_statements(said: list[Said], speaker: str, cosine: float = SAME_STATEMENT_COSINE) -> list[Statement]:
+    """Reports grouped into statements, articles taken in time order.
+
+    An article reports each statement once, so its sentences are aligned one to one with the
+    statements found so far (the best total similarity, scipy's assignment solver): a sentence
+    joins the statement it is paired with when their similarity (the best over that statement's
+    reports) reaches ``cosine``; the others open statements of their own. Statements come out by date.
+    """
+    import numpy as np
+    from scipy.optimize import linear_sum_assignment
+
+    by_doc: dict[str, list[Said]] = {}
+    for s in sorted(said, key=lambda s: (s.doc.date is None, s.doc.date.span()[0] if s.doc.date else dt.date.min, s.doc.doc_id, s.start)):
+        by_doc.setdefault(s.doc.doc_id, []).append(s)
+    statements: list[Statement] = []
+    for reports in by_doc.values():
+        sim = np.array([[max(similarity(r, old) for old in st.reports) for st in statements] for r in reports]).reshape(len(reports), len(statements))
+        joined: dict[int, int] = {}
+        if statements:
+            rows, cols = linear_sum_assignment(-sim)
+            joined = {int(r): int(c) for r, c in zip(rows, cols, strict=True) if sim[r, c] >= cosine}
+        opened = []
+        for i, r in enumerate(reports):
+            if i in joined:
+                statements[joined[i]].reports.append(r)
+            else:
+                opened.append(Statement(speaker, [r]))
+        statements.extend(opened)
+    return sorted(statements, key=Statement.sort_key)
+
+
+def periods(statements: list[Statement], window: DateWindow | None) -> list[tuple[str, list[Statement]]]:
+    """Statements by year when the window spans several years (undated last); otherwise one period."""
+    if window is None or window.start is None or window.end is None or window.start.year == window.end.year:
+        return [("", statements)]
+    out: dict[str, list[Statement]] = {}
+    for s in statements:
+        out.setdefault(s.date[:4] if s.date else "", []).append(s)
+    return sorted(out.items(), key=lambda kv: (kv[0] == "", kv[0]))
+
+
+# --- the answer -----------------------------------------------------------------
+
+MAX_STATEMENTS = 12
+"""Statements listed in one answer (the rest are counted, not shown)."""
+
+
+@dataclass(frozen=True)
+class StatementView:
+    """One statement as an answer shows it: ``--json``'s ``statements[]``."""
+
+    speaker: str
+    date: str | None
+    quote: str
+    citations: list[Citation]
+    also_reported_by: list[tuple[str, str | None]]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "speaker": self.speaker, "date": self.date, "quote": self.quote,
+            "citations": [c.n for c in self.citations],
+            "also_reported_by": [{"doc_id": d, "outlet": o} for d, o in self.also_reported_by],
+        }
+
+
+def _citation(said: Said, n: int) -> Citation | None:
+    doc = said.doc
+    quote = doc.text[said.start : said.end]
+    if not quote.strip():
+        return None
+    return Citation(n, doc.doc_id, doc.title, doc.date.iso if doc.date else None, quote, said.start, said.end, 1.0,
+                    fetched=doc.fetched.iso if doc.fetched else None)
+
+
+def _outlet(doc_id: str, outlet: str | None, docs: dict[str, Document]) -> str:
+    return outlet or docs[doc_id].title[:60] if doc_id in docs else doc_id
+
+
+def statements_answer(
+    found: StatementsFound, window: DateWindow | None, language: Language, docs: dict[str, Document]
+) -> tuple[str, list[Citation], list[StatementView]]:
+    """The answer: the speaker's statements by date (by year across years), each quoted once with its
+    [n] and the other outlets that printed it; the citations (every print of every statement)."""
+    shown = found.statements[:MAX_STATEMENTS]
+    citations: list[Citation] = []
+    views: list[StatementView] = []
+    lines: list[str] = []
+    speaker = found.ask.speaker
+    when = f" ({window.text})" if window is not None and window.text else ""
+    count = len(found.statements)
+    if language == "ar":
+        lines.append(f"ما قاله {speaker}{when}، بحسب المقالات ({count} تصريحات، مرتبة حسب التاريخ):")
+    else:
+        lines.append(f"What {speaker} said{when}, according to the articles ({count} statement{'s' * (count != 1)}, by date):")
+    for period, statements in periods(shown, window):
+        if period or len(lines) > 1 and any(p for p, _ in periods(shown, window)):
+            lines.append(f"{period or date_label(None, language)}:")
+        for st in statements:
+            cites = [c for c in (_citation(r, len(citations) + i + 1) for i, r in enumerate(st.reports)) if c is not None]
+            if not cites:
+                continue
+            citations.extend(cites)
+            others = st.outlets()
+            views.append(StatementView(speaker, st.date, cites[0].quote, cites, others))
+            marks = "".join(f"[{c.n}]" for c in cites)
+            line = f"{len(views)}. {date_label(st.date, language)} — «{readable(cites[0].quote)}» {marks}"
+            if others:
+                names = "، ".join(_outlet(d, o, docs) for d, o in others) if language == "ar" else ", ".join(_outlet(d, o, docs) for d, o in others)
+                line += f" ({'ورد أيضاً في' if language == 'ar' else 'also reported by'}: {names})"
+            lines.append(line)
+    if count > len(shown):
+        rest = count - len(shown)
+        lines.append(f"… و{rest} تصريحات أخرى." if language == "ar" else f"… and {rest} more statement{'s' * (rest != 1)}.")
+    return "\n".join(lines), citations, views
+
+
+def silent_text(found: StatementsFound, window: DateWindow | None, language: Language) -> str:
+    """The answer when articles name the speaker but quote nothing they said."""
+    speaker, n = found.ask.speaker, found.articles
+    when = f" ضمن «{window.text}»" if language == "ar" and window is not None else (f" within \"{window.text}\"" if window is not None else "")
+    if language == "ar":
+        return f"لم أجد في المقالات{when} أي تصريح منسوب إلى {speaker}: ورد ذكره في {n} مقالة دون أن يُنقل عنه قول."
+    return f"The articles{when} quote nothing {speaker} said: {n} article{'s' * (n != 1)} mention {speaker}, none reports a statement of theirs."
+
+
+def find_statements(search: SearchIndex, query: Query, ask: StatementAsk) -> StatementsFound:
+    """The asked speaker's statements within the question's window and filters, grouped and in time order."""
+    said, rule, articles = find_said(search, query, ask)
+    return StatementsFound(ask, group_statements(said, ask.speaker), rule, articles)

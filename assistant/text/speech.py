@@ -1,0 +1,379 @@
+"""Reported speech: is a question asking what someone said, and which sentences of an article are theirs?
+
+:func:`statement_ask` reads "What did Peskov say in May 2021?", "ماذا قال بيسكوف
+في أيار 2021؟", "هل علّق بيسكوف على ...؟" and returns the speaker asked about.
+:class:`SpeakerMatch` finds that speaker in an article (across scripts: "Peskov"
+is "بيسكوف"; and by the title the article itself gives the name: "المتحدث باسم
+الكرملين ديمتري بيسكوف" makes "المتحدث باسم الكرملين" Peskov in that article),
+and :func:`attributed` marks the sentences where the speaker speaks: a
+reporting verb with the speaker as its subject ("وقال بيسكوف", "بيسكوف رفض
+التعليق", "نقلت تاس عن بيسكوف تأكيده أن"), and the sentences that carry the
+speaker on ("وأضاف أن ..."). The verbs are data (speech.toml), the one word
+list of this stage.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from assistant.text.arabic import ARABIC_LETTER_RE, normalize
+from assistant.text.terms import EXONYMS, GENERIC_CAPITALISED, english_names, skeleton_ar, skeleton_en, skeletons_match
+
+__all__ = ["Cue", "Lexicon", "SpeakerMatch", "StatementAsk", "Utterance", "attributed", "lexicon", "statement_ask"]
+
+Cue = Literal["verb", "declined", "continuation"]
+"""Why a sentence is the speaker's: a reporting verb with the speaker as subject, a refusal to
+comment, or a sentence carrying on the previous one's speaker."""
+
+_WORD_RE = re.compile(r"[^\W\d_](?:[^\W\d_]|[\u064b-\u065f\u0670\u0640])*")
+_PROCLITICS = "وفبلك"
+VSO_REACH = 9
+"""Words a speaker may stand after its verb ("وقال المتحدث الرسمي باسم الكرملين، ديمتري بيسكوف")."""
+SVO_REACH = 4
+"""Words a verb may stand after its speaker ("بيسكوف رفض التعليق", "الشرع طالب روسيا")."""
+PREPOSITIONS = frozenset(normalize(w) for w in "عن في على مع إلى الى من حول بشأن بشان ضد لدى عند بين تجاه حيال".split())
+"""Between a verb and a name these make the name an addressee or a topic ("تتحدث عن خطط بوتين",
+"في اتصال مع بوتين"), not the speaker -- except "عن" naming whom a report quotes ("نقلت تاس عن بيسكوف")."""
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """The reporting verbs and phrases of speech.toml, normalised."""
+
+    verbs: frozenset[str]
+    declined: tuple[tuple[str, ...], ...]
+    continuation: frozenset[str]
+    complementizers: frozenset[str]
+    titles: frozenset[str]
+    reported_from: frozenset[str]
+    institutions: frozenset[str]
+    english_verbs: frozenset[str]
+
+    def is_verb(self, word: str) -> bool:
+        return word in self.verbs or (len(word) > 3 and word[0] in "وف" and word[1:] in self.verbs)
+
+    def quotes_from(self, word: str) -> bool:
+        """Whether a verb reports from a source named after "عن" ("نقلت وكالة تاس عن بيسكوف")."""
+        return word in self.reported_from or (len(word) > 3 and word[0] in "وف" and word[1:] in self.reported_from)
+
+    def is_continuation(self, word: str) -> bool:
+        return word[0] in "وف" and word[1:] in self.continuation if len(word) > 3 else False
+
+
+@lru_cache(maxsize=1)
+def lexicon() -> Lexicon:
+    """The lexicon shipped beside this module (loaded once)."""
+    data = tomllib.loads((Path(__file__).with_name("speech.toml")).read_text(encoding="utf-8"))
+    ar, en = data["arabic"], data["english"]
+
+    def norm(words: list[str]) -> frozenset[str]:
+        return frozenset(normalize(w) for w in words)
+
+    return Lexicon(
+        verbs=norm(ar["verbs"]),
+        declined=tuple(tuple(normalize(p).split()) for p in ar["declined"]),
+        continuation=norm(ar["continuation"]),
+        complementizers=norm(ar["complementizers"]),
+        titles=norm(ar["titles"]),
+        reported_from=norm(ar["reported_from"]),
+        institutions=norm(ar["institutions"]),
+        english_verbs=frozenset(w.lower() for w in en["verbs"]),
+    )
+
+
+# --- the question ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StatementAsk:
+    """A question about what someone said: the speaker as the question writes it."""
+
+    speaker: str
+    verb: str
+
+
+_EN_ASK = (
+    r"\b(?:what|what\s+else|which\s+\w+)\s+(?:did|has|have|had|does|do)\s+(?P<x>.+?)\s+(?P<v>{verbs})\b",
+    r"^\s*(?:did|has|have|had|does)\s+(?P<x>.+?)\s+(?P<v>{verbs})\b",
+    r"\b(?:what|how)\s+(?:was|were|is|has\s+been)\s+(?:said|stated|announced|claimed|declared)\s+by\s+(?P<x>[^?,.;]+)(?P<v>)",
+    r"\b(?P<x>[^\s?,.;]+(?:\s+[^\s?,.;]+){{0,3}}?)['’]s\s+(?P<v>statements?|remarks?|comments?|words|position|stance|response|reaction)\b",
+)
+_AR_INTERROGATIVE = frozenset(normalize(w) for w in "ماذا بماذا بم عم عما ما هل الذي وماذا وهل كيف".split())
+_AR_NOUNS = frozenset(normalize(w) for w in "تصريحات تصريح أقوال موقف رد تعليق".split())
+"""Nouns that ask for statements: "ما تصريحات X", "ما موقف X من ...", "ما رد X"."""
+_AR_STOP = frozenset(
+    normalize(w)
+    for w in """في عن حول بشأن بشان على من إلى الى خلال منذ بين حيال تجاه بخصوص بعد قبل عام سنة شهر
+    يوم أمس اليوم لل ل بـ أن إن ان""".split()
+)
+"""Where an Arabic question's speaker ends: a preposition or a date word after the name."""
+
+
+def statement_ask(question: str, language: str) -> StatementAsk | None:
+    """The speaker a question asks the statements of, or None for any other question."""
+    lex = lexicon()
+    if language == "en":
+        verbs = "|".join(sorted(lex.english_verbs, key=len, reverse=True))
+        for pattern in _EN_ASK:
+            m = re.search(pattern.format(verbs=verbs), question, re.IGNORECASE)
+            if m is None:
+                continue
+            speaker = re.sub(r"^(?:(?:how|what|when|did|does|has|have|the|a|an)\s+)+", "", m.group("x").strip(), flags=re.IGNORECASE)
+            if speaker and not SpeakerMatch.of(speaker).empty:
+                return StatementAsk(speaker, m.group("v").lower())
+        return None
+    words = [(m.group(), normalize(m.group()), m.start(), m.end()) for m in _WORD_RE.finditer(question)]
+    for i, (_, word, _, _) in enumerate(words):
+        asking = any(w in _AR_INTERROGATIVE for _, w, _, _ in words[max(0, i - 2) : i])
+        bare = word[1:] if word[:1] in "وف" and len(word) > 3 else word
+        is_verb = bare in lex.verbs or (bare.endswith("ه") and bare[:-1] in lex.verbs)
+        if not asking or not (is_verb or bare in _AR_NOUNS):
+            continue
+        j = i + 1
+        while j < len(words) and words[j][1] not in _AR_STOP and j - i <= 5:
+            j += 1
+        if j == i + 1:
+            continue
+        return StatementAsk(question[words[i + 1][2] : words[j - 1][3]], words[i][0])
+    return None
+
+
+# --- the speaker in an article --------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Word:
+    """A word of an article: its offsets, its normalised form, and the forms it may be read as."""
+
+    start: int
+    end: int
+    norm: str
+    forms: frozenset[str]
+    """``norm`` and its readings without a proclitic (و/ف, then ب/ل/ك) and without the article ال,
+    each keeping at least three letters: "وبيسكوف" is read as "بيسكوف", "والكرملين" as "كرملين"."""
+    clitic: str = ""
+    """The proclitic letters of the shortest reading ("ل" in "لبوتين" read as "بوتين")."""
+
+
+def _readings(norm: str) -> tuple[frozenset[str], str]:
+    forms = {norm, _strip_article(norm)}
+    clitic = ""
+    w = norm
+    for letters in ("وف", "بلك"):
+        if len(w) > 3 and w[0] in letters and not w.startswith("ال"):
+            clitic += w[0]
+            w = w[1:]
+            forms |= {w, _strip_article(w)}
+    return frozenset(forms), clitic
+
+
+def words_of(text: str, start: int = 0, end: int | None = None) -> list[Word]:
+    """The words of ``text[start:end]`` with their offsets (diacritics and tatweel stay inside a word)."""
+    out = []
+    for m in _WORD_RE.finditer(text, start, len(text) if end is None else end):
+        norm = normalize(m.group())
+        if not norm:
+            continue
+        forms, clitic = _readings(norm)
+        out.append(Word(m.start(), m.end(), norm, forms, clitic))
+    return out
+
+
+def _strip_article(word: str) -> str:
+    return word[2:] if word.startswith("ال") and len(word) > 4 else word
+
+
+Mention = tuple[int, int, bool]
+"""Where a speaker is named in a sentence's words: first and last word index, and whether the name
+carries the preposition ل ("لبوتين": to Putin, an addressee)."""
+
+
+@dataclass(frozen=True)
+class SpeakerMatch:
+    """Finds one speaker's name in an article's words, in Arabic or Latin script."""
+
+    phrase: tuple[str, ...]
+    """The name as the question writes it, normalised words without the article (Arabic), or empty."""
+    surname: str | None
+    """A person's last name alone also counts ("بيسكوف" for "ديمتري بيسكوف")."""
+    skeletons: tuple[str, ...]
+    """Consonant skeleton of a Latin-script name's last word (matched against Arabic words)."""
+    exonyms: tuple[tuple[str, ...], ...]
+    """Other phrases that name the speaker: the Arabic forms of a Latin-script name a skeleton cannot
+    find (the Kremlin: الكرملين); an Arabic name without its title, an institution by its bare noun."""
+
+    @classmethod
+    def of(cls, speaker: str) -> SpeakerMatch:
+        lex = lexicon()
+        if ARABIC_LETTER_RE.search(speaker):
+            raw = [normalize(m.group()) for m in _WORD_RE.finditer(speaker)]
+            phrase = tuple(_strip_article(w) for w in raw)
+            variants: list[tuple[str, ...]] = []
+            titled = 0
+            while titled < len(raw) - 1 and raw[titled] in lex.titles:
+                titled += 1
+            rest = raw[titled:]
+            # a person: "حمودة الصباغ", "بشار الأسد" (a given name first), "وزير الحج بندر حجار" (a bare last name)
+            person = len(rest) >= 2 and (not rest[0].startswith("ال") or not rest[-1].startswith("ال"))
+            surname = phrase[-1] if person and len(phrase[-1]) >= 3 else None
+            if titled and (len(rest) >= 2 or not rest[0].startswith("ال")):  # "وزارة الخارجية الروسية" -> "الخارجية الروسية"
+                variants.append(tuple(_strip_article(w) for w in rest))
+            if raw[0] in lex.institutions:  # "... وأكدت الوزارة"
+                variants.append((_strip_article(raw[0]),))
+            return cls(phrase, surname, (), tuple(variants))
+        words = _WORD_RE.findall(speaker)
+        last = words[-1] if words else ""
+        if last[:1].isupper() and last.lower() not in EXONYMS and last.lower() not in GENERIC_CAPITALISED:
+            skel = skeleton_en(last.lower().removeprefix("al-"))
+            return cls((), None, (skel,) if len(skel) >= 2 else (), ())
+        lowered = speaker.lower()
+        exonyms = tuple(
+            tuple(_strip_article(w) for w in normalize(form).split())
+            for key, forms in EXONYMS.items() if re.search(rf"\b{re.escape(key)}\b", lowered) and lowered.endswith(key) for form in forms
+        )
+        return cls((), None, (), exonyms)
+
+    @property
+    def empty(self) -> bool:
+        """Whether nothing could be looked for (an English title or body with no Arabic form known)."""
+        return not (self.phrase or self.skeletons or self.exonyms)
+
+    def _reading(self, word: Word) -> str | None:
+        """The reading of ``word`` that is the speaker's name alone, if one is."""
+        for form in sorted(word.forms, key=len, reverse=True):
+            if self.surname is not None and form == self.surname:
+                return form
+            if self.skeletons and ARABIC_LETTER_RE.match(form) and any(skeletons_match(s, skeleton_ar(form)) for s in self.skeletons):
+                return form
+        return None
+
+    def names(self, word: Word) -> bool:
+        """Whether one word is the speaker's (last) name."""
+        return self._reading(word) is not None
+
+    def find(self, words: list[Word]) -> list[Mention]:
+        """Where the speaker is named in ``words``."""
+        found: list[Mention] = []
+        covered: set[int] = set()
+        for phrase in sorted((self.phrase, *self.exonyms), key=len, reverse=True):  # the longest reading of a span wins
+            n = len(phrase)
+            for i in range(len(words) - n + 1) if n else ():
+                if covered.isdisjoint(range(i, i + n)) and all(phrase[k] in words[i + k].forms for k in range(n)):
+                    found.append((i, i + n - 1, _addressed(words[i], phrase[0])))
+                    covered.update(range(i, i + n))
+        for i, w in enumerate(words):
+            reading = None if i in covered else self._reading(w)
+            if reading is not None:
+                found.append((i, i, _addressed(w, reading)))
+        return sorted(found)
+
+
+def _addressed(word: Word, reading: str) -> bool:
+    """Whether the name was read off the word by taking away the preposition ل."""
+    return reading not in (word.norm, _strip_article(word.norm)) and word.clitic.endswith("ل")
+
+
+def titles_of(words: list[Word], mentions: list[Mention]) -> set[tuple[str, ...]]:
+    """The titles an article puts right before the speaker's name ("المتحدث باسم الكرملين، ديمتري
+    بيسكوف" -> ("المتحدث", "باسم", "الكرملين")): the speaker's other names in that article."""
+    lex = lexicon()
+    titles: set[tuple[str, ...]] = set()
+    for first, _, _ in mentions:
+        heads = [i for i in range(max(0, first - 7), first) if words[i].forms & lex.titles]
+        if not heads:
+            continue
+        h = heads[0]
+        end = h + 1
+        while end < first and (words[end].norm.startswith("ال") or words[end].forms & lex.titles or words[end].norm == "باسم"):
+            end += 1
+        if end >= first - 2 and end - h >= 2:  # at most a given name between the title and the name
+            titles.add(tuple(_strip_article(min(words[i].forms & lex.titles, default=words[i].norm)) for i in range(h, end)))
+    return titles
+
+
+def _find_titles(words: list[Word], titles: set[tuple[str, ...]]) -> list[Mention]:
+    found: list[Mention] = []
+    for title in titles:
+        n = len(title)
+        found.extend(
+            (i, i + n - 1, False) for i in range(len(words) - n + 1) if all(title[k] in words[i + k].forms for k in range(n))
+        )
+    return found
+
+
+# --- sentences that are the speaker's -------------------------------------------
+
+
+@dataclass(frozen=True)
+class Utterance:
+    """A sentence of an article in which the speaker speaks: ``text[start:end]``."""
+
+    start: int
+    end: int
+    cue: Cue
+
+
+def _speaks(words: list[Word], mentions: list[Mention]) -> Cue | None:
+    """Whether a sentence's words make a mentioned speaker the subject of a reporting verb."""
+    lex = lexicon()
+    verbs = [i for i, w in enumerate(words) if lex.is_verb(w.norm)]
+    for first, last, addressed in mentions:
+        if addressed:
+            continue
+        for phrase in lex.declined:
+            n = len(phrase)
+            if any(all(phrase[k] in words[i + k].forms for k in range(n))
+                   for i in range(last + 1, min(len(words) - n + 1, last + 1 + SVO_REACH))):
+                return "declined"
+        for v in verbs:
+            if v < first <= v + VSO_REACH and not any(_blocks(words, k, first, lex.quotes_from(words[v].norm)) for k in range(v + 1, first)):
+                return "verb"
+            if last < v <= last + SVO_REACH and not any(words[k].norm in lex.complementizers for k in range(last + 1, v)):
+                if first == 0 or words[first - 1].norm not in PREPOSITIONS:
+                    return "verb"
+    return None
+
+
+def _blocks(words: list[Word], k: int, name: int, quoting: bool) -> bool:
+    """Whether ``words[k]``, between a verb and a name, makes the name something other than the verb's
+    subject: a complementizer or another verb (the name is in what was said), or a preposition
+    (an addressee or topic) -- except "عن" right before the name after a quoting verb."""
+    lex = lexicon()
+    norm = words[k].norm
+    if norm in lex.complementizers or lex.is_verb(norm):
+        return True
+    return norm in PREPOSITIONS and not (quoting and norm == "عن" and k == name - 1)
+
+
+def _carries_on(text: str, words: list[Word]) -> bool:
+    """Whether a sentence opens with a continuing verb and no speaker of its own ("وأضاف أن ...", "وتابع: ...")."""
+    lex = lexicon()
+    if not words or not lex.is_continuation(words[0].norm):
+        return False
+    if len(words) == 1:
+        return True
+    gap = text[words[0].end : words[1].start]
+    return any(ch in gap for ch in ":،,\"“«") or words[1].norm in lex.complementizers or words[1].norm.startswith("قائل")
+
+
+def attributed(text: str, sentences: list[tuple[int, int]], speaker: SpeakerMatch) -> list[Utterance]:
+    """The sentences (given as spans, in text order) in which ``speaker`` speaks."""
+    words = [words_of(text, a, b) for a, b in sentences]
+    mentions = [speaker.find(ws) for ws in words]
+    titles = set().union(*(titles_of(ws, ms) for ws, ms in zip(words, mentions, strict=True) if ms))
+    found: list[Utterance] = []
+    previous_is_theirs = False
+    for (a, b), ws, ms in zip(sentences, words, mentions, strict=True):
+        ms = sorted(set(ms) | set(_find_titles(ws, titles))) if titles else ms
+        cue = _speaks(ws, ms) if ms else None
+        if cue is None and previous_is_theirs and not ms and _carries_on(text, ws):
+            cue = "continuation"
+        if cue is not None:
+            found.append(Utterance(a, b, cue))
+        previous_is_theirs = cue is not None
+    return found
