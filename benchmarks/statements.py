@@ -31,6 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 from assistant.app.api import index_corpus, open_answerer  # noqa: E402
 from assistant.config import load_settings  # noqa: E402
+from assistant.errors import IndexLocked  # noqa: E402
 from assistant.eval.statements import load_statement_set, score, summarise  # noqa: E402
 
 SAMPLE = ROOT.parent / "shared" / "external" / "saudinewsnet" / "saudinewsnet-2015-07-sample.jsonl"
@@ -40,11 +41,20 @@ SETS = {
 }
 
 
-def run_set(name: str, show: bool) -> dict[str, Any]:
-    gold_path, index_dir, corpus = SETS[name]
+def _indexed(index_dir: Path, corpus: Path | None) -> Any:
+    """Settings for the set's index, brought up to date (or used as it is while another run writes it)."""
     settings = load_settings().model_copy(update={"index_dir": index_dir})
     if corpus is not None:
-        index_corpus(settings, [corpus])
+        try:
+            index_corpus(settings, [corpus])
+        except IndexLocked:
+            print(f"{index_dir} is being written by another run: using its live generation as it is", file=sys.stderr)
+    return settings
+
+
+def run_set(name: str, show: bool) -> dict[str, Any]:
+    gold_path, index_dir, corpus = SETS[name]
+    settings = _indexed(index_dir, corpus)
     answerer = open_answerer(settings)
     url_to_doc = {d.url: d.doc_id for d in answerer.search.docs.values() if d.url}
     questions = load_statement_set(gold_path, url_to_doc)
@@ -77,8 +87,7 @@ def calibrate() -> dict[str, Any]:
     from assistant.text.sentences import candidate_spans
 
     _, index_dir, corpus = SETS["saudinewsnet"]
-    settings = load_settings().model_copy(update={"index_dir": index_dir})
-    index_corpus(settings, [corpus])
+    settings = _indexed(index_dir, corpus)
     answerer = open_answerer(settings)
     search = answerer.search
 

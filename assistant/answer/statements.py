@@ -22,7 +22,8 @@ from typing import TYPE_CHECKING, Any
 from assistant.answer.compose import Citation, readable
 from assistant.text.arabic import tokenize
 from assistant.text.sentences import candidate_spans
-from assistant.text.speech import SpeakerMatch, StatementAsk, Utterance, attributed
+from assistant.text.speech import SpeakerMatch, StatementAsk, Utterance, attributed, words_of
+from assistant.text.terms import QUESTION_WORDS, english_names, light_stems
 from assistant.types import Chunk, DateWindow, Document, Language, date_label
 
 if TYPE_CHECKING:
@@ -99,22 +100,21 @@ class StatementsFound:
     """The date rule: none, in-window, undated-fallback, empty-window (as search's)."""
     articles: int
     """Articles that name the speaker within the window (read in full)."""
+    off_topic: int = 0
+    """The speaker's statements left out because they do not speak of the question's topic."""
 
 
-def _name_tokens(search: SearchIndex, speaker: SpeakerMatch, text: str) -> list[list[str]]:
+def _name_tokens(speaker: SpeakerMatch) -> list[list[str]]:
     """BM25 token sets that find the articles naming the speaker (each inner list all required): the
-    last name of a person, else the whole name or one of its other phrases (a bare institution noun
-    alone finds nothing: it names the speaker only in an article that names them in full)."""
+    last name of a person, its Arabic spellings for a Latin-script name, else the whole name or one of
+    its other phrases (a bare institution noun alone finds nothing: it names the speaker only in an
+    article that names them in full)."""
     if speaker.surname is not None:
         return [tokenize(speaker.surname)]
+    if speaker.spellings is not None:
+        return [[w] for w in sorted(speaker.spellings)]
     phrases = [p for p in (speaker.phrase, *speaker.exonyms) if len(p) >= 2 or not speaker.phrase or p == speaker.phrase]
-    sets = [tokenize(" ".join(p)) for p in phrases]
-    if speaker.skeletons:
-        from assistant.text.speech import Word
-
-        vocab = search.bm25.doc_freqs()
-        sets.extend([tok] for tok in vocab if speaker.names(Word(0, 0, tok, frozenset({tok}))))
-    return [s for s in sets if s]
+    return [t for t in (tokenize(" ".join(p)) for p in phrases) if t]
 
 
 def _rows_naming(search: SearchIndex, token_sets: list[list[str]]) -> Any:
@@ -144,8 +144,8 @@ def find_said(search: SearchIndex, query: Query, ask: StatementAsk) -> tuple[lis
     """Every sentence in the window's articles where the asked speaker speaks; the date rule; articles read."""
     import numpy as np
 
-    speaker = SpeakerMatch.of(ask.speaker)
-    rows = _rows_naming(search, _name_tokens(search, speaker, ask.speaker))
+    speaker = SpeakerMatch.of(ask.speaker).spelled(search.bm25.doc_freqs())
+    rows = _rows_naming(search, _name_tokens(speaker))
     if query.doc_ids is not None:
         rows &= np.array([c.doc_id in query.doc_ids for c in search.chunks], dtype=bool)
     rule = "none"
@@ -240,6 +240,50 @@ def group_statements(said: list[Said], speaker: str, cosine: float = SAME_STATEM
     return sorted(statements, key=Statement.sort_key)
 
 
+@dataclass(frozen=True)
+class Topic:
+    """What a statement question is about ("... عن سوريا", "... about Assad's win"): its words and names."""
+
+    words: frozenset[str]
+    """Light stems of the Arabic topic words (a statement matches with any of them)."""
+    names: tuple[SpeakerMatch, ...]
+    """Names in the topic, matched across scripts as speakers are."""
+    text: str
+
+    @classmethod
+    def of(cls, ask: StatementAsk, window: DateWindow | None, language: Language) -> Topic:
+        rest = ask.topic
+        if window is not None and window.text and window.text in rest:
+            rest = rest.replace(window.text, " ")
+        if language == "en":
+            names = [t.text for t in english_names("X " + rest) if t.kind == "name"]
+            return cls(frozenset(), tuple(m for m in map(SpeakerMatch.of, names) if not m.empty), rest.strip(" ?.!"))
+        words = [t for t in tokenize(rest) if not t.isdigit() and t not in QUESTION_WORDS and len(t) > 2]
+        latin = [t.text for t in english_names("X " + rest) if t.kind == "name"]
+        stems = frozenset(f for w in words for f in light_stems(w))
+        return cls(stems, tuple(m for m in map(SpeakerMatch.of, latin) if not m.empty), rest.strip(" ?؟.!"))
+
+    @property
+    def empty(self) -> bool:
+        return not (self.words or self.names)
+
+    def matches(self, text: str) -> bool:
+        """Whether a sentence speaks of the topic: any of its words (any reading, light-stemmed) or names."""
+        words = words_of(text)
+        if any(not self.words.isdisjoint(light_stems(f)) for w in words for f in w.forms):
+            return True
+        return any(m.find(words) for m in self.names)
+
+
+def on_topic(statements: list[Statement], topic: Topic) -> tuple[list[Statement], int]:
+    """The statements that speak of the topic (through any of their reports), and how many did not;
+    all of them when none does (the topic is then only a hint the articles do not share)."""
+    if topic.empty:
+        return statements, 0
+    kept = [st for st in statements if any(topic.matches(r.text) for r in st.reports)]
+    return (kept, len(statements) - len(kept)) if kept else (statements, 0)
+
+
 def periods(statements: list[Statement], window: DateWindow | None) -> list[tuple[str, list[Statement]]]:
     """Statements by year when the window spans several years (undated last); otherwise one period."""
     if window is None or window.start is None or window.end is None or window.start.year == window.end.year:
@@ -319,6 +363,10 @@ def statements_answer(
                 names = "، ".join(_outlet(d, o, docs) for d, o in others) if language == "ar" else ", ".join(_outlet(d, o, docs) for d, o in others)
                 line += f" ({'ورد أيضاً في' if language == 'ar' else 'also reported by'}: {names})"
             lines.append(line)
+    if found.off_topic:
+        n = found.off_topic
+        lines.append(f"({n} تصريحات أخرى له في موضوعات أخرى لم تُعرض.)" if language == "ar"
+                     else f"({n} other statement{'s' * (n != 1)} by {speaker} on other subjects not shown.)")
     if count > len(shown):
         rest = count - len(shown)
         lines.append(f"… و{rest} تصريحات أخرى." if language == "ar" else f"… and {rest} more statement{'s' * (rest != 1)}.")
@@ -337,4 +385,5 @@ def silent_text(found: StatementsFound, window: DateWindow | None, language: Lan
 def find_statements(search: SearchIndex, query: Query, ask: StatementAsk) -> StatementsFound:
     """The asked speaker's statements within the question's window and filters, grouped and in time order."""
     said, rule, articles = find_said(search, query, ask)
-    return StatementsFound(ask, group_statements(said, ask.speaker), rule, articles)
+    statements, off_topic = on_topic(group_statements(said, ask.speaker), Topic.of(ask, query.window, query.language))
+    return StatementsFound(ask, statements, rule, articles, off_topic)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from assistant.answer.compose import Answer
+from assistant.answer.compose import Answer, Citation
 from assistant.types import date_label
 
 if TYPE_CHECKING:
@@ -45,16 +45,26 @@ def print_answer(answer: Answer) -> None:
     def secho(text: str, **style: Any) -> None:
         click.secho(terminal_safe(text), **style)
 
+    def cite(c: Citation) -> None:
+        echo(format_citation_head(c, answer.language))
+        echo(f"    «{' '.join(c.quote.split())}»")
+        if c.also:
+            label = "ورد أيضاً في" if answer.language == "ar" else "also reported by"
+            echo(f"    ({label}: {', '.join(o or d for d, o in c.also)})")
+
     secho(answer.answer, bold=True)
     if answer.citations:
         echo("")
         echo("المصادر:" if answer.language == "ar" else "Sources:")
-        for c in answer.citations:
-            echo(format_citation_head(c, answer.language))
-            echo(f"    «{' '.join(c.quote.split())}»")
-            if c.also:
-                label = "ورد أيضاً في" if answer.language == "ar" else "also reported by"
-                echo(f"    ({label}: {', '.join(o or d for d, o in c.also)})")
+        if answer.statements:  # grouped: each statement, then every article that reports it
+            for i, statement in enumerate(answer.statements, 1):
+                head = "التصريح" if answer.language == "ar" else "Statement"
+                secho(f"{head} {i} ({date_label(statement.date, answer.language)}):", underline=True)
+                for c in statement.citations:
+                    cite(c)
+        else:
+            for c in answer.citations:
+                cite(c)
     for note in answer.unverified:
         secho(f"! {note}", fg="yellow")
     if not answer.abstained:

@@ -16,13 +16,15 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
 from assistant.text.arabic import ARABIC_LETTER_RE, normalize
-from assistant.text.terms import EXONYMS, GENERIC_CAPITALISED, english_names, skeleton_ar, skeleton_en, skeletons_match
+from assistant.text.spelling import MAX_COST, arabic_sounds, latin_sounds, name_cost, same_name
+from assistant.text.terms import EXONYMS, GENERIC_CAPITALISED
 
 __all__ = ["Cue", "Lexicon", "SpeakerMatch", "StatementAsk", "Utterance", "attributed", "lexicon", "statement_ask"]
 
@@ -51,7 +53,8 @@ class Lexicon:
     complementizers: frozenset[str]
     titles: frozenset[str]
     reported_from: frozenset[str]
-    institutions: frozenset[str]
+    anaphors: frozenset[str]
+    honorifics: frozenset[str]
     english_verbs: frozenset[str]
 
     def is_verb(self, word: str) -> bool:
@@ -81,7 +84,8 @@ def lexicon() -> Lexicon:
         complementizers=norm(ar["complementizers"]),
         titles=norm(ar["titles"]),
         reported_from=norm(ar["reported_from"]),
-        institutions=norm(ar["institutions"]),
+        anaphors=norm(ar["anaphors"]),
+        honorifics=norm(ar["honorifics"]),
         english_verbs=frozenset(w.lower() for w in en["verbs"]),
     )
 
@@ -95,11 +99,13 @@ class StatementAsk:
 
     speaker: str
     verb: str
+    topic: str = ""
+    """The question's words after the speaker (and verb): what the statements should be about, if anything."""
 
 
 _EN_ASK = (
-    r"\b(?:what|what\s+else|which\s+\w+)\s+(?:did|has|have|had|does|do)\s+(?P<x>.+?)\s+(?P<v>{verbs})\b",
-    r"^\s*(?:did|has|have|had|does)\s+(?P<x>.+?)\s+(?P<v>{verbs})\b",
+    r"\b(?:what|what\s+else|which\s+\w+)\s+(?:did|has|have|had|does|do)\s+(?P<x>.+?)\s+(?P<v>(?-i:{verbs}))\b",
+    r"^\s*(?:did|has|have|had|does)\s+(?P<x>.+?)\s+(?P<v>(?-i:{verbs}))\b",
     r"\b(?:what|how)\s+(?:was|were|is|has\s+been)\s+(?:said|stated|announced|claimed|declared)\s+by\s+(?P<x>[^?,.;]+)(?P<v>)",
     r"\b(?P<x>[^\s?,.;]+(?:\s+[^\s?,.;]+){{0,3}}?)['’]s\s+(?P<v>statements?|remarks?|comments?|words|position|stance|response|reaction)\b",
 )
@@ -125,7 +131,7 @@ def statement_ask(question: str, language: str) -> StatementAsk | None:
                 continue
             speaker = re.sub(r"^(?:(?:how|what|when|did|does|has|have|the|a|an)\s+)+", "", m.group("x").strip(), flags=re.IGNORECASE)
             if speaker and not SpeakerMatch.of(speaker).empty:
-                return StatementAsk(speaker, m.group("v").lower())
+                return StatementAsk(speaker, m.group("v").lower(), question[m.end() :].strip())
         return None
     words = [(m.group(), normalize(m.group()), m.start(), m.end()) for m in _WORD_RE.finditer(question)]
     for i, (_, word, _, _) in enumerate(words):
@@ -135,11 +141,17 @@ def statement_ask(question: str, language: str) -> StatementAsk | None:
         if not asking or not (is_verb or bare in _AR_NOUNS):
             continue
         j = i + 1
-        while j < len(words) and words[j][1] not in _AR_STOP and j - i <= 5:
+        while j < len(words) and words[j][1] not in _AR_STOP and j - i <= 12:
             j += 1
         if j == i + 1:
             continue
-        return StatementAsk(question[words[i + 1][2] : words[j - 1][3]], words[i][0])
+        for k in range(j, len(words) - 1):  # "المدير الطبي ... في مخيم الزعتري الدكتور محمد الزعبي": the name after the place
+            if words[k][1] in lex.titles and not _has_article(words[k + 1][1]) and words[k + 1][1] not in _AR_STOP:
+                j = k + 2
+                while j < len(words) and words[j][1] not in _AR_STOP and j - k <= 5:
+                    j += 1
+                break
+        return StatementAsk(question[words[i + 1][2] : words[j - 1][3]], words[i][0], question[words[j - 1][3] :].strip())
     return None
 
 
@@ -184,6 +196,11 @@ def words_of(text: str, start: int = 0, end: int | None = None) -> list[Word]:
     return out
 
 
+def _has_article(word: str) -> bool:
+    """Whether a normalised word carries the article, alone or after ل ("العيادات", "للعيادات")."""
+    return word.startswith("ال") or word.startswith("لل")
+
+
 def _strip_article(word: str) -> str:
     return word[2:] if word.startswith("ال") and len(word) > 4 else word
 
@@ -201,9 +218,14 @@ class SpeakerMatch:
     """The name as the question writes it, normalised words without the article (Arabic), or empty."""
     surname: str | None
     """A person's last name alone also counts ("بيسكوف" for "ديمتري بيسكوف")."""
-    skeletons: tuple[str, ...]
-    """Consonant skeleton of a Latin-script name's last word (matched against Arabic words)."""
-    exonyms: tuple[tuple[str, ...], ...]
+    latin: tuple[str, ...]
+    """A Latin-script name's words, lower-case, the last name last ("dmitry", "peskov")."""
+    given: str | None = None
+    """An Arabic person's first name ("بندر" of "وزير الحج بندر حجار"): an article must write it
+    somewhere for the last name alone to count there."""
+    spellings: frozenset[str] | None = None
+    """The Arabic spellings of the last name an archive uses (:meth:`spelled`); None: any close spelling."""
+    exonyms: tuple[tuple[str, ...], ...] = ()
     """Other phrases that name the speaker: the Arabic forms of a Latin-script name a skeleton cannot
     find (the Kremlin: الكرملين); an Arabic name without its title, an institution by its bare noun."""
 
@@ -218,38 +240,70 @@ class SpeakerMatch:
             while titled < len(raw) - 1 and raw[titled] in lex.titles:
                 titled += 1
             rest = raw[titled:]
-            # a person: "حمودة الصباغ", "بشار الأسد" (a given name first), "وزير الحج بندر حجار" (a bare last name)
-            person = len(rest) >= 2 and (not rest[0].startswith("ال") or not rest[-1].startswith("ال"))
+            # a person: a word without the article after the first ("حمودة الصباغ", "بشار الأسد",
+            # "وزير التعليم عزام الدخيل"), or a bare last word ("وزير الحج بندر حجار")
+            person = len(rest) >= 2 and any(not _has_article(w) and w not in lex.titles and w not in _AR_STOP for w in rest)
             surname = phrase[-1] if person and len(phrase[-1]) >= 3 else None
+            after_title = raw[max((k + 1 for k, w in enumerate(raw) if w in lex.titles), default=0) :]
+            names = [w for w in after_title if not _has_article(w) and w not in _AR_STOP and _strip_article(w) != surname]
+            given = names[0] if surname is not None and names else None
             if titled and (len(rest) >= 2 or not rest[0].startswith("ال")):  # "وزارة الخارجية الروسية" -> "الخارجية الروسية"
                 variants.append(tuple(_strip_article(w) for w in rest))
-            if raw[0] in lex.institutions:  # "... وأكدت الوزارة"
-                variants.append((_strip_article(raw[0]),))
-            return cls(phrase, surname, (), tuple(variants))
-        words = _WORD_RE.findall(speaker)
-        last = words[-1] if words else ""
-        if last[:1].isupper() and last.lower() not in EXONYMS and last.lower() not in GENERIC_CAPITALISED:
-            skel = skeleton_en(last.lower().removeprefix("al-"))
-            return cls((), None, (skel,) if len(skel) >= 2 else (), ())
+            anaphor = "ال" + raw[0].removeprefix("ال")
+            if anaphor in lex.anaphors:  # "... وأكدت الوزارة", "... وأكد الوزير"
+                variants.append((anaphor,))
+            return cls(phrase, surname, (), given=given, exonyms=tuple(variants))
+        name = _latin_name(speaker)
+        if name:
+            return cls((), None, name)
         lowered = speaker.lower()
         exonyms = tuple(
             tuple(_strip_article(w) for w in normalize(form).split())
             for key, forms in EXONYMS.items() if re.search(rf"\b{re.escape(key)}\b", lowered) and lowered.endswith(key) for form in forms
         )
-        return cls((), None, (), exonyms)
+        return cls((), None, (), exonyms=exonyms)
+
+    def spelled(self, vocabulary: Iterable[str]) -> SpeakerMatch:
+        """This match with the last name's Arabic spellings found in ``vocabulary`` (an index's words):
+        the closest ones for a name given alone ("Putin": بوتين, not باطن), every close one when the
+        full name is given (an article must then also write the full name, see :meth:`named_in`)."""
+        if not self.latin:
+            return self
+        costs = [(name_cost(self.latin[-1], w), w) for w in vocabulary if _may_spell(self.latin[-1], w)]
+        close = [(c, w) for c, w in costs if c <= MAX_COST]
+        if len(self.latin) == 1 and close:
+            best = min(c for c, _ in close)
+            close = [(c, w) for c, w in close if c <= best + 0.05]
+        return replace(self, spellings=frozenset(w for _, w in close))
+
+    def named_in(self, words: list[Word]) -> bool:
+        """Whether an article's words name the speaker in full: an Arabic person's first name must be
+        there (the last name alone is often a common word or another person's); a Latin-script name of several words
+        whose last name the archive spells several ways must stand whole once ("جون كيري" for "John
+        Kerry": "خيري" and "جيري" spell "Kerry" too); any other speaker needs no such check."""
+        if self.given is not None:
+            return any(self.given in w.forms for w in words)
+        if len(self.latin) < 2 or (self.spellings is not None and len(self.spellings) <= 1):
+            return True  # one word, or a last name spelled one way only in the archive ("فابيوس")
+        given = self.latin[-2]
+        return any(
+            self._reading(words[i + 1]) is not None and any(name_cost(given, f) <= 1.0 for f in words[i].forms)
+            for i in range(len(words) - 1)
+        )
 
     @property
     def empty(self) -> bool:
         """Whether nothing could be looked for (an English title or body with no Arabic form known)."""
-        return not (self.phrase or self.skeletons or self.exonyms)
+        return not (self.phrase or self.latin or self.exonyms)
 
     def _reading(self, word: Word) -> str | None:
         """The reading of ``word`` that is the speaker's name alone, if one is."""
         for form in sorted(word.forms, key=len, reverse=True):
             if self.surname is not None and form == self.surname:
                 return form
-            if self.skeletons and ARABIC_LETTER_RE.match(form) and any(skeletons_match(s, skeleton_ar(form)) for s in self.skeletons):
-                return form
+            if self.latin and ARABIC_LETTER_RE.match(form):
+                if form in self.spellings if self.spellings is not None else same_name(self.latin[-1], form):
+                    return form
         return None
 
     def names(self, word: Word) -> bool:
@@ -271,6 +325,39 @@ class SpeakerMatch:
             if reading is not None:
                 found.append((i, i, _addressed(w, reading)))
         return sorted(found)
+
+
+_PARTICLES = frozenset("van von de der den da di du del la le el al bin ibn abu bint".split())
+
+
+def _latin_name(speaker: str) -> tuple[str, ...]:
+    """The person's name at the end of an English speaker ("Kremlin spokesman Dmitry Peskov" ->
+    ("dmitry", "peskov"); "Robin van Persie"; "Maher Al-Hadrawi, executive director ..." -> the name
+    before the comma); empty for a title or an institution ("the Syrian presidency")."""
+    words = _LATIN_WORD.findall(speaker.split(",")[0])
+    if any(w.lower() in _INSTITUTIONS for w in words):
+        return ()
+    run: list[str] = []
+    for word in reversed(words):
+        key = word.lower()
+        if word[0].isupper() and key not in GENERIC_CAPITALISED and key not in EXONYMS or (run and key in _PARTICLES):
+            run.insert(0, key.removesuffix("'s"))
+        else:
+            break
+    return tuple(run)
+
+
+_INSTITUTIONS = frozenset(
+    "organisation organization ministry council union agency committee court bank embassy office party "
+    "government parliament presidency department authority commission league centre center company".split()
+)
+"""English words that make a speaker an institution, whose Arabic name a spelling cannot find."""
+_LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'\-]*")
+
+
+def _may_spell(latin: str, arabic: str) -> bool:
+    """A cheap test before the alignment: lengths of the sound strings within three of each other."""
+    return abs(len(latin_sounds(latin)) - len(arabic_sounds(arabic))) <= 3
 
 
 def _addressed(word: Word, reading: str) -> bool:
@@ -358,12 +445,15 @@ def _carries_on(text: str, words: list[Word]) -> bool:
     if len(words) == 1:
         return True
     gap = text[words[0].end : words[1].start]
-    return any(ch in gap for ch in ":،,\"“«") or words[1].norm in lex.complementizers or words[1].norm.startswith("قائل")
+    return (any(ch in gap for ch in ":،,\"“«") or words[1].norm in lex.complementizers or words[1].norm.startswith("قائل")
+            or words[1].norm in lex.honorifics)
 
 
 def attributed(text: str, sentences: list[tuple[int, int]], speaker: SpeakerMatch) -> list[Utterance]:
     """The sentences (given as spans, in text order) in which ``speaker`` speaks."""
     words = [words_of(text, a, b) for a, b in sentences]
+    if not speaker.named_in([w for ws in words for w in ws]):
+        return []
     mentions = [speaker.find(ws) for ws in words]
     titles = set().union(*(titles_of(ws, ms) for ws, ms in zip(words, mentions, strict=True) if ms))
     found: list[Utterance] = []

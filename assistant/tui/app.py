@@ -35,7 +35,7 @@ from assistant.tui.components.article import ArticleScreen
 from assistant.tui.components.bidi_view import BidiView
 from assistant.tui.components.history import HistoryScreen
 from assistant.tui.components.message import ChatMessage, Role
-from assistant.tui.components.sources import SourceCard, SourcesPanel
+from assistant.tui.components.sources import SourceCard, SourcesPanel, statement_heading
 from assistant.tui.components.status import StatusBar
 from assistant.tui.messages import Answered, ModelsReady, WorkFailed
 from assistant.types import date_label
@@ -214,7 +214,8 @@ class ChatApp(App[None]):
 
     def _show_sources(self, answer: Answer) -> None:
         cards = [SourceCard(c, self.session.document(c.doc_id), reorder=self.reorder) for c in answer.citations]
-        self.query_one("#sources", SourcesPanel).show(cards)
+        groups = [(statement_heading(i, s), len(s.citations)) for i, s in enumerate(answer.statements or [], 1)]
+        self.query_one("#sources", SourcesPanel).show(cards, groups)
 
     # ---------------------------------------------------------------- input
 

@@ -12,6 +12,7 @@ from textual.widget import Widget
 from textual.widgets import Label
 
 from assistant.answer.compose import Citation
+from assistant.answer.statements import StatementView
 from assistant.tui.display.layout import Block
 from assistant.tui.components.bidi_view import BidiView
 from assistant.types import Document, date_label
@@ -55,6 +56,12 @@ def source_blocks(citation: Citation, doc: Document) -> list[Block]:
     return blocks
 
 
+def statement_heading(i: int, statement: StatementView) -> str:
+    """The heading over one statement's sources: its number, date and how many prints cite it."""
+    prints = len(statement.citations)
+    return f"Statement {i} · {date_label(statement.date)} · {prints} report{'s' * (prints != 1)}"
+
+
 class SourceCard(Widget, can_focus=True):
     """One cited passage; Enter opens the whole article."""
 
@@ -87,9 +94,20 @@ class SourceCard(Widget, can_focus=True):
 class SourcesPanel(VerticalScroll):
     """The sources of the latest answer."""
 
-    def show(self, cards: list[SourceCard]) -> None:
+    def show(self, cards: list[SourceCard], groups: list[tuple[str, int]] | None = None) -> None:
+        """Show ``cards``; with ``groups`` ((heading, number of cards) each, in order: one statement and
+        every print of it), each group under its heading."""
         self.remove_children()
         if not cards:
             self.mount(Label("No sources for this answer.", classes="empty"))
             return
-        self.mount_all(cards)
+        if not groups:
+            self.mount_all(cards)
+            return
+        widgets: list[Widget] = []
+        rest = iter(cards)
+        for heading, count in groups:
+            widgets.append(Label(heading, classes="group"))
+            widgets.extend(card for _, card in zip(range(count), rest, strict=False))
+        widgets.extend(rest)
+        self.mount_all(widgets)

@@ -1,0 +1,131 @@
+"""Is this Arabic word that Latin-script name? ("Peskov" / "بيسكوف", "Fabius" / "فابيوس").
+
+A name is compared sound by sound, vowels included: both spellings become a
+string of consonant classes (the classes of :mod:`assistant.text.terms`) and
+vowel classes (A: a, ا; I: e i y, ي ى; U: o u, و), then aligned by an
+edit distance that knows how the two scripts differ: a Latin vowel Arabic
+leaves unwritten costs 0.35, an Arabic long vowel with no Latin vowel 0.5, a
+Latin h Arabic drops 0.1, ع written as a vowel 0.1, another vowel 0.5, any other
+difference one.
+Short words stay ambiguous ("Putin" is also one unwritten vowel from "باطن"),
+so the statements stage keeps, of an archive's words, only the closest
+spellings, and asks for a person's full name somewhere in the article. The consonant
+skeleton alone (``terms.skeletons_match``) is too loose for an archive:
+"Putin"'s B-T-N also fits "بحث" and "بيت", "Persie"'s B-R-S fits "ابرز";
+with vowels they do not ("بوتين" is B V T V N, like "Putin").
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from assistant.text.arabic import normalize
+from assistant.text.terms import _AR_CLASS, _EN_CLASS, _EN_DIGRAPHS
+
+__all__ = ["MAX_COST", "name_cost", "same_name", "spelling_cost"]
+
+MAX_COST = 0.6
+"""Highest alignment cost at which an Arabic word still spells a Latin name (about two unwritten
+short vowels, or one unwritten long vowel)."""
+
+_LATIN_VOWELS = {"a": "A", "e": "I", "i": "I", "y": "I", "o": "U", "u": "U"}
+_ARABIC_VOWELS = {"ا": "A", "ى": "I", "ي": "I", "و": "U"}
+_VOWELS = frozenset("AIU")
+_SOFT = "H"
+"""h, ح, ه, ع: sounds one script writes and the other often drops ("Mohammed" / "محمد", "Ali" / "علي")."""
+
+
+def _collapse(symbols: list[str]) -> str:
+    out: list[str] = []
+    for s in symbols:
+        if not out or out[-1] != s:
+            out.append(s)
+    return "".join(out)
+
+
+@lru_cache(maxsize=1 << 14)
+def latin_sounds(word: str) -> str:
+    """A Latin-script word as consonant classes and vowel classes A, I, U ("Peskov" -> "BISKUF")."""
+    w = word.lower().removeprefix("al-").removeprefix("el-")
+    for digraph, cls in _EN_DIGRAPHS:
+        w = w.replace(digraph, cls)
+    out = []
+    for ch in w:
+        if ch.isupper():
+            out.append(ch)
+        elif ch in _LATIN_VOWELS:
+            out.append(_LATIN_VOWELS[ch])
+        elif ch == "h":
+            out.append(_SOFT)
+        elif ch in _EN_CLASS:
+            out.append(_EN_CLASS[ch])
+    return _collapse(out)
+
+
+@lru_cache(maxsize=1 << 16)
+def arabic_sounds(word: str) -> str:
+    """An Arabic word (its article dropped) as consonant classes and vowel classes for its long vowels
+    (ا A, ي ى I, و U: "بيسكوف" -> "BISKUF")."""
+    w = normalize(word)
+    if w.startswith("ال") and len(w) > 4:
+        w = w[2:]
+    out = []
+    for ch in w:
+        if ch in _ARABIC_VOWELS:
+            out.append(_ARABIC_VOWELS[ch])
+        elif ch in "حهعء":
+            out.append(_SOFT)
+        elif ch in _AR_CLASS:
+            out.append(_AR_CLASS[ch])
+    return _collapse(out)
+
+
+def spelling_cost(latin: str, arabic: str) -> float:
+    """The cheapest alignment of two sound strings (see the module's docstring for the costs)."""
+    n, m = len(latin), len(arabic)
+    inf = float("inf")
+    cost = [[inf] * (m + 1) for _ in range(n + 1)]
+    cost[0][0] = 0.0
+
+    def drop(symbol: str, arabic_side: bool) -> float:
+        if symbol == _SOFT:
+            return 0.8 if arabic_side else 0.1
+        if symbol in _VOWELS:
+            return 0.5 if arabic_side else 0.35
+        return 1.0
+
+    def sub(a: str, b: str) -> float:
+        if a == b:
+            return 0.0
+        if a in _VOWELS and b in _VOWELS:
+            return 0.5  # "e" written ا, "o" written ي ...
+        return 0.1 if _SOFT in (a, b) and (a in _VOWELS or b in _VOWELS) else 1.0  # ع written as a vowel ("Ali" / "علي")
+
+    for i in range(n + 1):
+        for j in range(m + 1):
+            c = cost[i][j]
+            if c == inf:
+                continue
+            if i < n:
+                cost[i + 1][j] = min(cost[i + 1][j], c + drop(latin[i], False))
+            if j < m:
+                cost[i][j + 1] = min(cost[i][j + 1], c + drop(arabic[j], True))
+            if i < n and j < m:
+                cost[i + 1][j + 1] = min(cost[i + 1][j + 1], c + sub(latin[i], arabic[j]))
+    return cost[n][m]
+
+
+@lru_cache(maxsize=1 << 16)
+def name_cost(latin: str, arabic: str) -> float:
+    """How far an Arabic word is from spelling a Latin-script name word (0: the same sounds)."""
+    a, b = latin_sounds(latin), arabic_sounds(arabic)
+    if not a or not b:
+        return float("inf")
+    if sum(1 for s in a if s not in _VOWELS and s != _SOFT) < 2:  # one consonant: only the same sounds
+        return 0.0 if a == b else float("inf")
+    return spelling_cost(a, b)
+
+
+def same_name(latin: str, arabic: str, max_cost: float = MAX_COST) -> bool:
+    """Whether an Arabic word spells a Latin-script name word."""
+    return name_cost(latin, arabic) <= max_cost
