@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from assistant.retrieve.query import Query
     from assistant.retrieve.search import SearchIndex
 
-SAME_STATEMENT_COSINE = 0.60
+SAME_STATEMENT_COSINE = 0.58
 """Sentences of two articles paired one to one report one statement when their cosine (index-time
 sentence vectors) reaches this (benchmarks/statements.py --calibrate: from SaudiNewsNet, not the seeds)."""
 SAME_STATEMENT_OVERLAP = 0.5
@@ -313,7 +313,7 @@ class StatementView:
     def to_json(self) -> dict[str, Any]:
         return {
             "speaker": self.speaker, "date": self.date, "quote": self.quote,
-            "citations": [c.n for c in self.citations],
+            "citations": [c.to_json() for c in self.citations],
             "also_reported_by": [{"doc_id": d, "outlet": o} for d, o in self.also_reported_by],
         }
 

@@ -1,0 +1,289 @@
+"""Who said what (issue 15): statement questions, reported speech, names across scripts, grouping, scoring.
+
+Unit tests use sentences written for them (no model); the tests marked ``models`` ask the
+real pipeline over the real seeds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from assistant.answer.statements import Said, Topic, group_statements, on_topic, periods, Statement
+from assistant.eval.statements import GoldSentence, StatementQuestion, load_statement_set, score, summarise
+from assistant.ingest.reader import read_text
+from assistant.text.sentences import candidate_spans
+from assistant.text.speech import SpeakerMatch, StatementAsk, attributed, statement_ask
+from assistant.text.spelling import name_cost, same_name
+from assistant.types import DateWindow, Document, PubDate
+from conftest import ROOT, SEEDS, TODAY, run_cli
+
+SEED_SET = ROOT / "tests" / "data" / "statements_seeds.jsonl"
+
+
+# --- the question ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "language", "speaker"),
+    [
+        ("What did Peskov say in May 2021?", "en", "Peskov"),
+        ("What has Putin said about Syria?", "en", "Putin"),
+        ("Did Lavrov comment on the talks?", "en", "Lavrov"),
+        ("What did US Secretary of State John Kerry say about Israel?", "en", "US Secretary of State John Kerry"),
+        ("How did the Kremlin's position on Assad change between 2021 and 2025?", "en", "Kremlin"),
+        ("ماذا قال بيسكوف في أيار 2021؟", "ar", "بيسكوف"),
+        ("هل علّق بيسكوف على طلب تسليم بشار الأسد؟", "ar", "بيسكوف"),
+        ("ماذا قالت وزارة الخارجية الروسية عن الانتخابات؟", "ar", "وزارة الخارجية الروسية"),
+        ("بماذا صرّح وزير الحج بندر حجار؟", "ar", "وزير الحج بندر حجار"),
+        ("ما تصريحات حمودة الصباغ؟", "ar", "حمودة الصباغ"),
+    ],
+)
+def test_a_statement_question_names_its_speaker(question: str, language: str, speaker: str) -> None:
+    ask = statement_ask(question, language)
+    assert ask is not None and ask.speaker == speaker
+
+
+@pytest.mark.parametrize(
+    ("question", "language"),
+    [
+        ("What percentage of the vote did Bashar al-Assad win?", "en"),
+        ("Who joined Putin and Assad later in their meeting in Moscow?", "en"),
+        ("What did the Syrian presidency say in 2025?", "en"),  # an institution with no Arabic form known
+        ("كم صوتاً حصل عليه المرشح محمود مرعي؟", "ar"),
+        ("ما هي عاصمة جورجيا؟", "ar"),
+    ],
+)
+def test_other_questions_are_not_statement_questions(question: str, language: str) -> None:
+    assert statement_ask(question, language) is None
+
+
+def test_the_topic_is_what_follows_the_speaker() -> None:
+    ask = statement_ask("هل علّق بيسكوف على طلب تسليم بشار الأسد؟", "ar")
+    assert ask is not None and "تسليم" in ask.topic
+    topic = Topic.of(ask, None, "ar")
+    assert topic.matches("رفض التعليق على ما إذا كان طلب التسليم قد طُرح")
+    assert not topic.matches("قال إنه لا توجد خطط لعقد اجتماع")
+
+
+# --- names across scripts ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(("latin", "arabic"), [("Peskov", "بيسكوف"), ("Putin", "بوتين"), ("Fabius", "فابيوس"), ("Kerry", "كيري"),
+                                               ("Lavrov", "لافروف"), ("Erdogan", "أردوغان"), ("Persie", "بيرسي")])
+def test_a_name_matches_its_arabic_spelling(latin: str, arabic: str) -> None:
+    assert same_name(latin, arabic)
+
+
+@pytest.mark.parametrize(("latin", "arabic"), [("Putin", "بحث"), ("Putin", "بيت"), ("Peskov", "بصرف"), ("Persie", "ابرز")])
+def test_a_name_does_not_match_a_word_with_the_same_consonants(latin: str, arabic: str) -> None:
+    """The consonant skeleton alone matched all of these; the vowels tell them apart."""
+    assert not same_name(latin, arabic), name_cost(latin, arabic)
+
+
+def test_an_archive_keeps_the_closest_spellings_of_a_name_given_alone() -> None:
+    """A short name stays close to some words ("Kerry" is one unwritten vowel from "غير"): of an
+    archive's words only the closest spellings are kept."""
+    assert same_name("Kerry", "غير")
+    assert SpeakerMatch.of("Putin").spelled(["بوتين", "باطن", "بحث", "بيت", "وزير"]).spellings == frozenset({"بوتين"})
+    assert SpeakerMatch.of("Kerry").spelled(["كيري", "غير", "اخري"]).spellings == frozenset({"كيري"})
+
+
+def test_a_last_name_spelled_several_ways_needs_the_full_name_in_the_article() -> None:
+    from assistant.text.speech import words_of
+
+    match = SpeakerMatch.of("John Kerry").spelled(["كيري", "خيري", "جون"])
+    assert match.named_in(words_of("وقال وزير الخارجية الأمريكي جون كيري إن الاتفاق جيد"))
+    assert not match.named_in(words_of("وقال خيري إن الاتفاق جيد"))
+
+
+# --- reported speech -----------------------------------------------------------------
+
+
+def _said(text: str, speaker: str) -> list[str]:
+    return [text[u.start : u.end] for u in attributed(text, candidate_spans(text, 0, len(text)), SpeakerMatch.of(speaker))]
+
+
+def test_a_reporting_verb_before_its_speaker() -> None:
+    text = "وقال المتحدث الرسمي باسم الكرملين، ديمتري بيسكوف، للصحفيين إنه لا توجد خطط."
+    assert _said(text, "بيسكوف") == [text]
+
+
+def test_a_speaker_before_a_reporting_verb_and_a_refusal_to_comment() -> None:
+    text = "وطلب الشرع تسليم الأسد، إلا أن بيسكوف رفض التعليق على الطلب."
+    assert _said(text, "بيسكوف") == [text]
+
+
+def test_a_name_inside_what_was_said_is_not_the_speaker() -> None:
+    text = "كشف الكرملين أن الرئيس فلاديمير بوتين ليس لديه نية للقاء الأسد."
+    assert _said(text, "بوتين") == []
+    assert _said(text, "الكرملين") == [text]
+
+
+def test_a_name_after_a_preposition_is_a_topic_or_an_addressee() -> None:
+    assert _said("الرئاسة الروسية تتحدث عن خطط بوتين القادمة في سوريا.", "بوتين") == []
+    assert _said("وقال الأسد لبوتين إن الانتخابات نجحت.", "بوتين") == []
+
+
+def test_a_report_quoting_its_source_after_an() -> None:
+    text = "ونقلت وكالة تاس الروسية عن بيسكوف تأكيده أن جدول الأعمال لا يتضمن أي لقاء."
+    assert _said(text, "بيسكوف") == [text]
+
+
+def test_a_continuation_carries_the_speaker_on_and_stops_at_another_speaker() -> None:
+    first = "وقال الوزير عادل الجبير إن المملكة تدعم الحل السياسي."
+    second = "وأضاف أن الحوار هو الطريق الوحيد."
+    third = "من جهته قال لافروف إن موسكو توافق."
+    fourth = "وأضاف أن المحادثات ستستمر."
+    text = "\n".join([first, second, third, fourth])
+    assert _said(text, "عادل الجبير") == [first, second]
+
+
+def test_an_article_names_its_speaker_by_title_after_naming_them() -> None:
+    text = "وقال المتحدث باسم الكرملين ديمتري بيسكوف إنه لا خطط.\nوأوضح المتحدث باسم الكرملين أن الموعد لم يحدد."
+    assert len(_said(text, "بيسكوف")) == 2
+
+
+# --- one statement, many prints ---------------------------------------------------
+
+
+def _doc(doc_id: str, text: str, date: str | None, outlet: str | None = None) -> Document:
+    return Document(doc_id, doc_id, text, doc_id, outlet, PubDate.parse(date) if date else None, "metadata" if date else None, doc_id)
+
+
+def _report(doc: Document, vector: list[float]) -> Said:
+    v = np.asarray(vector, dtype=np.float32)
+    return Said(doc, 0, len(doc.text), "verb", v / np.linalg.norm(v))
+
+
+def test_reports_of_one_statement_in_two_outlets_are_grouped_one_to_one() -> None:
+    a = _doc("a", "قال بيسكوف إنه لا توجد خطط للقاء", "2021-05-28", "outlet A")
+    a2 = _doc("a", "وقال بيسكوف إنه ليس لديه ما يقوله", "2021-05-28", "outlet A")
+    b = _doc("b", "أكد بيسكوف أن بوتين لا ينوي اللقاء", "2021-05-29", "outlet B")
+    b2 = _doc("b", "نقلت تاس عن بيسكوف أنه لا شيء يقال", "2021-05-29", "outlet B")
+    said = [_report(a, [1, 0, 0]), _report(a2, [0, 1, 0]), _report(b, [0.9, 0.1, 0.1]), _report(b2, [0.2, 0.9, 0.1])]
+    groups = group_statements(said, "Peskov")
+    assert len(groups) == 2
+    assert [len(g.reports) for g in groups] == [2, 2]
+    assert {(r.doc.doc_id, r.vector.argmax()) for r in groups[0].reports} in ({("a", 0), ("b", 0)}, {("a", 1), ("b", 1)})
+    assert all(g.outlets() == [("b", "outlet B")] for g in groups)
+
+
+def test_two_sentences_of_one_article_are_never_one_statement() -> None:
+    a = _doc("a", "قال بيسكوف إنه لا توجد خطط", "2021-05-28")
+    same = [_report(a, [1, 0]), _report(a, [1, 0.01])]
+    assert len(group_statements(same, "Peskov")) == 2
+
+
+def test_statements_are_ordered_by_date_undated_last_and_split_by_year() -> None:
+    old = _doc("old", "أكد المتحدث أن موسكو لا تخطط لأي لقاء قريب", "2021-05-28")
+    new = _doc("new", "رفض بيسكوف التعليق على طلب دمشق", "2025-02-12")
+    undated = _doc("x", "وصف الكرملين المحادثة بأنها كانت بناءة جدا", None)
+    groups = group_statements([_report(undated, [0, 0, 1]), _report(new, [0, 1, 0]), _report(old, [1, 0, 0])], "Peskov")
+    assert [g.first.doc.doc_id for g in groups] == ["old", "new", "x"]
+    window = DateWindow(dt.date(2021, 1, 1), dt.date(2025, 12, 31), "between 2021 and 2025")
+    assert [p for p, _ in periods(groups, window)] == ["2021", "2025", ""]
+
+
+def test_the_topic_keeps_statements_that_speak_of_it() -> None:
+    on = _doc("a", "قال بيسكوف إن طلب التسليم لم يطرح", "2025-02-12")
+    off = _doc("b", "قال بيسكوف إن الطقس جميل", "2025-02-12")
+    groups = [Statement("Peskov", [_report(on, [1, 0])]), Statement("Peskov", [_report(off, [0, 1])])]
+    topic = Topic.of(StatementAsk("بيسكوف", "علق", "على طلب التسليم"), None, "ar")
+    kept, dropped = on_topic(groups, topic)
+    assert [g.first.doc.doc_id for g in kept] == ["a"] and dropped == 1
+
+
+# --- scoring ---------------------------------------------------------------------
+
+
+def test_scoring_counts_recall_precision_and_duplicates() -> None:
+    q = StatementQuestion("q", "en", "?", [GoldSentence(1, "a", 0, 10), GoldSentence(1, "b", 0, 10), GoldSentence(2, "a", 20, 30)])
+    s = score(q, [[("a", 0, 10)], [("b", 0, 10)], [("a", 40, 50)]])
+    assert (s.found_groups, s.correct, s.duplicates, s.shown) == (1, 2, 1, 3)
+    summary = summarise([s])
+    assert summary["recall"] == 0.5 and summary["precision"] == round(2 / 3, 3) and summary["duplicates"] == 1
+
+
+def test_the_seed_gold_points_at_real_sentences() -> None:
+    for q in load_statement_set(SEED_SET):
+        for g in q.gold:
+            text = read_text(SEEDS / f"{g.doc_id}.txt")
+            assert text[g.start : g.end].strip() == text[g.start : g.end] and g.end > g.start
+    rows = [json.loads(line) for line in SEED_SET.read_text(encoding="utf-8").splitlines()]
+    assert all(read_text(SEEDS / f"{g['doc_id']}.txt")[g["start"] : g["end"]] == g["text"] for r in rows for g in r["gold"])
+    assert len(rows) >= 12
+
+
+# --- the real pipeline on the seeds --------------------------------------------------
+
+
+@pytest.mark.models
+def test_what_peskov_said_in_may_2021_lists_both_statements_once_with_both_outlets(seed_answerer) -> None:  # type: ignore[no-untyped-def]
+    ans = seed_answerer.ask("What did Peskov say in May 2021?", today=TODAY)
+    assert ans.mode == "statements" and not ans.abstained
+    assert ans.statements is not None and len(ans.statements) == 2
+    for st in ans.statements:
+        assert {c.doc_id[:3] for c in st.citations} == {"000", "001"}, st
+        assert [d[:3] for d, _ in st.also_reported_by] == ["001"]
+    assert "004" not in {c.doc_id[:3] for c in ans.citations}
+    for c in ans.citations:
+        assert read_text(SEEDS / f"{c.doc_id}.txt")[c.start : c.end] == c.quote
+        assert f"[{c.n}]" in ans.answer
+    assert ans.answer.startswith("What Peskov said")
+    quoted = [st.quote for st in ans.statements]
+    assert any("لا توجد خطط في الوقت الحالي" in q for q in quoted) and any("ليس لدي ما أقوله" in q for q in quoted)
+
+
+@pytest.mark.models
+def test_a_refusal_to_comment_answers_did_he_comment(seed_answerer) -> None:  # type: ignore[no-untyped-def]
+    ans = seed_answerer.ask("هل علّق بيسكوف على طلب تسليم بشار الأسد؟", today=TODAY)
+    assert ans.mode == "statements" and ans.answer.startswith("ما قاله بيسكوف")
+    assert any(c.doc_id.startswith("004") and "رفض التعليق" in c.quote for c in ans.citations), ans.answer
+
+
+@pytest.mark.models
+def test_someone_who_is_only_mentioned_said_nothing(seed_answerer) -> None:  # type: ignore[no-untyped-def]
+    ans = seed_answerer.ask("What did Russian defence minister Sergei Shoigu say during Assad's visit to Moscow?", today=TODAY)
+    assert ans.abstained and ans.statements == [] and "quote nothing" in ans.answer
+
+
+@pytest.mark.models
+def test_the_seed_statement_set_meets_its_floors(seed_answerer) -> None:  # type: ignore[no-untyped-def]
+    """Hand-marked statements on the seeds (tests/data/statements_seeds.jsonl); floors just under the
+    figures measured when this landed (recall 0.50, precision 0.78; the Peskov questions exact)."""
+    scores = {}
+    for q in load_statement_set(SEED_SET):
+        ans = seed_answerer.ask(q.question, today=TODAY)
+        scores[q.id] = score(q, [[(c.doc_id, c.start, c.end) for c in st.citations] for st in (ans.statements or [])])
+    summary = summarise(list(scores.values()))
+    assert summary["recall"] >= 0.45 and summary["precision"] >= 0.75, summary
+    assert summary["empty_kept_empty"] == "2/2", summary
+    for peskov in ("ss01", "ss02", "ss03"):
+        s = scores[peskov]
+        assert s.found_groups == s.gold_groups and s.duplicates == 0 and s.correct == s.shown, s
+
+
+@pytest.mark.models
+def test_ask_json_carries_the_statements(seed_index: Path) -> None:
+    proc = run_cli("ask", "--json", "--index-dir", str(seed_index), "What did Peskov say in May 2021?")
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    assert out["mode"] == "statements" and len(out["statements"]) == 2
+    numbers = {c["n"] for c in out["citations"]}
+    for st in out["statements"]:
+        assert set(st) == {"speaker", "date", "quote", "citations", "also_reported_by"}
+        assert {c["n"] for c in st["citations"]} <= numbers and st["quote"] == st["citations"][0]["quote"]
+        assert st["also_reported_by"][0]["outlet"]
+
+
+@pytest.mark.models
+def test_plain_ask_groups_the_sources_by_statement(seed_index: Path) -> None:
+    proc = run_cli("ask", "--index-dir", str(seed_index), "ماذا قال بيسكوف في أيار 2021؟")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.count("التصريح 1") == 1 and proc.stdout.count("التصريح 2") == 1
+    assert "ورد أيضاً في" in proc.stdout
