@@ -59,6 +59,7 @@ STEPS = [
     Step("sentences", "sentence_selection.py", ["--paragraphs", "120"], ["--paragraphs", "30"], "sentence-selection.json"),
     Step("answers", "arcd_answers.py", [], ["--modes", "reader", "--limit", "100"], "arcd-answers.json"),
     Step("archive", "archive.py", [], ["--kill-after", "1", "--no-full"], "archive.json"),
+    Step("statements", "statements.py", [], ["--set", "seeds"], "statements.json"),
 ]
 
 
@@ -148,6 +149,7 @@ def rows(results: dict[str, Any]) -> list[Row]:
         ("sentences", lambda r: _sentences(r, out)),
         ("answers", lambda r: _answers(r, out)),
         ("archive", lambda r: _archive(r, out)),
+        ("statements", lambda r: _statements(r, out)),
     ]
     for name, extract in extractors:
         r = report(name)
@@ -253,6 +255,15 @@ def _archive(r: dict[str, Any], out: list[Row]) -> None:
     if reading:
         wrong, found = reading["text_dates_outside_fetch_week"], reading["text_dates_found"]
         out.append(("archive: text dates outside the fetch week (dropped)", f"{wrong} of {found}; dated {reading['dated_share']:.3f}", "", ""))
+
+
+def _statements(r: dict[str, Any], out: list[Row]) -> None:
+    for name, target in (("seeds", ">= 0.9 / 0.9 / 0"), ("saudinewsnet", "report")):
+        if name in r:
+            m = r[name]["summary"]
+            ok = m["recall"] >= 0.9 and m["precision"] >= 0.9 and m["duplicates"] == 0 if name == "seeds" else None
+            out.append((f"statements, {name}: recall / precision / duplicates", f"{m['recall']} / {m['precision']} / {m['duplicates']}", target, _met(ok)))
+            out.append((f"  {name}: statement answer p50", _fmt(m["p50_s"], " s"), "<= 2 s", _met(m["p50_s"] <= 2)))
 
 
 def main() -> None:

@@ -93,10 +93,19 @@ def calibrate(max_groups: int = 80) -> dict[str, Any]:
     search = open_answerer(_indexed(index_dir, corpus)).search
     docs = search.docs
 
+    stored: dict[str, Any] = {}
+
     def sentences(doc_id: str) -> list[str]:
-        text = docs[doc_id].text
-        spans = {sp for row in search.doc_rows(doc_id) for sp in candidate_spans(text, search.chunks[int(row)].start, search.chunks[int(row)].end)}
-        return [text[a:b] for a, b in sorted(spans) if b - a >= 40]
+        text, out = docs[doc_id].text, []
+        for row in search.doc_rows(doc_id):
+            chunk = search.chunks[int(row)]
+            vectors = search.sentence_vectors(chunk)  # the index's own (late-chunking) vectors, where it has them
+            for a, b in candidate_spans(text, chunk.start, chunk.end):
+                if b - a >= 40 and text[a:b] not in out:
+                    out.append(text[a:b])
+                    if (a, b) in vectors and float(np.abs(vectors[(a, b)]).sum()) > 0:
+                        stored[text[a:b]] = vectors[(a, b)]
+        return out
 
     pairs_same: list[tuple[str, str, str]] = []
     pairs_diff: list[tuple[str, str, str]] = []
@@ -111,13 +120,15 @@ def calibrate(max_groups: int = 80) -> dict[str, Any]:
         pairs_same += [(ta, tb, title) for ta in a for tb in b if 0.3 <= overlap(ta, tb) < 0.8]
         pairs_diff += [(ta, tb, title) for i, ta in enumerate(a) for tb in a[i + 1 :] if overlap(ta, tb) < 0.3][:6]
     texts = sorted({t for p in pairs_same + pairs_diff for t in p[:2]})
-    vecs = dict(zip(texts, search.embedder.encode_documents(texts, [""] * len(texts)), strict=True))
+    missing = [t for t in texts if t not in stored]
+    vecs = {**stored, **dict(zip(missing, search.embedder.encode_documents(missing, [""] * len(missing)), strict=True))} if missing else stored
     same = np.array([float(vecs[a] @ vecs[b]) for a, b, _ in pairs_same])
     diff = np.array([float(vecs[a] @ vecs[b]) for a, b, _ in pairs_diff])
     grid = np.arange(0.40, 0.96, 0.01)
     best = max(grid, key=lambda t: (same >= t).mean() + (diff < t).mean())
     return {
         "copy_groups": min(max_groups, len(groups)), "rewritten_pairs": len(same), "different_pairs": len(diff),
+        "vectors": f"{len(texts) - len(missing)} stored by the index, {len(missing)} embedded here",
         "rewritten_cosine_p10_p50_p90": [round(float(np.percentile(same, q)), 3) for q in (10, 50, 90)],
         "different_cosine_p50_p90_p99": [round(float(np.percentile(diff, q)), 3) for q in (50, 90, 99)],
         "best_threshold": round(float(best), 2),

@@ -59,7 +59,7 @@ def test_a_passage_naming_the_subject_is_evidence_even_when_ranked_low(answerer)
     import dataclasses
 
     always = dataclasses.replace(answerer, tuning=answerer.tuning.model_copy(update={"reader_abstain": 0.0}))
-    ans = always.ask("What did Peskov say in 2025?", today=TODAY)
+    ans = always.ask("Is there any news about Peskov in 2025?", today=TODAY)
     assert not ans.abstained
     assert any(c.doc_id == "004_c80ef43e0c326550" and "بيسكوف" in c.quote for c in ans.citations), ans.citations
     assert not any(c.date for c in ans.citations)  # dated articles (2021) lie outside the window
@@ -80,7 +80,7 @@ def test_evidence_uses_the_index_sentence_vectors_without_embedding_sentences(an
 
 
 def test_english_question_finds_arabic_evidence_in_the_date_window(answerer) -> None:  # type: ignore[no-untyped-def]
-    ans = answerer.ask("What did Peskov say in May 2021?", today=TODAY)
+    ans = answerer.ask("Does Putin plan to meet Assad, according to the Kremlin in May 2021?", today=TODAY)
     assert not ans.abstained and ans.language == "en"
     assert ans.date_window is not None and ans.date_window.start.isoformat() == "2021-05-01"
     assert {c.doc_id for c in ans.citations} <= {"000_68dd4e1e43cb9c93", "001_7c7fb83801401802"}
@@ -93,11 +93,7 @@ def test_english_question_finds_arabic_evidence_in_the_date_window(answerer) -> 
     [
         ("What did Erdogan say about the Syrian elections?", "en"),
         ("ما هي نتيجة مباراة ريال مدريد وبرشلونة؟", "ar"),
-        pytest.param(
-            "ماذا قال ماكرون عن الانتخابات السورية؟", "ar",
-            marks=pytest.mark.xfail(strict=True, reason="known gap (issue 13): an Arabic-script name is not checked "
-                                    "against the passages before the reader, and the reader answers from Syrian-election text"),
-        ),
+        ("ماذا قال ماكرون عن الانتخابات السورية؟", "ar"),  # a statement question: no article names him
     ],
 )
 def test_abstains_in_the_question_language(answerer, question: str, language: str) -> None:  # type: ignore[no-untyped-def]
@@ -172,7 +168,7 @@ def test_every_reader_answer_is_a_verbatim_span_of_its_article(answerer) -> None
     answered = 0
     for q in load_dev(DEV):
         ans = answerer.ask(q.question, today=TODAY)
-        if ans.abstained:
+        if ans.abstained or ans.mode == "statements":  # "what did X say" lists X's statements (test_statements.py)
             continue
         short = ans.short_answer
         assert short is not None and ans.mode == "generated", ans.answer

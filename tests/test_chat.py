@@ -59,8 +59,14 @@ async def test_real_question_answer_sources_followup_and_history(seed_index: Pat
         assert answer.citations
         shown = _messages(app, "assistant")[-1].logical_text
         assert "[1]" in shown
-        assert readable(answer.citations[0].quote) in " ".join(shown.split())
-        # the sources panel: one card per citation, the verbatim quote highlighted in its paragraph
+        # a statement question: a compact list, each statement's opening words with its markers
+        assert answer.mode == "statements" and answer.statements
+        for statement in answer.statements:
+            assert readable(statement.quote)[:60] in " ".join(shown.split())
+            assert "".join(f"[{c.n}]" for c in statement.citations) in shown
+        # the sources panel: grouped by statement, one card per citation, the verbatim quote highlighted
+        headings = [str(label.render()) for label in app.query("#sources .group")]
+        assert [h.split(" · ")[0] for h in headings] == [f"Statement {i}" for i in range(1, len(answer.statements) + 1)]
         cards = list(app.query(SourceCard))
         assert [c.citation.n for c in cards] == [c.n for c in answer.citations]
         for card in cards:

@@ -461,7 +461,7 @@ def test_ask_passes_max_tokens_and_the_model_stays_within_it(seed_index: Path, g
     generator.llm.create_completion = spy
     try:
         answerer._generator = generator
-        answer = answerer.ask("ماذا قال بيسكوف في أيار 2021؟", today=TODAY)
+        answer = answerer.ask("هل ينوي بوتين لقاء الأسد بحسب الكرملين في أيار 2021؟", today=TODAY)
     finally:
         generator.llm.create_completion = real
         answerer._generator = None
@@ -479,7 +479,7 @@ def test_context_overflow_is_handled_by_dropping_the_weakest_passages(seed_index
     from assistant.models.generate import load_generator
     from assistant.models.locate import resolve_generator
 
-    question = "ماذا قال بيسكوف في أيار 2021؟"
+    question = "هل ينوي بوتين لقاء الأسد بحسب الكرملين في أيار 2021؟"
     settings = load_settings(index_dir=seed_index, max_tokens=64)
     MAX_SOURCES = AnswerSettings().max_sources  # noqa: N806
     answerer = open_answerer(settings)

@@ -76,7 +76,10 @@ class Answerer:
         query = self.search.embed(query)
         language, window = query.language, query.window
         found = find_statements(self.search, query, query.statement) if query.statement is not None else None
-        result: SearchResult = SearchResult(query.text, [], window, found.rule) if found and found.articles else self.search.search(query, k=self.k)  # type: ignore[arg-type]
+        if found is not None:  # "what did X say": X's statements, not a passage search
+            result = SearchResult(query.text, [], window, found.rule)  # type: ignore[arg-type]
+        else:
+            result = self.search.search(query, k=self.k)
         t_retrieve = (time.perf_counter() - t_search) * 1000
         coverage = coverage_line(self.search.docs, window, result.date_rule, language)
         model = {"generator": generator.name, "embedder": self.embedder_name}
@@ -89,14 +92,14 @@ class Answerer:
             if on_token is not None and mode != "abstained":
                 on_token(text)  # only what is verified is shown: no draft that could be withdrawn
             total = (time.perf_counter() - t0) * 1000
-            searched = [c.doc_id for c in citations] if found and found.articles else [h.chunk.doc_id for h in result.hits]
+            searched = [c.doc_id for c in citations] if found is not None else [h.chunk.doc_id for h in result.hits]
             return Answer(
                 query.text, text, language, mode == "abstained", mode, window, result.date_rule, citations,
                 unverified, coverage, {"retrieve": t_retrieve, "generate": t_gen, "total": total}, model,
                 searched_docs=list(dict.fromkeys(searched)), **kw,
             )
 
-        if found is not None and found.articles:  # "what did X say": X's statements, not a reader's span
+        if found is not None:  # every statement of X in the window, each once, in time order; or none
             if not found.statements:
                 return finish(silent_text(found, window, language), "abstained", [], [], 0.0, statements=[])
             text, citations, views = statements_answer(found, window, language, self.search.docs)

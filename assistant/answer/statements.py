@@ -374,16 +374,25 @@ def statements_answer(
 
 
 def silent_text(found: StatementsFound, window: DateWindow | None, language: Language) -> str:
-    """The answer when articles name the speaker but quote nothing they said."""
+    """The answer when no article names the speaker, or when those that do quote nothing they said."""
     speaker, n = found.ask.speaker, found.articles
-    when = f" ضمن «{window.text}»" if language == "ar" and window is not None else (f" within \"{window.text}\"" if window is not None else "")
     if language == "ar":
+        when = f" ضمن «{window.text}»" if window is not None else ""
+        if not n:
+            return f"لا تتضمن المقالات المتاحة جواباً عن هذا السؤال: لا تذكر أي مقالة{when} {speaker}."
         return f"لم أجد في المقالات{when} أي تصريح منسوب إلى {speaker}: ورد ذكره في {n} مقالة دون أن يُنقل عنه قول."
+    when = f" within \"{window.text}\"" if window is not None else ""
+    if not n:
+        return f"The articles do not answer this question: no article{when} names {speaker}."
     return f"The articles{when} quote nothing {speaker} said: {n} article{'s' * (n != 1)} mention {speaker}, none reports a statement of theirs."
 
 
 def find_statements(search: SearchIndex, query: Query, ask: StatementAsk) -> StatementsFound:
     """The asked speaker's statements within the question's window and filters, grouped and in time order."""
     said, rule, articles = find_said(search, query, ask)
+    shorter = ask.shorter()
+    while not articles and shorter is not None:  # the longest start of the words after the verb that an article names
+        ask, shorter = shorter, shorter.shorter()
+        said, rule, articles = find_said(search, query, ask)
     statements, off_topic = on_topic(group_statements(said, ask.speaker), Topic.of(ask, query.window, query.language))
     return StatementsFound(ask, statements, rule, articles, off_topic)

@@ -102,6 +102,14 @@ class StatementAsk:
     topic: str = ""
     """The question's words after the speaker (and verb): what the statements should be about, if anything."""
 
+    def shorter(self) -> StatementAsk | None:
+        """The same question with the speaker's last word moved to the topic ("الكرملين المحادثة" ->
+        "الكرملين"): an Arabic question does not mark where its speaker ends; None for one word."""
+        words = self.speaker.split()
+        if len(words) < 2 or not ARABIC_LETTER_RE.search(self.speaker):
+            return None
+        return StatementAsk(" ".join(words[:-1]), self.verb, f"{words[-1]} {self.topic}".strip())
+
 
 _EN_ASK = (
     r"\b(?:what|what\s+else|which\s+\w+)\s+(?:did|has|have|had|does|do)\s+(?P<x>.+?)\s+(?P<v>(?-i:{verbs}))\b",
@@ -109,7 +117,8 @@ _EN_ASK = (
     r"\b(?:what|how)\s+(?:was|were|is|has\s+been)\s+(?:said|stated|announced|claimed|declared)\s+by\s+(?P<x>[^?,.;]+)(?P<v>)",
     r"\b(?P<x>[^\s?,.;]+(?:\s+[^\s?,.;]+){{0,3}}?)['’]s\s+(?P<v>statements?|remarks?|comments?|words|position|stance|response|reaction)\b",
 )
-_AR_INTERROGATIVE = frozenset(normalize(w) for w in "ماذا بماذا بم عم عما ما هل الذي وماذا وهل كيف".split())
+_AR_INTERROGATIVE = frozenset(normalize(w) for w in "ماذا بماذا بم عم عما ما هل الذي وماذا وهل".split())
+"""Words that ask what was said ("كيف وصف X ...؟" asks for one description: the reader answers it)."""
 _AR_NOUNS = frozenset(normalize(w) for w in "تصريحات تصريح أقوال موقف رد تعليق".split())
 """Nouns that ask for statements: "ما تصريحات X", "ما موقف X من ...", "ما رد X"."""
 _AR_STOP = frozenset(
