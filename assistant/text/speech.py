@@ -28,9 +28,10 @@ from assistant.text.terms import EXONYMS, GENERIC_CAPITALISED
 
 __all__ = ["Cue", "Lexicon", "SpeakerMatch", "StatementAsk", "Utterance", "attributed", "lexicon", "statement_ask"]
 
-Cue = Literal["verb", "declined", "continuation"]
+Cue = Literal["verb", "declined", "continuation", "statement"]
 """Why a sentence is the speaker's: a reporting verb with the speaker as subject, a refusal to
-comment, or a sentence carrying on the previous one's speaker."""
+comment, a sentence carrying on the previous one's speaker, or one reporting what "the statement"
+the speaker issued says ("وذكر البيان أن ...")."""
 
 _WORD_RE = re.compile(r"[^\W\d_](?:[^\W\d_]|[\u064b-\u065f\u0670\u0640])*")
 _PROCLITICS = "وفبلك"
@@ -38,6 +39,9 @@ VSO_REACH = 9
 """Words a speaker may stand after its verb ("وقال المتحدث الرسمي باسم الكرملين، ديمتري بيسكوف")."""
 SVO_REACH = 4
 """Words a verb may stand after its speaker ("بيسكوف رفض التعليق", "الشرع طالب روسيا")."""
+SVO_BETWEEN = frozenset(normalize(w) for w in "قد وقد لقد كان كانت بدوره بدورها من جهته جهتها جانبه جانبها".split())
+"""The only words that may stand between a speaker and its verb ("الصباغ، قد أعلن", "بيسكوف من جهته قال");
+any other ("والفلاسي هو ثاني عسكري تعلن الإمارات ...") makes the verb another subject's."""
 PREPOSITIONS = frozenset(normalize(w) for w in "عن في على مع إلى الى من حول بشأن بشان ضد لدى عند بين تجاه حيال".split())
 """Between a verb and a name these make the name an addressee or a topic ("تتحدث عن خطط بوتين",
 "في اتصال مع بوتين"), not the speaker -- except "عن" naming whom a report quotes ("نقلت تاس عن بيسكوف")."""
@@ -55,6 +59,7 @@ class Lexicon:
     reported_from: frozenset[str]
     anaphors: frozenset[str]
     honorifics: frozenset[str]
+    statement_nouns: frozenset[str]
     english_verbs: frozenset[str]
 
     def is_verb(self, word: str) -> bool:
@@ -86,6 +91,7 @@ def lexicon() -> Lexicon:
         reported_from=norm(ar["reported_from"]),
         anaphors=norm(ar["anaphors"]),
         honorifics=norm(ar["honorifics"]),
+        statement_nouns=norm(ar["statement_nouns"]) | norm(["ال" + w for w in ar["statement_nouns"]]),
         english_verbs=frozenset(w.lower() for w in en["verbs"]),
     )
 
@@ -119,8 +125,8 @@ _EN_ASK = (
 )
 _AR_INTERROGATIVE = frozenset(normalize(w) for w in "ماذا بماذا بم عم عما ما هل الذي وماذا وهل".split())
 """Words that ask what was said ("كيف وصف X ...؟" asks for one description: the reader answers it)."""
-_AR_NOUNS = frozenset(normalize(w) for w in "تصريحات تصريح أقوال موقف رد تعليق".split())
-"""Nouns that ask for statements: "ما تصريحات X", "ما موقف X من ...", "ما رد X"."""
+_AR_NOUNS = frozenset(normalize(w) for w in "تصريحات تصريح أقوال موقف رد تعليق بيان".split())
+"""Nouns that ask for statements: "ما تصريحات X", "ما موقف X من ...", "ما رد X", "ماذا جاء في بيان X"."""
 _AR_STOP = frozenset(
     normalize(w)
     for w in """في عن حول بشأن بشان على من إلى الى خلال منذ بين حيال تجاه بخصوص بعد قبل عام سنة شهر
@@ -144,7 +150,7 @@ def statement_ask(question: str, language: str) -> StatementAsk | None:
         return None
     words = [(m.group(), normalize(m.group()), m.start(), m.end()) for m in _WORD_RE.finditer(question)]
     for i, (_, word, _, _) in enumerate(words):
-        asking = any(w in _AR_INTERROGATIVE for _, w, _, _ in words[max(0, i - 2) : i])
+        asking = any(w in _AR_INTERROGATIVE for _, w, _, _ in words[max(0, i - 3) : i])
         bare = word[1:] if word[:1] in "وف" and len(word) > 3 else word
         is_verb = bare in lex.verbs or (bare.endswith("ه") and bare[:-1] in lex.verbs)
         if not asking or not (is_verb or bare in _AR_NOUNS):
@@ -414,8 +420,9 @@ class Utterance:
     cue: Cue
 
 
-def _speaks(words: list[Word], mentions: list[Mention]) -> Cue | None:
-    """Whether a sentence's words make a mentioned speaker the subject of a reporting verb."""
+def _speaks(words: list[Word], mentions: list[Mention], own: frozenset[str] = frozenset()) -> Cue | None:
+    """Whether a sentence's words make a mentioned speaker the subject of a reporting verb (``own``:
+    the words of the speaker's name as asked, which may stand between the verb and the name)."""
     lex = lexicon()
     verbs = [i for i, w in enumerate(words) if lex.is_verb(w.norm)]
     for first, last, addressed in mentions:
@@ -427,12 +434,21 @@ def _speaks(words: list[Word], mentions: list[Mention]) -> Cue | None:
                    for i in range(last + 1, min(len(words) - n + 1, last + 1 + SVO_REACH))):
                 return "declined"
         for v in verbs:
-            if v < first <= v + VSO_REACH and not any(_blocks(words, k, first, lex.quotes_from(words[v].norm)) for k in range(v + 1, first)):
+            between = range(v + 1, first)
+            if (v < first <= v + VSO_REACH and not any(_blocks(words, k, first, lex.quotes_from(words[v].norm)) for k in between)
+                    and sum(1 for k in between if _foreign(words[k], own)) <= 2):
                 return "verb"
-            if last < v <= last + SVO_REACH and not any(words[k].norm in lex.complementizers for k in range(last + 1, v)):
+            if last < v <= last + SVO_REACH and all(words[k].norm in SVO_BETWEEN for k in range(last + 1, v)):
                 if first == 0 or words[first - 1].norm not in PREPOSITIONS:
                     return "verb"
     return None
+
+
+def _foreign(word: Word, own: frozenset[str]) -> bool:
+    """A word between a verb and a name that is no part of a title or of the name: a given name, an
+    object ("وأكدت القيادة العامة «استشهاد» سيف ..." -- more than two, and the name is not the subject)."""
+    lex = lexicon()
+    return not (_has_article(word.norm) or word.forms & lex.titles or word.forms & own or word.norm in ("باسم", "عن"))
 
 
 def _blocks(words: list[Word], k: int, name: int, quoting: bool) -> bool:
@@ -464,15 +480,52 @@ def attributed(text: str, sentences: list[tuple[int, int]], speaker: SpeakerMatc
     if not speaker.named_in([w for ws in words for w in ws]):
         return []
     mentions = [speaker.find(ws) for ws in words]
+    own = frozenset(speaker.phrase) | frozenset(w for p in speaker.exonyms for w in p)
     titles = set().union(*(titles_of(ws, ms) for ws, ms in zip(words, mentions, strict=True) if ms))
     found: list[Utterance] = []
     previous_is_theirs = False
+    statement_is_theirs = False  # whose statement "البيان" refers to, in this article so far
     for (a, b), ws, ms in zip(sentences, words, mentions, strict=True):
         ms = sorted(set(ms) | set(_find_titles(ws, titles))) if titles else ms
-        cue = _speaks(ws, ms) if ms else None
+        cue = _speaks(ws, ms, own) if ms else None
         if cue is None and previous_is_theirs and not ms and _carries_on(text, ws):
             cue = "continuation"
+        if cue is None and statement_is_theirs and not ms and _the_statement_says(ws):
+            cue = "statement"
+        issued = _statement_nouns(ws)
+        if issued:  # "أصدرت الرئاسة الروسية بياناً": a later "البيان" is theirs only if this one is
+            statement_is_theirs = _owns(ms, issued)
+            if cue is None and statement_is_theirs:
+                cue = "statement"
         if cue is not None:
             found.append(Utterance(a, b, cue))
         previous_is_theirs = cue is not None
     return found
+
+
+def _statement_nouns(words: list[Word]) -> list[int]:
+    """Where a sentence tells of a statement issued or reported ("بياناً", "بيان الكرملين"), by word index."""
+    lex = lexicon()
+    return [i for i, w in enumerate(words) if not w.norm.startswith("ال") and w.forms & lex.statement_nouns]
+
+
+STATEMENT_REACH = 6
+"""Words between a speaker's name and the statement it issued ("أصدرت الرئاسة الروسية الكرملين، اليوم
+الاثنين، بياناً"), or between the statement and its issuer after it ("بيان صادر عن الكرملين")."""
+
+
+def _owns(mentions: list[Mention], nouns: list[int]) -> bool:
+    """Whether the speaker named in a sentence is the one whose statement it tells of."""
+    return any(last < n <= last + STATEMENT_REACH or n < first <= n + 3
+               for first, last, addressed in mentions if not addressed for n in nouns)
+
+
+def _the_statement_says(words: list[Word]) -> bool:
+    """Whether a sentence reports what "the statement" says: "وذكر البيان أن", "وبحسب البيان", "ولفت البيان"."""
+    lex = lexicon()
+    for i, w in enumerate(words):
+        if w.norm.startswith("ال") and w.forms & lex.statement_nouns or w.norm.lstrip("وف") in ("البيان", "بالبيان"):
+            before = words[max(0, i - 2) : i]
+            if any(lex.is_verb(v.norm) or v.norm.lstrip("وف") in ("بحسب", "حسب", "وفق", "وفقا") for v in before):
+                return True
+    return False
