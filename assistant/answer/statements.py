@@ -34,7 +34,9 @@ if TYPE_CHECKING:
 
 SAME_STATEMENT_COSINE = 0.58
 """Sentences of two articles paired one to one report one statement when their cosine (index-time
-sentence vectors) reaches this (benchmarks/statements.py --calibrate: from SaudiNewsNet, not the seeds)."""
+sentence vectors) reaches this: the best balanced accuracy between lightly rewritten sentences of the
+SaudiNewsNet sample's wire copies and different sentences of one article (benchmarks/statements.py
+--calibrate; no seed or gold answer used)."""
 SAME_STATEMENT_OVERLAP = 0.5
 """Or when this share of the shorter sentence's words is in the other (prints of one story)."""
 
@@ -179,7 +181,10 @@ def _read(search: SearchIndex, speaker: SpeakerMatch, rows: Any) -> tuple[list[S
             chunk = where[(u.start, u.end)]
             if chunk.chunk_id not in vectors:
                 vectors[chunk.chunk_id] = search.sentence_vectors(chunk)
-            said.append(Said(doc, u.start, u.end, u.cue, vectors[chunk.chunk_id].get((u.start, u.end))))
+            vector = vectors[chunk.chunk_id].get((u.start, u.end))
+            if vector is not None and not np.any(vector):  # a passage still waiting to be embedded
+                vector = None
+            said.append(Said(doc, u.start, u.end, u.cue, vector))
     missing = [s for s in said if s.vector is None]
     if missing:
         made = search.embedder.encode_documents([s.text for s in missing], [s.doc.title for s in missing])

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Literal
 
 from assistant.text.arabic import ARABIC_LETTER_RE, normalize
-from assistant.text.spelling import MAX_COST, arabic_sounds, latin_sounds, name_cost, same_name
+from assistant.text.spelling import MAX_COST, may_spell, name_cost, same_name
 from assistant.text.terms import EXONYMS, GENERIC_CAPITALISED
 
 __all__ = ["Cue", "Lexicon", "SpeakerMatch", "StatementAsk", "Utterance", "attributed", "lexicon", "statement_ask"]
@@ -284,7 +284,7 @@ class SpeakerMatch:
         full name is given (an article must then also write the full name, see :meth:`named_in`)."""
         if not self.latin:
             return self
-        costs = [(name_cost(self.latin[-1], w), w) for w in vocabulary if _may_spell(self.latin[-1], w)]
+        costs = [(name_cost(self.latin[-1], w), w) for w in vocabulary if may_spell(self.latin[-1], w)]
         close = [(c, w) for c, w in costs if c <= MAX_COST]
         if len(self.latin) == 1 and close:
             best = min(c for c, _ in close)
@@ -368,11 +368,6 @@ _INSTITUTIONS = frozenset(
 )
 """English words that make a speaker an institution, whose Arabic name a spelling cannot find."""
 _LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'\-]*")
-
-
-def _may_spell(latin: str, arabic: str) -> bool:
-    """A cheap test before the alignment: lengths of the sound strings within three of each other."""
-    return abs(len(latin_sounds(latin)) - len(arabic_sounds(arabic))) <= 3
 
 
 def _addressed(word: Word, reading: str) -> bool:

@@ -22,7 +22,7 @@ from functools import lru_cache
 from assistant.text.arabic import normalize
 from assistant.text.terms import _AR_CLASS, _EN_CLASS, _EN_DIGRAPHS
 
-__all__ = ["MAX_COST", "name_cost", "same_name", "spelling_cost"]
+__all__ = ["MAX_COST", "may_spell", "name_cost", "same_name", "spelling_cost"]
 
 MAX_COST = 0.6
 """Highest alignment cost at which an Arabic word still spells a Latin name (about two unwritten
@@ -78,6 +78,18 @@ def arabic_sounds(word: str) -> str:
         elif ch in _AR_CLASS:
             out.append(_AR_CLASS[ch])
     return _collapse(out)
+
+
+@lru_cache(maxsize=1 << 17)
+def consonants(sounds: str) -> str:
+    """The consonant classes of a sound string, vowels and soft sounds left out."""
+    return "".join(ch for ch in sounds if ch not in _VOWELS and ch != _SOFT)
+
+
+def may_spell(latin: str, arabic: str) -> bool:
+    """A cheap test before the alignment: the same first consonant, consonant counts within one."""
+    a, b = consonants(latin_sounds(latin)), consonants(arabic_sounds(arabic))
+    return bool(a) and bool(b) and a[0] == b[0] and abs(len(a) - len(b)) <= 1
 
 
 def spelling_cost(latin: str, arabic: str) -> float:
