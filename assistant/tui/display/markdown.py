@@ -43,7 +43,7 @@ def statement_line(i: int, statement: StatementView, language: str) -> str:
     if len(quote) > COMPACT_QUOTE_CHARS:
         quote = quote[:COMPACT_QUOTE_CHARS].rsplit(" ", 1)[0] + " …"
     marks = "".join(f"[{c.n}]" for c in statement.citations)
-    line = f"{i}. {date_label(statement.date, language)} — «{quote}» {marks}"
+    line = f"{i} · {date_label(statement.date, language)} — «{quote}» {marks}"  # "1." would be read as a Markdown list
     if statement.also_reported_by:
         label = "ورد أيضاً في" if language == "ar" else "also"
         line += f" ({label}: {', '.join(o or d for d, o in statement.also_reported_by)})"
