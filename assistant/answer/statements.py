@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from assistant.retrieve.query import Query
     from assistant.retrieve.search import SearchIndex
 
-SAME_STATEMENT_COSINE = 0.58
+SAME_STATEMENT_COSINE = 0.51
 """Sentences of two articles paired one to one report one statement when their cosine (index-time
 sentence vectors) reaches this: the best balanced accuracy between lightly rewritten sentences of the
 SaudiNewsNet sample's wire copies and different sentences of one article (benchmarks/statements.py
@@ -106,27 +106,30 @@ class StatementsFound:
     """The speaker's statements left out because they do not speak of the question's topic."""
 
 
-def _name_tokens(speaker: SpeakerMatch) -> list[list[str]]:
-    """BM25 token sets that find the articles naming the speaker (each inner list all required): the
+def _name_tokens(speaker: SpeakerMatch) -> list[list[list[str]]]:
+    """How to find the articles naming the speaker through BM25 postings: phrases (any of them), each a
+    list of words (all of them), each word its search tokens (any: "فلاسي" is also read "لاسي"). The
     last name of a person, its Arabic spellings for a Latin-script name, else the whole name or one of
     its other phrases (a bare institution noun alone finds nothing: it names the speaker only in an
     article that names them in full)."""
     if speaker.surname is not None:
-        return [tokenize(speaker.surname)]
+        return [[tokenize(speaker.surname)]]
     if speaker.spellings is not None:
-        return [[w] for w in sorted(speaker.spellings)]
+        return [[[w]] for w in sorted(speaker.spellings)]
     phrases = [p for p in (speaker.phrase, *speaker.exonyms) if len(p) >= 2 or not speaker.phrase or p == speaker.phrase]
-    return [t for t in (tokenize(" ".join(p)) for p in phrases) if t]
+    return [[tokens for tokens in (tokenize(w) for w in p) if tokens] for p in phrases]
 
 
-def _rows_naming(search: SearchIndex, token_sets: list[list[str]]) -> Any:
+def _rows_naming(search: SearchIndex, phrases: list[list[list[str]]]) -> Any:
     import numpy as np
 
     found = np.zeros(len(search.chunks), dtype=bool)
-    for tokens in token_sets:
+    for words in phrases:
+        if not words:
+            continue
         rows = np.ones(len(search.chunks), dtype=bool)
-        for token in tokens:
-            rows &= search.bm25.scores([token]) > 0
+        for tokens in words:
+            rows &= search.bm25.scores(tokens) > 0  # BM25 of the word's readings: any one present
         found |= rows
     return found
 
@@ -203,13 +206,21 @@ def overlap(a: str, b: str) -> float:
     return len(wa & wb) / max(1, min(len(wa), len(wb)))
 
 
+SAME_STATEMENT_DAYS = 31
+"""Reports of one statement by cosine alone are dated within this many days of each other."""
+
+
 def similarity(a: Said, b: Said) -> float:
-    """How alike two reports are: 1.0 for prints of one sentence (word overlap), else their cosine."""
+    """How alike two reports are: 1.0 for prints of one sentence (word overlap), else their cosine --
+    which counts only between reports dated (or fetched) within a month of each other: one occasion."""
     import numpy as np
 
     if overlap(a.text, b.text) >= SAME_STATEMENT_OVERLAP:
         return 1.0
-    if a.vector is None or b.vector is None:
+    days_a, days_b = a.doc.window_span(), b.doc.window_span()  # the date, else the week before the fetch
+    if a.vector is None or b.vector is None or days_a is None or days_b is None:
+        return 0.0
+    if (days_b[0] - days_a[1]).days > SAME_STATEMENT_DAYS or (days_a[0] - days_b[1]).days > SAME_STATEMENT_DAYS:
         return 0.0
     return float(np.asarray(a.vector, dtype=np.float32) @ np.asarray(b.vector, dtype=np.float32))
 

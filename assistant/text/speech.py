@@ -489,7 +489,7 @@ def attributed(text: str, sentences: list[tuple[int, int]], speaker: SpeakerMatc
             cue = "statement"
         issued = _statement_nouns(ws)
         if issued:  # "أصدرت الرئاسة الروسية بياناً": a later "البيان" is theirs only if this one is
-            statement_is_theirs = _owns(ms, issued)
+            statement_is_theirs = _owns(ws, ms, issued)
             if cue is None and statement_is_theirs:
                 cue = "statement"
         if cue is not None:
@@ -509,9 +509,15 @@ STATEMENT_REACH = 6
 الاثنين، بياناً"), or between the statement and its issuer after it ("بيان صادر عن الكرملين")."""
 
 
-def _owns(mentions: list[Mention], nouns: list[int]) -> bool:
-    """Whether the speaker named in a sentence is the one whose statement it tells of."""
-    return any(last < n <= last + STATEMENT_REACH or n < first <= n + 3
+def _owns(words: list[Word], mentions: list[Mention], nouns: list[int]) -> bool:
+    """Whether the speaker named in a sentence is the one whose statement it tells of: named a few words
+    before it, or right after it ("بيان الكرملين", "بيان صادر عن الكرملين"; not "بيان الكرملين أن بوتين")."""
+    lex = lexicon()
+
+    def after(n: int, first: int) -> bool:
+        return n < first <= n + 3 and not any(words[k].norm in lex.complementizers for k in range(n + 1, first))
+
+    return any(last < n <= last + STATEMENT_REACH or after(n, first)
                for first, last, addressed in mentions if not addressed for n in nouns)
 
 
