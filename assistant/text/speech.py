@@ -135,6 +135,17 @@ _AR_STOP = frozenset(
 """Where an Arabic question's speaker ends: a preposition or a date word after the name."""
 
 
+_AR_AUXILIARIES = frozenset(normalize(w) for w in "تم يتم يمكن أن ان هو هي".split())
+"""Right before a verb-like word these make it no question of what was said: "هل تم ذكر ...",
+"هل يمكن أن ...", "ما هو وزن ذكر ..." (a noun)."""
+
+
+def _past(word: str, lex: Lexicon) -> bool:
+    """A reporting verb in a form that asks what was said: not the present ("ماذا تعتبر مسقط؟",
+    "ماذا تقول النظرية؟" ask what something is) and not a participle."""
+    return word in lex.verbs and not (word[:1] in "يت" and word[1:2] != "ا" and len(word) > 3) and not word.startswith("م")
+
+
 def statement_ask(question: str, language: str) -> StatementAsk | None:
     """The speaker a question asks the statements of, or None for any other question."""
     lex = lexicon()
@@ -152,8 +163,9 @@ def statement_ask(question: str, language: str) -> StatementAsk | None:
     for i, (_, word, _, _) in enumerate(words):
         asking = any(w in _AR_INTERROGATIVE for _, w, _, _ in words[max(0, i - 3) : i])
         bare = word[1:] if word[:1] in "وف" and len(word) > 3 else word
-        is_verb = bare in lex.verbs or (bare.endswith("ه") and bare[:-1] in lex.verbs)
-        if not asking or not (is_verb or bare in _AR_NOUNS):
+        is_verb = _past(bare, lex) or (bare.endswith("ه") and _past(bare[:-1], lex))
+        passive = any(w in _AR_AUXILIARIES for _, w, _, _ in words[max(0, i - 2) : i])
+        if not asking or passive or not (is_verb or bare in _AR_NOUNS):
             continue
         j = i + 1
         while j < len(words) and words[j][1] not in _AR_STOP and j - i <= 12:
