@@ -49,17 +49,7 @@ def latin_sounds(word: str) -> str:
     w = word.lower().removeprefix("al-").removeprefix("el-")
     for digraph, cls in _EN_DIGRAPHS:
         w = w.replace(digraph, cls)
-    out = []
-    for ch in w:
-        if ch.isupper():
-            out.append(ch)
-        elif ch in _LATIN_VOWELS:
-            out.append(_LATIN_VOWELS[ch])
-        elif ch == "h":
-            out.append(_SOFT)
-        elif ch in _EN_CLASS:
-            out.append(_EN_CLASS[ch])
-    return _collapse(out)
+    return _sounds(w, _LATIN_VOWELS, "h", _EN_CLASS)
 
 
 @lru_cache(maxsize=1 << 16)
@@ -69,14 +59,21 @@ def arabic_sounds(word: str) -> str:
     w = normalize(word)
     if w.startswith("ال") and len(w) > 4:
         w = w[2:]
+    return _sounds(w, _ARABIC_VOWELS, "حهعء", _AR_CLASS)
+
+
+def _sounds(letters: str, vowels: dict[str, str], soft: str, classes: dict[str, str]) -> str:
+    """Letters as sound classes (a class already written in capitals, as a Latin digraph's, is kept)."""
     out = []
-    for ch in w:
-        if ch in _ARABIC_VOWELS:
-            out.append(_ARABIC_VOWELS[ch])
-        elif ch in "حهعء":
+    for ch in letters:
+        if ch.isupper():
+            out.append(ch)
+        elif ch in vowels:
+            out.append(vowels[ch])
+        elif ch in soft:
             out.append(_SOFT)
-        elif ch in _AR_CLASS:
-            out.append(_AR_CLASS[ch])
+        elif ch in classes:
+            out.append(classes[ch])
     return _collapse(out)
 
 
