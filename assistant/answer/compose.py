@@ -119,15 +119,20 @@ class Answer:
 
 
 def citation_for(source: Source, span: tuple[int, int], n: int) -> Citation | None:
-    """A citation for a span, checked to be an exact slice of the article; None if it is not."""
+    """A citation for a span of a source's article, with its other prints; None for an empty span."""
+    return cite_span(source.doc, span, n, source.score, tuple((d.doc_id, d.outlet) for d in source.also))
+
+
+def cite_span(doc: Document, span: tuple[int, int], n: int, score: float, also: tuple[tuple[str, str | None], ...] = ()) -> Citation | None:
+    """A citation quoting ``doc.text[start:end]`` exactly, with the article's date and fetch day; None
+    for an empty span."""
     start, end = span
-    quote = source.doc.text[start:end]
-    if not quote.strip() or source.doc.text[start:end] != quote:
+    quote = doc.text[start:end]
+    if not quote.strip():
         return None
-    date = source.doc.date.iso if source.doc.date else None
-    also = tuple((d.doc_id, d.outlet) for d in source.also)
-    fetched = source.doc.fetched.iso if source.doc.fetched else None
-    return Citation(n, source.doc.doc_id, source.doc.title, date, quote, start, end, source.score, also, fetched)
+    date = doc.date.iso if doc.date else None
+    fetched = doc.fetched.iso if doc.fetched else None
+    return Citation(n, doc.doc_id, doc.title, date, quote, start, end, score, also, fetched)
 
 
 _CONTROL_TOKEN = re.compile(r"<\|?/?[A-Za-z_]{2,24}\|?>")

@@ -73,12 +73,12 @@ class Answerer:
         t0 = time.perf_counter()
         generator = self.generator  # loaded before any search: a missing or damaged model fails first
         t_search = time.perf_counter()
-        query = self.search.embed(query)
         language, window = query.language, query.window
         found = find_statements(self.search, query, query.statement) if query.statement is not None else None
-        if found is not None:  # "what did X say": X's statements, not a passage search
+        if found is not None:  # "what did X say": X's statements (index-time vectors), not a passage search
             result = SearchResult(query.text, [], window, found.rule)  # type: ignore[arg-type]
         else:
+            query = self.search.embed(query)
             result = self.search.search(query, k=self.k)
         t_retrieve = (time.perf_counter() - t_search) * 1000
         coverage = coverage_line(self.search.docs, window, result.date_rule, language)

@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from assistant.answer.compose import Citation, readable
+from assistant.answer.compose import Citation, cite_span, readable
 from assistant.text.arabic import tokenize
 from assistant.text.sentences import candidate_spans
 from assistant.text.speech import SpeakerMatch, StatementAsk, Utterance, attributed, words_of
@@ -54,11 +54,6 @@ class Said:
     @property
     def text(self) -> str:
         return self.doc.text[self.start : self.end]
-
-    @property
-    def day(self) -> dt.date | None:
-        span = self.doc.window_span()
-        return span[0] if span is not None and self.doc.date is not None else None
 
 
 @dataclass
@@ -149,7 +144,9 @@ def find_said(search: SearchIndex, query: Query, ask: StatementAsk) -> tuple[lis
     """Every sentence in the window's articles where the asked speaker speaks; the date rule; articles read."""
     import numpy as np
 
-    speaker = SpeakerMatch.of(ask.speaker).spelled(search.bm25.doc_freqs())
+    speaker = SpeakerMatch.of(ask.speaker)
+    if speaker.latin:  # its Arabic spellings come from the index's vocabulary
+        speaker = speaker.spelled(search.bm25.doc_freqs())
     rows = _rows_naming(search, _name_tokens(speaker))
     if query.doc_ids is not None:
         rows &= np.array([c.doc_id in query.doc_ids for c in search.chunks], dtype=bool)
@@ -168,12 +165,8 @@ def find_said(search: SearchIndex, query: Query, ask: StatementAsk) -> tuple[lis
 def _read(search: SearchIndex, speaker: SpeakerMatch, rows: Any) -> tuple[list[Said], int]:
     import numpy as np
 
-    by_doc: dict[str, list[Chunk]] = {}
-    for row in np.flatnonzero(rows):
-        chunk = search.chunks[int(row)]
-        by_doc.setdefault(chunk.doc_id, [])
-    for doc_id in by_doc:
-        by_doc[doc_id] = [search.chunks[int(r)] for r in search.doc_rows(doc_id)]
+    naming = dict.fromkeys(search.chunks[int(row)].doc_id for row in np.flatnonzero(rows))
+    by_doc = {doc_id: [search.chunks[int(r)] for r in search.doc_rows(doc_id)] for doc_id in naming}  # whole articles
     said: list[Said] = []
     for doc_id, chunks in by_doc.items():
         doc = search.docs[doc_id]
@@ -334,15 +327,6 @@ class StatementView:
         }
 
 
-def _citation(said: Said, n: int) -> Citation | None:
-    doc = said.doc
-    quote = doc.text[said.start : said.end]
-    if not quote.strip():
-        return None
-    return Citation(n, doc.doc_id, doc.title, doc.date.iso if doc.date else None, quote, said.start, said.end, 1.0,
-                    fetched=doc.fetched.iso if doc.fetched else None)
-
-
 def _outlet(doc_id: str, outlet: str | None, docs: dict[str, Document]) -> str:
     return outlet or docs[doc_id].title[:60] if doc_id in docs else doc_id
 
@@ -367,7 +351,7 @@ def statements_answer(
         if period or len(lines) > 1 and any(p for p, _ in periods(shown, window)):
             lines.append(f"{period or date_label(None, language)}:")
         for st in statements:
-            cites = [c for c in (_citation(r, len(citations) + i + 1) for i, r in enumerate(st.reports)) if c is not None]
+            cites = [c for c in (cite_span(r.doc, (r.start, r.end), len(citations) + i + 1, 1.0) for i, r in enumerate(st.reports)) if c is not None]
             if not cites:
                 continue
             citations.extend(cites)

@@ -135,6 +135,12 @@ _AR_STOP = frozenset(
 """Where an Arabic question's speaker ends: a preposition or a date word after the name."""
 
 
+@lru_cache(maxsize=1)
+def _english_patterns() -> tuple[re.Pattern[str], ...]:
+    verbs = "|".join(sorted(lexicon().english_verbs, key=len, reverse=True))
+    return tuple(re.compile(p.format(verbs=verbs), re.IGNORECASE) for p in _EN_ASK)
+
+
 _AR_AUXILIARIES = frozenset(normalize(w) for w in "تم يتم يمكن أن ان هو هي".split())
 """Right before a verb-like word these make it no question of what was said: "هل تم ذكر ...",
 "هل يمكن أن ...", "ما هو وزن ذكر ..." (a noun)."""
@@ -150,9 +156,8 @@ def statement_ask(question: str, language: str) -> StatementAsk | None:
     """The speaker a question asks the statements of, or None for any other question."""
     lex = lexicon()
     if language == "en":
-        verbs = "|".join(sorted(lex.english_verbs, key=len, reverse=True))
-        for pattern in _EN_ASK:
-            m = re.search(pattern.format(verbs=verbs), question, re.IGNORECASE)
+        for pattern in _english_patterns():
+            m = pattern.search(question)
             if m is None:
                 continue
             speaker = re.sub(r"^(?:(?:how|what|when|did|does|has|have|the|a|an)\s+)+", "", m.group("x").strip(), flags=re.IGNORECASE)
