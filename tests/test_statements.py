@@ -152,6 +152,13 @@ def test_an_article_names_its_speaker_by_title_after_naming_them() -> None:
     assert len(_said(text, "بيسكوف")) == 2
 
 
+def test_the_statement_is_the_speakers_unless_it_names_another_issuer() -> None:
+    issued = "وأصدرت وزارة الخارجية الروسية بياناً حول الانتخابات."
+    theirs = "وذكر البيان أن الانتخابات خطوة مهمة."
+    another = "ولم يذكر البيان الصادر عن الرئاسة السورية أن الطرفين ناقشا الانتخابات."
+    assert _said("\n".join([issued, theirs, another]), "وزارة الخارجية الروسية") == [issued, theirs]
+
+
 # --- one statement, many prints ---------------------------------------------------
 
 
@@ -241,6 +248,15 @@ def test_what_peskov_said_in_may_2021_lists_both_statements_once_with_both_outle
     assert ans.answer.startswith("What Peskov said")
     quoted = [st.quote for st in ans.statements]
     assert any("لا توجد خطط في الوقت الحالي" in q for q in quoted) and any("ليس لدي ما أقوله" in q for q in quoted)
+
+
+@pytest.mark.models
+def test_a_window_open_to_today_lists_undated_statements_last(seed_answerer) -> None:  # type: ignore[no-untyped-def]
+    ans = seed_answerer.ask("ماذا قال بوتين عن سوريا منذ 2021؟", today=TODAY)
+    assert ans.mode == "statements" and ans.statements
+    dated = [st.date is not None for st in ans.statements]
+    assert dated[0] and not dated[-1] and dated == sorted(dated, reverse=True), dated
+    assert "غير مؤرخ" in ans.answer
 
 
 @pytest.mark.models

@@ -154,10 +154,12 @@ def find_said(search: SearchIndex, query: Query, ask: StatementAsk) -> tuple[lis
     if query.window is not None:
         in_window, undated = search.date_masks(query.window)
         said, n = _read(search, speaker, rows & in_window)
-        if said:
+        if said and query.window.end is not None:
             return said, "in-window", n
-        said, n = _read(search, speaker, rows & undated)
-        return said, ("undated-fallback" if said else "empty-window"), n
+        more, m = _read(search, speaker, rows & undated)
+        if said:  # a window open to today ("since 2021") may hold an undated article: listed last, marked
+            return said + more, "in-window", n + m
+        return more, ("undated-fallback" if more else "empty-window"), m
     said, n = _read(search, speaker, rows)
     return said, rule, n
 

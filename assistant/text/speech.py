@@ -60,6 +60,7 @@ class Lexicon:
     anaphors: frozenset[str]
     honorifics: frozenset[str]
     statement_nouns: frozenset[str]
+    issued_by: frozenset[str]
     english_verbs: frozenset[str]
 
     def is_verb(self, word: str) -> bool:
@@ -92,6 +93,7 @@ def lexicon() -> Lexicon:
         anaphors=norm(ar["anaphors"]),
         honorifics=norm(ar["honorifics"]),
         statement_nouns=norm(ar["statement_nouns"]) | norm(["ال" + w for w in ar["statement_nouns"]]),
+        issued_by=norm(ar["issued_by"]),
         english_verbs=frozenset(w.lower() for w in en["verbs"]),
     )
 
@@ -539,9 +541,12 @@ def _owns(words: list[Word], mentions: list[Mention], nouns: list[int]) -> bool:
 
 
 def _the_statement_says(words: list[Word]) -> bool:
-    """Whether a sentence reports what "the statement" says: "وذكر البيان أن", "وبحسب البيان", "ولفت البيان"."""
+    """Whether a sentence reports what "the statement" says: "وذكر البيان أن", "وبحسب البيان", "ولفت البيان";
+    not one that names another issuer ("ولم يأت البيان الصادر عن الرئاسة السورية")."""
     lex = lexicon()
     for i, w in enumerate(words):
+        if i + 1 < len(words) and words[i + 1].norm in lex.issued_by:
+            continue
         if w.norm.startswith("ال") and w.forms & lex.statement_nouns or w.norm.lstrip("وف") in ("البيان", "بالبيان"):
             before = words[max(0, i - 2) : i]
             if any(lex.is_verb(v.norm) or v.norm.lstrip("وف") in ("بحسب", "حسب", "وفق", "وفقا") for v in before):
