@@ -62,6 +62,10 @@ class Lexicon:
     statement_nouns: frozenset[str]
     issued_by: frozenset[str]
     english_verbs: frozenset[str]
+    institutions: dict[str, tuple[str, ...]]
+    """English institution -> its Arabic names (as written, not normalised: they are parsed as speakers)."""
+    nationalities: dict[str, str]
+    """English nationality or country -> the Arabic adjective, masculine, without the article."""
 
     def is_verb(self, word: str) -> bool:
         return word in self.verbs or (len(word) > 3 and word[0] in "وف" and word[1:] in self.verbs)
@@ -95,6 +99,8 @@ def lexicon() -> Lexicon:
         statement_nouns=norm(ar["statement_nouns"]) | norm(["ال" + w for w in ar["statement_nouns"]]),
         issued_by=norm(ar["issued_by"]),
         english_verbs=frozenset(w.lower() for w in en["verbs"]),
+        institutions={k.lower(): tuple(v) for k, v in en["institutions"].items()},
+        nationalities={k.lower(): v for k, v in en["nationalities"].items()},
     )
 
 
@@ -163,7 +169,10 @@ def statement_ask(question: str, language: str) -> StatementAsk | None:
             if m is None:
                 continue
             speaker = re.sub(r"^(?:(?:how|what|when|did|does|has|have|the|a|an)\s+)+", "", m.group("x").strip(), flags=re.IGNORECASE)
-            if speaker and not SpeakerMatch.of(speaker).empty:
+            match = SpeakerMatch.of(speaker)
+            if speaker and not match.empty:
+                if not match.latin and re.search(rf"\bthe\s+{re.escape(speaker)}$", m.group("x"), re.IGNORECASE):
+                    speaker = f"the {speaker}"  # an institution keeps its article: "What the Kremlin said"
                 return StatementAsk(speaker, m.group("v").lower(), question[m.end() :].strip())
         return None
     words = [(m.group(), normalize(m.group()), m.start(), m.end()) for m in _WORD_RE.finditer(question)]
@@ -249,7 +258,8 @@ class SpeakerMatch:
     """Finds one speaker's name in an article's words, in Arabic or Latin script."""
 
     phrase: tuple[str, ...]
-    """The name as the question writes it, normalised words without the article (Arabic), or empty."""
+    """The name as the question writes it, normalised words without the article (Arabic); an English
+    institution's first Arabic name ("the Syrian presidency": رئاسه سوريه); else empty."""
     surname: str | None
     """A person's last name alone also counts ("بيسكوف" for "ديمتري بيسكوف")."""
     latin: tuple[str, ...]
@@ -290,6 +300,11 @@ class SpeakerMatch:
         name = _latin_name(speaker)
         if name:
             return cls((), None, name)
+        forms = institution_names(speaker)
+        if forms:  # "the Syrian presidency": the Arabic names, each read as an Arabic speaker would be
+            readings = [cls.of(f) for f in forms]
+            first, *others = dict.fromkeys(p for m in readings for p in (m.phrase, *m.exonyms))
+            return cls(first, None, (), exonyms=tuple(others))
         lowered = speaker.lower()
         exonyms = tuple(
             tuple(_strip_article(w) for w in normalize(form).split())
@@ -379,6 +394,23 @@ def _latin_name(speaker: str) -> tuple[str, ...]:
         else:
             break
     return tuple(run)
+
+
+def institution_names(speaker: str) -> list[str]:
+    """The Arabic names of an institution an English question names ("the Syrian presidency" ->
+    "الرئاسة السورية", "الرئاسة السوري"; "Saudi foreign ministry" -> "وزارة الخارجية السعودية", ...),
+    the institution's noun then the nationality's adjective in both genders; empty when no institution of
+    speech.toml is named, or a one-word one without a nationality ("the government": whose?)."""
+    lex = lexicon()
+    lowered = " ".join(w.lower().removesuffix("'s") for w in _LATIN_WORD.findall(speaker))
+    keys = [k for k in lex.institutions if re.search(rf"\b{re.escape(k)}\b", lowered)]
+    if not keys:
+        return []
+    key = max(keys, key=len)
+    nationality = next((lex.nationalities[w] for w in lowered.split() if w in lex.nationalities), None)
+    if nationality is None:
+        return list(lex.institutions[key]) if " " in key else []
+    return [f"{form} ال{nationality}{ending}" for form in lex.institutions[key] for ending in ("ة", "")]
 
 
 _INSTITUTIONS = frozenset(
