@@ -183,4 +183,4 @@ def test_off_topic_questions_on_the_seeds_are_refused(answerer) -> None:  # type
     from conftest import ROOT
 
     refused = [answerer.ask(q.question, today=TODAY).abstained for q in load_dev(ROOT / "tests" / "data" / "offtopic.jsonl")]
-    assert sum(refused) >= 18, refused
+    assert sum(refused) >= 19, refused  # 20/20 measured (issue 13 target: all)

@@ -68,6 +68,13 @@ def test_other_questions_are_not_statement_questions(question: str, language: st
     assert statement_ask(question, language) is None
 
 
+def test_a_speaker_is_never_shortened_to_a_bare_title() -> None:
+    ask = statement_ask("ماذا قال رئيس وزراء كندا عن الانتخابات الأمريكية؟", "ar")
+    assert ask is not None and ask.speaker == "رئيس وزراء كندا" and ask.shorter() is None
+    kremlin = statement_ask("ماذا قال الكرملين المحادثة؟", "ar")
+    assert kremlin is not None and kremlin.shorter() == StatementAsk("الكرملين", kremlin.verb, "المحادثة ؟")
+
+
 def test_the_topic_is_what_follows_the_speaker() -> None:
     ask = statement_ask("هل علّق بيسكوف على طلب تسليم بشار الأسد؟", "ar")
     assert ask is not None and "تسليم" in ask.topic

@@ -122,6 +122,8 @@ class StatementAsk:
         words = self.speaker.split()
         if len(words) < 2 or not ARABIC_LETTER_RE.search(self.speaker):
             return None
+        if all(normalize(w) in lexicon().titles for w in words[:-1]):
+            return None  # "رئيس وزراء كندا" is not "رئيس وزراء" or "رئيس": a title alone names nobody
         return StatementAsk(" ".join(words[:-1]), self.verb, f"{words[-1]} {self.topic}".strip())
 
 
