@@ -167,6 +167,16 @@ def test_a_continuation_carries_the_speaker_on_and_stops_at_another_speaker() ->
     assert _said(text, "عادل الجبير") == [first, second]
 
 
+def test_a_quotation_run_on_over_sentences_is_one_statement() -> None:
+    opened = "وقال الوزير عادل الجبير: «إن المملكة تدعم الحل السياسي."
+    rest = "والحوار هو الطريق الوحيد»."
+    after = "وفي سياق آخر، ارتفعت أسعار النفط."
+    text = " ".join([opened, rest, after])
+    assert _said(text, "عادل الجبير") == [f"{opened} {rest}"]
+    closed = "وقال الجبير عادل الجبير إن “المملكة تدعم الحل“. وارتفعت أسعار النفط."  # “ closing, as articles write it
+    assert _said(closed, "عادل الجبير") == ["وقال الجبير عادل الجبير إن “المملكة تدعم الحل“."]
+
+
 def test_an_article_names_its_speaker_by_title_after_naming_them() -> None:
     text = "وقال المتحدث باسم الكرملين ديمتري بيسكوف إنه لا خطط.\nوأوضح المتحدث باسم الكرملين أن الموعد لم يحدد."
     assert len(_said(text, "بيسكوف")) == 2

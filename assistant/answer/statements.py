@@ -174,12 +174,13 @@ def _read(search: SearchIndex, speaker: SpeakerMatch, rows: Any) -> tuple[list[S
         doc = search.docs[doc_id]
         spans, where = _sentences(search, doc, chunks)
         found: list[Utterance] = attributed(doc.text, spans, speaker)
+        first = {a: (a, b) for a, b in spans}  # a quotation run on over sentences is known by its first
         vectors: dict[str, dict[tuple[int, int], Any]] = {}
         for u in found:
-            chunk = where[(u.start, u.end)]
+            chunk = where[first[u.start]]
             if chunk.chunk_id not in vectors:
                 vectors[chunk.chunk_id] = search.sentence_vectors(chunk)
-            vector = vectors[chunk.chunk_id].get((u.start, u.end))
+            vector = vectors[chunk.chunk_id].get(first[u.start])
             if vector is not None and not np.any(vector):  # a passage still waiting to be embedded
                 vector = None
             said.append(Said(doc, u.start, u.end, u.cue, vector))

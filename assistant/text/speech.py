@@ -533,11 +533,18 @@ def attributed(text: str, sentences: list[tuple[int, int]], speaker: SpeakerMatc
     found: list[Utterance] = []
     previous_is_theirs = False
     statement_is_theirs = False  # whose statement "البيان" refers to, in this article so far
+    quote_open = False  # a quotation of theirs runs on into the next sentence
+    quote_run = 0  # sentences it has run on so far
     for (a, b), ws, ms in zip(sentences, words, mentions, strict=True):
         ms = sorted(set(ms) | set(_find_titles(ws, titles))) if titles else ms
         cue = _speaks(ws, ms, own) if ms else None
+        if cue is None and previous_is_theirs and not ms and quote_open and found:
+            found[-1] = replace(found[-1], end=b)  # the rest of a quotation their sentence opened: one statement
+            quote_run += 1
+            quote_open = _opens_quote(text[a:b], True) and quote_run < QUOTE_REACH
+            continue
         if cue is None and previous_is_theirs and not ms and _carries_on(text, ws):
-            cue = "continuation"
+            cue = "continuation"  # "وأضاف أن …"
         if cue is None and statement_is_theirs and not ms and _the_statement_says(ws):
             cue = "statement"
         issued = _statement_nouns(ws)
@@ -548,7 +555,23 @@ def attributed(text: str, sentences: list[tuple[int, int]], speaker: SpeakerMatc
         if cue is not None:
             found.append(Utterance(a, b, cue))
         previous_is_theirs = cue is not None
+        quote_open = previous_is_theirs and _opens_quote(text[a:b], False)
+        quote_run = 0
     return found
+
+
+QUOTE_REACH = 4
+"""Most sentences a quotation left open is followed into (an unclosed quote mark is often a typo)."""
+
+
+def _opens_quote(sentence: str, already_open: bool) -> bool:
+    """Whether a quotation is still open after ``sentence``, given whether one was open before it:
+    «…» by depth; double quotes (“ ” and ") by parity, since articles often close with “ or open with ”."""
+    guillemets = sentence.count("«") - sentence.count("»")
+    if guillemets:
+        return guillemets > 0
+    odd = (sentence.count("“") + sentence.count("”") + sentence.count('"')) % 2 == 1
+    return already_open != odd
 
 
 def _statement_nouns(words: list[Word]) -> list[int]:
