@@ -177,6 +177,15 @@ def test_a_quotation_run_on_over_sentences_is_one_statement() -> None:
     assert _said(closed, "عادل الجبير") == ["وقال الجبير عادل الجبير إن “المملكة تدعم الحل“."]
 
 
+def test_the_two_sides_speak_for_the_speaker_only_right_after_naming_them() -> None:
+    named = "واستقبل بوتين الرئيس السوري في موسكو."
+    joint = "وأكد الجانبان أهمية استمرار المشاورات."
+    later = "ناقش الزعيمان سبل التعاون، مؤكدين ضرورة الحوار."
+    assert _said("\n".join([named, joint]), "بوتين") == [joint]
+    assert _said("\n".join([named, "وارتفعت أسعار النفط.", later]), "بوتين") == []
+    assert _said("\n".join([named, later]), "بوتين") == [later]
+
+
 def test_an_article_names_its_speaker_by_title_after_naming_them() -> None:
     text = "وقال المتحدث باسم الكرملين ديمتري بيسكوف إنه لا خطط.\nوأوضح المتحدث باسم الكرملين أن الموعد لم يحدد."
     assert len(_said(text, "بيسكوف")) == 2

@@ -28,10 +28,10 @@ from assistant.text.terms import EXONYMS, GENERIC_CAPITALISED
 
 __all__ = ["Cue", "Lexicon", "SpeakerMatch", "StatementAsk", "Utterance", "attributed", "lexicon", "statement_ask"]
 
-Cue = Literal["verb", "declined", "continuation", "statement"]
+Cue = Literal["verb", "declined", "continuation", "statement", "joint"]
 """Why a sentence is the speaker's: a reporting verb with the speaker as subject, a refusal to
 comment, a sentence carrying on the previous one's speaker, or one reporting what "the statement"
-the speaker issued says ("وذكر البيان أن ...")."""
+the speaker issued says ("وذكر البيان أن ..."), or a joint statement of two sides, the speaker one ("وأكد الجانبان")."""
 
 _WORD_RE = re.compile(r"[^\W\d_](?:[^\W\d_]|[\u064b-\u065f\u0670\u0640])*")
 _PROCLITICS = "وفبلك"
@@ -61,6 +61,8 @@ class Lexicon:
     honorifics: frozenset[str]
     statement_nouns: frozenset[str]
     issued_by: frozenset[str]
+    joint_subjects: frozenset[str]
+    joint_participles: frozenset[str]
     english_verbs: frozenset[str]
     institutions: dict[str, tuple[str, ...]]
     """English institution -> its Arabic names (as written, not normalised: they are parsed as speakers)."""
@@ -98,6 +100,8 @@ def lexicon() -> Lexicon:
         honorifics=norm(ar["honorifics"]),
         statement_nouns=norm(ar["statement_nouns"]) | norm(["ال" + w for w in ar["statement_nouns"]]),
         issued_by=norm(ar["issued_by"]),
+        joint_subjects=norm(ar["joint_subjects"]),
+        joint_participles=norm(ar["joint_participles"]),
         english_verbs=frozenset(w.lower() for w in en["verbs"]),
         institutions={k.lower(): tuple(v) for k, v in en["institutions"].items()},
         nationalities={k.lower(): v for k, v in en["nationalities"].items()},
@@ -535,6 +539,7 @@ def attributed(text: str, sentences: list[tuple[int, int]], speaker: SpeakerMatc
     statement_is_theirs = False  # whose statement "البيان" refers to, in this article so far
     quote_open = False  # a quotation of theirs runs on into the next sentence
     quote_run = 0  # sentences it has run on so far
+    previous_named = False  # the sentence before named the speaker
     for (a, b), ws, ms in zip(sentences, words, mentions, strict=True):
         ms = sorted(set(ms) | set(_find_titles(ws, titles))) if titles else ms
         cue = _speaks(ws, ms, own) if ms else None
@@ -545,6 +550,9 @@ def attributed(text: str, sentences: list[tuple[int, int]], speaker: SpeakerMatc
             continue
         if cue is None and previous_is_theirs and not ms and _carries_on(text, ws):
             cue = "continuation"  # "وأضاف أن …"
+        if cue is None and (ms or previous_named) and _joint(ws):
+            cue = "joint"  # "… بوتين …" then "أكد الجانبان": the speaker is one of the two sides
+        previous_named = bool(ms)
         if cue is None and statement_is_theirs and not ms and _the_statement_says(ws):
             cue = "statement"
         issued = _statement_nouns(ws)
@@ -572,6 +580,19 @@ def _opens_quote(sentence: str, already_open: bool) -> bool:
         return guillemets > 0
     odd = (sentence.count("“") + sentence.count("”") + sentence.count('"')) % 2 == 1
     return already_open != odd
+
+
+def _joint(words: list[Word]) -> bool:
+    """Whether "the two sides" state something together: a reporting verb right before the dual
+    subject ("وأكد الجانبان"), or a reporting participle after it ("ناقش الزعيمان … مؤكدين")."""
+    lex = lexicon()
+    for i, w in enumerate(words):
+        if w.norm.lstrip("و") in lex.joint_subjects or w.norm in lex.joint_subjects:
+            if i > 0 and lex.is_verb(words[i - 1].norm):
+                return True
+            if any(v.norm.lstrip("و") in lex.joint_participles for v in words[i + 1 : i + 16]):
+                return True
+    return False
 
 
 def _statement_nouns(words: list[Word]) -> list[int]:
