@@ -1,0 +1,102 @@
+"""Issue 14 experiment: does int8 (NNCF post-training quantization) speed up the OpenVINO embedder here?
+
+    pip install -e ".[bench]"      # nncf
+    python benchmarks/embed_int8.py [--rounds 3] [--passages 96]
+
+Quantizes the converted embedder (models_dir/openvino/<embedder>/model.xml)
+with ``nncf.quantize`` (transformer mode, 96 calibration passages of the
+SaudiNewsNet sample, at most 700 characters each) into bench-out/embed-int8/,
+then embeds other passages of the sample with f32 and int8 in alternating
+rounds and prints passages/s per round, the ratio of the medians, and the
+cosine between the two vectors of each passage. Int8 matrix products are fast
+on CPUs with VNNI (AVX512_VNNI or AVX-VNNI); name the CPU flags with any figure.
+Nothing here is used at run time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from assistant.config import load_settings  # noqa: E402
+from assistant.models.openvino import OpenVINOEncoder  # noqa: E402
+
+SAMPLE = ROOT.parent / "shared" / "external" / "saudinewsnet" / "saudinewsnet-2015-07-sample.jsonl"
+
+
+def cpu_flags() -> list[str]:
+    flags = next((line.split(":", 1)[1].split() for line in Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("flags")), [])
+    return [f for f in ("avx2", "fma", "avx512f", "avx512_bf16", "avx512_vnni", "avx_vnni", "amx_int8") if f in flags]
+
+
+def quantize(src: Path, dst: Path, calibration: list[list[int]]) -> float:
+    import nncf
+    import openvino as ov
+
+    dst.mkdir(parents=True, exist_ok=True)
+    for f in src.iterdir():
+        if f.is_file() and f.name not in ("model.xml", "model.bin"):
+            shutil.copy(f, dst / f.name)
+    feeds = [{"input_ids": np.array([s], dtype=np.int64), "attention_mask": np.ones((1, len(s)), dtype=np.int64)} for s in calibration]
+    t = time.perf_counter()
+    model = nncf.quantize(ov.Core().read_model(str(src / "model.xml")), nncf.Dataset(feeds),
+                          model_type=nncf.ModelType.TRANSFORMER, subset_size=len(feeds))
+    ov.save_model(model, str(dst / "model.xml"))
+    return time.perf_counter() - t
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--passages", type=int, default=96)
+    args = parser.parse_args(argv)
+    settings = load_settings()
+    src = next((d for d in (settings.models_dir / "openvino").glob("*") if (d / "model.xml").is_file()), None) \
+        if (settings.models_dir / "openvino").is_dir() else None
+    if src is None:
+        print("error: no converted OpenVINO embedder; run `assistant index seeds/` once first", file=sys.stderr)
+        return 2
+    rows = [json.loads(line) for line in SAMPLE.read_text(encoding="utf-8").splitlines() if line.strip()]
+    texts = [r.get("content", "")[:700] for r in rows if len(r.get("content", "")) > 300]
+    f32 = OpenVINOEncoder(src, precision="f32", threads=settings.cpu_threads())
+    prefix = f32.prompts.get("document", "")
+    dst = ROOT / "bench-out" / "embed-int8"
+    quantize_s = None
+    if not (dst / "model.xml").is_file():
+        quantize_s = quantize(src, dst, f32._ids([prefix + t for t in texts[:96]]))
+    int8 = OpenVINOEncoder(dst, precision="f32", threads=settings.cpu_threads())
+    docs = [prefix + t for t in texts[400 : 400 + args.passages]]
+    encoders = {"f32": f32, "int8": int8}
+    for enc in encoders.values():
+        enc.encode(docs[:16])  # compile and warm
+    rates: dict[str, list[float]] = {k: [] for k in encoders}
+    vectors = {}
+    for _ in range(args.rounds):
+        for name, enc in encoders.items():
+            t = time.perf_counter()
+            vectors[name] = enc.encode(docs, batch_size=16)
+            rates[name].append(round(len(docs) / (time.perf_counter() - t), 2))
+    cos = (vectors["f32"] * vectors["int8"]).sum(axis=1)
+    out = {
+        "cpu_flags": cpu_flags(), "threads": settings.cpu_threads(), "passages": len(docs), "quantize_s": quantize_s,
+        "passages_per_s": rates, "int8_over_f32": round(statistics.median(rates["int8"]) / statistics.median(rates["f32"]), 3),
+        "cosine_median": round(float(np.median(cos)), 4), "cosine_min": round(float(cos.min()), 4),
+    }
+    (ROOT / "bench-out").mkdir(exist_ok=True)
+    (ROOT / "bench-out" / "embed-int8.json").write_text(json.dumps(out, indent=1) + "\n", encoding="utf-8")
+    print(json.dumps(out, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
