@@ -52,7 +52,7 @@ def cpu_flags() -> list[str]:
     except OSError:
         return []
     flags = set(re.search(r"^flags\s*:(.*)$", text, re.MULTILINE).group(1).split()) if "flags" in text else set()  # type: ignore[union-attr]
-    return sorted(f for f in flags if f in {"avx2", "fma", "avx512f", "avx512_bf16", "avx512_vnni", "amx_bf16"})
+    return sorted(f for f in flags if f in {"avx2", "fma", "avx512f", "avx512_bf16", "avx512_vnni", "avx_vnni", "amx_bf16"})
 
 
 def reading_and_dates(dump: Path) -> dict[str, Any]:

@@ -28,15 +28,15 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from archive import DUMP as SAMPLE, cpu_flags  # noqa: E402
+
 from assistant.config import load_settings  # noqa: E402
+from assistant.errors import ModelMissing  # noqa: E402
+from assistant.models.embed import load_embedder  # noqa: E402
+from assistant.models.locate import resolve_embedder  # noqa: E402
 from assistant.models.openvino import OpenVINOEncoder  # noqa: E402
-
-SAMPLE = ROOT.parent / "shared" / "external" / "saudinewsnet" / "saudinewsnet-2015-07-sample.jsonl"
-
-
-def cpu_flags() -> list[str]:
-    flags = next((line.split(":", 1)[1].split() for line in Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("flags")), [])
-    return [f for f in ("avx2", "fma", "avx512f", "avx512_bf16", "avx512_vnni", "avx_vnni", "amx_int8") if f in flags]
 
 
 def quantize(src: Path, dst: Path, calibration: list[list[int]]) -> float:
@@ -61,14 +61,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--passages", type=int, default=96)
     args = parser.parse_args(argv)
     settings = load_settings()
-    src = next((d for d in (settings.models_dir / "openvino").glob("*") if (d / "model.xml").is_file()), None) \
-        if (settings.models_dir / "openvino").is_dir() else None
-    if src is None:
-        print("error: no converted OpenVINO embedder; run `assistant index seeds/` once first", file=sys.stderr)
+    try:  # the product's own embedder, converted for OpenVINO as indexing does (once, cached)
+        f32 = load_embedder(resolve_embedder(settings), threads=settings.cpu_threads(), backend="openvino",
+                            precision="f32", models_dir=settings.models_dir).model
+    except ModelMissing as exc:
+        print(f"error: {exc}", file=sys.stderr)
         return 2
+    src = f32._folder
     rows = [json.loads(line) for line in SAMPLE.read_text(encoding="utf-8").splitlines() if line.strip()]
     texts = [r.get("content", "")[:700] for r in rows if len(r.get("content", "")) > 300]
-    f32 = OpenVINOEncoder(src, precision="f32", threads=settings.cpu_threads())
     prefix = f32.prompts.get("document", "")
     dst = ROOT / "bench-out" / "embed-int8"
     quantize_s = None

@@ -543,7 +543,7 @@ def attributed(text: str, sentences: list[tuple[int, int]], speaker: SpeakerMatc
     for (a, b), ws, ms in zip(sentences, words, mentions, strict=True):
         ms = sorted(set(ms) | set(_find_titles(ws, titles))) if titles else ms
         cue = _speaks(ws, ms, own) if ms else None
-        if cue is None and previous_is_theirs and not ms and quote_open and found:
+        if cue is None and not ms and quote_open:  # open only right after a sentence of theirs
             found[-1] = replace(found[-1], end=b)  # the rest of a quotation their sentence opened: one statement
             quote_run += 1
             quote_open = _opens_quote(text[a:b], True) and quote_run < QUOTE_REACH
@@ -587,7 +587,7 @@ def _joint(words: list[Word]) -> bool:
     subject ("وأكد الجانبان"), or a reporting participle after it ("ناقش الزعيمان … مؤكدين")."""
     lex = lexicon()
     for i, w in enumerate(words):
-        if w.norm.lstrip("و") in lex.joint_subjects or w.norm in lex.joint_subjects:
+        if w.norm.lstrip("و") in lex.joint_subjects:
             if i > 0 and lex.is_verb(words[i - 1].norm):
                 return True
             if any(v.norm.lstrip("و") in lex.joint_participles for v in words[i + 1 : i + 16]):
@@ -623,9 +623,9 @@ def _the_statement_says(words: list[Word]) -> bool:
     not one that names another issuer ("ولم يأت البيان الصادر عن الرئاسة السورية")."""
     lex = lexicon()
     for i, w in enumerate(words):
-        if i + 1 < len(words) and words[i + 1].norm in lex.issued_by:
-            continue
         if w.norm.startswith("ال") and w.forms & lex.statement_nouns or w.norm.lstrip("وف") in ("البيان", "بالبيان"):
+            if i + 1 < len(words) and words[i + 1].norm in lex.issued_by:
+                continue  # "البيان الصادر عن …": another issuer's
             before = words[max(0, i - 2) : i]
             if any(lex.is_verb(v.norm) or v.norm.lstrip("وف") in ("بحسب", "حسب", "وفق", "وفقا") for v in before):
                 return True
