@@ -144,7 +144,7 @@ def find_said(search: SearchIndex, query: Query, ask: StatementAsk) -> tuple[lis
     """Every sentence in the window's articles where the asked speaker speaks; the date rule; articles read."""
     import numpy as np
 
-    speaker = SpeakerMatch.of(ask.speaker)
+    speaker = ask.match
     if speaker.latin:  # its Arabic spellings come from the index's vocabulary
         speaker = speaker.spelled(search.bm25.doc_freqs())
     rows = _rows_naming(search, _name_tokens(speaker))

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -64,6 +64,8 @@ class Lexicon:
     joint_subjects: frozenset[str]
     joint_participles: frozenset[str]
     english_verbs: frozenset[str]
+    institution_words: frozenset[str]
+    """English words that make a speaker an institution, not a person's name."""
     institutions: dict[str, tuple[str, ...]]
     """English institution -> its Arabic names (as written, not normalised: they are parsed as speakers)."""
     nationalities: dict[str, str]
@@ -103,6 +105,7 @@ def lexicon() -> Lexicon:
         joint_subjects=norm(ar["joint_subjects"]),
         joint_participles=norm(ar["joint_participles"]),
         english_verbs=frozenset(w.lower() for w in en["verbs"]),
+        institution_words=frozenset(w.lower() for w in en["institution_words"]),
         institutions={k.lower(): tuple(v) for k, v in en["institutions"].items()},
         nationalities={k.lower(): v for k, v in en["nationalities"].items()},
     )
@@ -119,6 +122,11 @@ class StatementAsk:
     verb: str
     topic: str = ""
     """The question's words after the speaker (and verb): what the statements should be about, if anything."""
+    match: SpeakerMatch = field(init=False, compare=False, repr=False)
+    """The speaker parsed (once, here) into what an article's words are matched against."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "match", SpeakerMatch.of(self.speaker))
 
     def shorter(self) -> StatementAsk | None:
         """The same question with the speaker's last word moved to the topic ("الكرملين المحادثة" ->
@@ -175,11 +183,11 @@ def statement_ask(question: str, language: str) -> StatementAsk | None:
             if m is None:
                 continue
             speaker = re.sub(r"^(?:(?:how|what|when|did|does|has|have|the|a|an)\s+)+", "", m.group("x").strip(), flags=re.IGNORECASE)
-            match = SpeakerMatch.of(speaker)
-            if speaker and not match.empty:
-                if not match.latin and re.search(rf"\bthe\s+{re.escape(speaker)}$", m.group("x"), re.IGNORECASE):
-                    speaker = f"the {speaker}"  # an institution keeps its article: "What the Kremlin said"
-                return StatementAsk(speaker, m.group("v").lower(), question[m.end() :].strip())
+            ask = StatementAsk(speaker, m.group("v").lower(), question[m.end() :].strip())
+            if speaker and not ask.match.empty:
+                if not ask.match.latin and re.search(rf"\bthe\s+{re.escape(speaker)}$", m.group("x"), re.IGNORECASE):
+                    return replace(ask, speaker=f"the {speaker}")  # an institution keeps its article: "What the Kremlin said"
+                return ask
         return None
     words = [(m.group(), normalize(m.group()), m.start(), m.end()) for m in _WORD_RE.finditer(question)]
     for i, (_, word, _, _) in enumerate(words):
@@ -390,7 +398,7 @@ def _latin_name(speaker: str) -> tuple[str, ...]:
     ("dmitry", "peskov"); "Robin van Persie"; "Maher Al-Hadrawi, executive director ..." -> the name
     before the comma); empty for a title or an institution ("the Syrian presidency")."""
     words = _LATIN_WORD.findall(speaker.split(",")[0])
-    if any(w.lower() in _INSTITUTIONS for w in words):
+    if any(w.lower() in lexicon().institution_words for w in words):
         return ()
     run: list[str] = []
     for word in reversed(words):
@@ -419,11 +427,6 @@ def institution_names(speaker: str) -> list[str]:
     return [f"{form} ال{nationality}{ending}" for form in lex.institutions[key] for ending in ("ة", "")]
 
 
-_INSTITUTIONS = frozenset(
-    "organisation organization ministry council union agency committee court bank embassy office party "
-    "government parliament presidency department authority commission league centre center company".split()
-)
-"""English words that make a speaker an institution, whose Arabic name a spelling cannot find."""
 _LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'\-]*")
 
 
@@ -547,6 +550,7 @@ def attributed(text: str, sentences: list[tuple[int, int]], speaker: SpeakerMatc
             found[-1] = replace(found[-1], end=b)  # the rest of a quotation their sentence opened: one statement
             quote_run += 1
             quote_open = _opens_quote(text[a:b], True) and quote_run < QUOTE_REACH
+            previous_named = False
             continue
         if cue is None and previous_is_theirs and not ms and _carries_on(text, ws):
             cue = "continuation"  # "وأضاف أن …"
