@@ -248,6 +248,26 @@ def test_the_topic_keeps_statements_that_speak_of_it() -> None:
     assert [g.first.doc.doc_id for g in kept] == ["a"] and dropped == 1
 
 
+def test_an_english_topic_name_is_looked_for_by_its_arabic_spellings_and_stems() -> None:
+    on = _doc("a", "قال كيري إن أصدقاءنا في إسرائيل سيصبحون أكثر عزلة", None)
+    off = _doc("b", "قال كيري إن الاتفاق النووي أفضل من عدمه", None)
+    groups = [Statement("Kerry", [_report(on, [1, 0])]), Statement("Kerry", [_report(off, [0, 1])])]
+    topic = Topic.of(StatementAsk("John Kerry", "say", "about Israel?"), None, "en")
+    assert [m.latin for m in topic.names] == [("israel",)]  # was dropped: the name came lower-cased
+    kept, dropped = on_topic(groups, topic.spelled(["إسرائيل", "الاتفاق", "كيري"]))
+    assert [g.first.doc.doc_id for g in kept] == ["a"] and dropped == 1
+    syria = Topic.of(StatementAsk("Putin", "say", "about Syria"), None, "en").spelled(["سوريا", "روسيا"])
+    assert syria.matches("أكد دعم الشركاء السوريين")  # the spelling's stem, as an Arabic question's word
+
+
+def test_a_statement_in_an_article_headlined_on_the_topic_is_on_it() -> None:
+    titled = Document("a", "a", "قال بيسكوف إن الموقف لم يتغير", "الكرملين يعلق على طلب التسليم", None, None, None, "a")
+    other = _doc("b", "قال بيسكوف إن الطقس جميل", None)
+    groups = [Statement("Peskov", [_report(titled, [1, 0])]), Statement("Peskov", [_report(other, [0, 1])])]
+    kept, dropped = on_topic(groups, Topic.of(StatementAsk("بيسكوف", "علق", "على طلب التسليم"), None, "ar"))
+    assert [g.first.doc.doc_id for g in kept] == ["a"] and dropped == 1
+
+
 # --- scoring ---------------------------------------------------------------------
 
 

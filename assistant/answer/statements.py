@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from assistant.answer.compose import Citation, cite_span, readable
-from assistant.text.arabic import tokenize
+from assistant.text.arabic import normalize, tokenize
 from assistant.text.sentences import candidate_spans
 from assistant.text.speech import SpeakerMatch, StatementAsk, Utterance, attributed, words_of
 from assistant.text.terms import QUESTION_WORDS, english_names, light_stems
@@ -267,13 +267,22 @@ class Topic:
         rest = ask.topic
         if window is not None and window.text and window.text in rest:
             rest = rest.replace(window.text, " ")
+        # english_names gives names lower-cased; a speaker's parse reads a name by its capitals
+        latin = tuple(m for m in (SpeakerMatch.of(t.text.title()) for t in english_names("X " + rest) if t.kind == "name") if not m.empty)
         if language == "en":
-            names = [t.text for t in english_names("X " + rest) if t.kind == "name"]
-            return cls(frozenset(), tuple(m for m in map(SpeakerMatch.of, names) if not m.empty), rest.strip(" ?.!"))
+            return cls(frozenset(), latin, rest.strip(" ?.!"))
         words = [t for t in tokenize(rest) if not t.isdigit() and t not in QUESTION_WORDS and len(t) > 2]
-        latin = [t.text for t in english_names("X " + rest) if t.kind == "name"]
         stems = frozenset(f for w in words for f in light_stems(w))
-        return cls(stems, tuple(m for m in map(SpeakerMatch.of, latin) if not m.empty), rest.strip(" ?؟.!"))
+        return cls(stems, latin, rest.strip(" ?؟.!"))
+
+    def spelled(self, vocabulary: Iterable[str]) -> Topic:
+        """The topic with its Latin-script names' Arabic spellings found in ``vocabulary`` (an index's
+        words), light-stemmed into its words as an Arabic question's would be ("Syria": سوريا, which
+        then matches السوريين too)."""
+        vocabulary = list(vocabulary)
+        names = tuple(m.spelled(vocabulary) for m in self.names)
+        stems = frozenset(f for m in names for w in m.spellings or () for f in light_stems(normalize(w)))
+        return replace(self, words=self.words | stems, names=names)
 
     @property
     def empty(self) -> bool:
@@ -292,7 +301,7 @@ def on_topic(statements: list[Statement], topic: Topic) -> tuple[list[Statement]
     all of them when none does (the topic is then only a hint the articles do not share)."""
     if topic.empty:
         return statements, 0
-    kept = [st for st in statements if any(topic.matches(r.text) for r in st.reports)]
+    kept = [st for st in statements if any(topic.matches(r.text) or topic.matches(r.doc.title) for r in st.reports)]
     return (kept, len(statements) - len(kept)) if kept else (statements, 0)
 
 
@@ -331,7 +340,17 @@ class StatementView:
 
 
 def _outlet(doc_id: str, outlet: str | None, docs: dict[str, Document]) -> str:
-    return outlet or docs[doc_id].title[:60] if doc_id in docs else doc_id
+    """The outlet's name, or for an article that names none its title («…», cut at a word), or its id."""
+    if outlet or doc_id not in docs:
+        return outlet or doc_id
+    title = " ".join(docs[doc_id].title.split())
+    if len(title) > OUTLET_TITLE_CHARS:
+        title = title[: title.rfind(" ", 0, OUTLET_TITLE_CHARS) if " " in title[:OUTLET_TITLE_CHARS] else OUTLET_TITLE_CHARS].rstrip(" ،,") + "…"
+    return f"«{title}»"
+
+
+OUTLET_TITLE_CHARS = 60
+"""The longest title shown in place of an outlet's name."""
 
 
 def statements_answer(
@@ -397,5 +416,6 @@ def find_statements(search: SearchIndex, query: Query, ask: StatementAsk) -> Sta
     while not articles and shorter is not None:  # the longest start of the words after the verb that an article names
         ask, shorter = shorter, shorter.shorter()
         said, rule, articles = find_said(search, query, ask)
-    statements, off_topic = on_topic(group_statements(said, ask.speaker), Topic.of(ask, query.window, query.language))
+    topic = Topic.of(ask, query.window, query.language).spelled(search.bm25.doc_freqs())
+    statements, off_topic = on_topic(group_statements(said, ask.speaker), topic)
     return StatementsFound(ask, statements, rule, articles, off_topic)
