@@ -191,6 +191,13 @@ def test_an_article_names_its_speaker_by_title_after_naming_them() -> None:
     assert len(_said(text, "بيسكوف")) == 2
 
 
+def test_a_title_is_learnt_across_a_rank_and_a_full_given_name() -> None:
+    text = "رفع وزير الحج الدكتور بندر بن محمد حجار التهاني.\nوأكد وزير الحج أهمية الاحتفالات."
+    assert _said(text, "وزير الحج بندر حجار") == ["وأكد وزير الحج أهمية الاحتفالات."]
+    other = "رفع وزير الحج الدكتور بندر بن محمد حجار التهاني.\nوأكد وزير الحج السابق أهمية الاحتفالات."
+    assert _said(other.replace("الدكتور بندر بن محمد", "في الحكومة الجديدة"), "وزير الحج بندر حجار") == []
+
+
 def test_the_statement_is_the_speakers_unless_it_names_another_issuer() -> None:
     issued = "وأصدرت وزارة الخارجية الروسية بياناً حول الانتخابات."
     theirs = "وذكر البيان أن الانتخابات خطوة مهمة."

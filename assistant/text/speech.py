@@ -59,6 +59,8 @@ class Lexicon:
     reported_from: frozenset[str]
     anaphors: frozenset[str]
     honorifics: frozenset[str]
+    ranks: frozenset[str]
+    """Ranks and forms of address written between a title and a name ("الدكتور", "اللواء")."""
     statement_nouns: frozenset[str]
     issued_by: frozenset[str]
     joint_subjects: frozenset[str]
@@ -100,6 +102,7 @@ def lexicon() -> Lexicon:
         reported_from=norm(ar["reported_from"]),
         anaphors=norm(ar["anaphors"]),
         honorifics=norm(ar["honorifics"]),
+        ranks=norm(ar["ranks"]),
         statement_nouns=norm(ar["statement_nouns"]) | norm(["ال" + w for w in ar["statement_nouns"]]),
         issued_by=norm(ar["issued_by"]),
         joint_subjects=norm(ar["joint_subjects"]),
@@ -435,6 +438,10 @@ def _addressed(word: Word, reading: str) -> bool:
     return reading not in (word.norm, _strip_article(word.norm)) and word.clitic.endswith("ل")
 
 
+TITLE_GAP = 4
+"""Most words of a given name between a title and the name it learns ("وزير الحج بندر بن محمد حجار")."""
+
+
 def titles_of(words: list[Word], mentions: list[Mention]) -> set[tuple[str, ...]]:
     """The titles an article puts right before the speaker's name ("المتحدث باسم الكرملين، ديمتري
     بيسكوف" -> ("المتحدث", "باسم", "الكرملين")): the speaker's other names in that article."""
@@ -448,7 +455,11 @@ def titles_of(words: list[Word], mentions: list[Mention]) -> set[tuple[str, ...]
         end = h + 1
         while end < first and (words[end].norm.startswith("ال") or words[end].forms & lex.titles or words[end].norm == "باسم"):
             end += 1
-        if end >= first - 2 and end - h >= 2:  # at most a given name between the title and the name
+        if end < first - TITLE_GAP or any(_has_article(words[i].norm) for i in range(end, first)):
+            continue  # only a given name ("بندر بن محمد") between the title and the name
+        while end - h > 2 and words[end - 1].forms & lex.ranks:  # "وزير الحج الدكتور بندر": "وزير الحج"
+            end -= 1
+        if end - h >= 2:
             titles.add(tuple(_strip_article(min(words[i].forms & lex.titles, default=words[i].norm)) for i in range(h, end)))
     return titles
 
