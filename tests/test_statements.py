@@ -95,6 +95,9 @@ def test_an_english_institution_is_looked_for_by_its_arabic_names() -> None:
     ministry = SpeakerMatch.of("Saudi foreign ministry")
     assert ("خارجيه", "سعوديه") in ministry.exonyms
     assert _said("وأكدت وزارة الخارجية السعودية أن المملكة ترحب بالاتفاق.", "the Saudi Ministry of Foreign Affairs")
+    body = "وأكدت منظمة التعاون الإسلامي رفضها لهذه التصريحات."  # an international body: no nationality needed
+    assert statement_ask("Did the Organisation of Islamic Cooperation comment on the remarks?", "en") is not None
+    assert _said(body, "the Organisation of Islamic Cooperation") == [body]
 
 
 @pytest.mark.parametrize(("latin", "arabic"), [("Peskov", "بيسكوف"), ("Putin", "بوتين"), ("Fabius", "فابيوس"), ("Kerry", "كيري"),
