@@ -339,18 +339,19 @@ class StatementView:
         }
 
 
+OUTLET_TITLE_CHARS = 60
+"""The longest title shown in place of an outlet's name."""
+
+
 def _outlet(doc_id: str, outlet: str | None, docs: dict[str, Document]) -> str:
     """The outlet's name, or for an article that names none its title («…», cut at a word), or its id."""
     if outlet or doc_id not in docs:
         return outlet or doc_id
     title = " ".join(docs[doc_id].title.split())
     if len(title) > OUTLET_TITLE_CHARS:
-        title = title[: title.rfind(" ", 0, OUTLET_TITLE_CHARS) if " " in title[:OUTLET_TITLE_CHARS] else OUTLET_TITLE_CHARS].rstrip(" ،,") + "…"
+        cut = title.rfind(" ", 0, OUTLET_TITLE_CHARS)
+        title = title[: cut if cut > 0 else OUTLET_TITLE_CHARS].rstrip(" ،,") + "…"
     return f"«{title}»"
-
-
-OUTLET_TITLE_CHARS = 60
-"""The longest title shown in place of an outlet's name."""
 
 
 def statements_answer(
@@ -373,7 +374,11 @@ def statements_answer(
         if period or len(lines) > 1 and any(p for p, _ in periods(shown, window)):
             lines.append(f"{period or date_label(None, language)}:")
         for st in statements:
-            cites = [c for c in (cite_span(r.doc, (r.start, r.end), len(citations) + i + 1, 1.0) for i, r in enumerate(st.reports)) if c is not None]
+            cites: list[Citation] = []
+            for r in st.reports:  # numbered on from the statements before, without gaps
+                cite = cite_span(r.doc, (r.start, r.end), len(citations) + len(cites) + 1, 1.0)
+                if cite is not None:
+                    cites.append(cite)
             if not cites:
                 continue
             citations.extend(cites)
