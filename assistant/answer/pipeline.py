@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from assistant.answer.compose import Answer, Citation, Mode, abstention_text, coverage_line, reader_answer
-from assistant.answer.evidence import best_quotes, gather_sources
+from assistant.answer.evidence import Source, best_quotes, gather_sources
 from assistant.answer.gate import relevance_gate
 from assistant.answer.prompting import Drafting
 from assistant.answer.prompts import Prompts
@@ -26,8 +26,8 @@ from assistant.answer.verify import checked_draft, model_abstained
 from assistant.models.generate import Generator, TokenSink
 from assistant.retrieve.query import Query
 from assistant.retrieve.search import SearchIndex
-from assistant.text.terms import content_terms, stem_doc_freqs
-from assistant.types import Filters, Language, SearchResult
+from assistant.text.terms import Term, content_terms, stem_doc_freqs
+from assistant.types import Filters, Hit, Language, SearchResult
 
 @dataclass
 class Answerer:
@@ -62,6 +62,20 @@ class Answerer:
     def drafting(self, generator: Generator) -> Drafting:
         return Drafting(self.prompts, generator, self.max_tokens, self.tuning.base_prompt_tokens)
 
+    def retrieve(self, query: Query) -> tuple[Query, SearchResult]:
+        """The question embedded, and its passages (hybrid search within its window and filters)."""
+        query = self.search.embed(query)
+        return query, self.search.search(query, k=self.k)
+
+    def terms(self, query: Query) -> list[Term]:
+        """The question's content words, weighted by rarity in this index."""
+        return content_terms(query.tokens, self.doc_freq(), max(1, self.search.bm25.size))
+
+    def sources(self, query: Query, hits: list[Hit], terms: list[Term]) -> list[Source]:
+        """The evidence sentences among ``hits``, fitted to the model's prompt budget (the reader is
+        shown their best, ``reading.reader_picks``; training builds its examples the same way)."""
+        return self.drafting(self.generator).fit(query, gather_sources(self.search, query, hits, terms, self.tuning))
+
     def ask(self, question: str, *, today: dt.date | None = None, on_token: TokenSink | None = None,
             should_stop: Callable[[], bool] | None = None, filters: Filters | None = None, language: Language | None = None) -> Answer:
         """Answer one question; ``filters`` narrow the dates and articles, ``language`` overrides detection."""
@@ -78,8 +92,7 @@ class Answerer:
         if found is not None:  # "what did X say": X's statements (index-time vectors), not a passage search
             result = SearchResult(query.text, [], window, found.rule)  # type: ignore[arg-type]
         else:
-            query = self.search.embed(query)
-            result = self.search.search(query, k=self.k)
+            query, result = self.retrieve(query)
         t_retrieve = (time.perf_counter() - t_search) * 1000
         coverage = coverage_line(self.search.docs, window, result.date_rule, language)
         model = {"generator": generator.name, "embedder": self.embedder_name}
@@ -106,7 +119,7 @@ class Answerer:
             return finish(text, "statements", citations, [], 0.0, statements=views)
         if not result.hits:
             return finish(abstention_text(language, coverage, None, window), "abstained", [], [], 0.0)
-        terms = content_terms(query.tokens, self.doc_freq(), max(1, self.search.bm25.size))
+        terms = self.terms(query)
         reader = generator.adapter is not None and not generator.has_chat_template
         titles = list(dict.fromkeys(self.search.docs[h.chunk.doc_id].title for h in result.hits))
         gate = relevance_gate(query, terms, result.hits, titles, self.tuning, names_only=reader and self.tuning.reader_gate == "names")
@@ -114,7 +127,7 @@ class Answerer:
             return finish(abstention_text(language, coverage, gate, None), "abstained", [], [], 0.0)
 
         drafting = self.drafting(generator)
-        sources = drafting.fit(query, gather_sources(self.search, query, result.hits, terms, self.tuning))
+        sources = self.sources(query, result.hits, terms)
         quotes = best_quotes(sources, self.tuning)
         t1 = time.perf_counter()
         if reader:  # the fine-tuned reader copies a span (decoding constrained), or says there is none
