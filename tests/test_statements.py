@@ -194,6 +194,14 @@ def test_an_article_names_its_speaker_by_title_after_naming_them() -> None:
     assert len(_said(text, "بيسكوف")) == 2
 
 
+def test_a_body_speaks_through_its_secretariat_but_not_from_a_list_of_addressees() -> None:
+    own = "استنكرت الأمانة العامة لمنظمة التعاون الإسلامي التصريحات."
+    assert _said(own, "the Organisation of Islamic Cooperation") == [own]
+    listed = "وناشد المفتي الدول العربية وجامعة الدول العربية ومنظمة التعاون الإسلامي التدخل العاجل."
+    assert _said(listed, "the Organisation of Islamic Cooperation") == []
+    assert _said("وقال الوزير لمنظمة التعاون الإسلامي إن الدعم مستمر.", "the Organisation of Islamic Cooperation") == []
+
+
 def test_a_title_is_learnt_across_a_rank_and_a_full_given_name() -> None:
     text = "رفع وزير الحج الدكتور بندر بن محمد حجار التهاني.\nوأكد وزير الحج أهمية الاحتفالات."
     assert _said(text, "وزير الحج بندر حجار") == ["وأكد وزير الحج أهمية الاحتفالات."]

@@ -492,7 +492,7 @@ def _speaks(words: list[Word], mentions: list[Mention], own: frozenset[str] = fr
     lex = lexicon()
     verbs = [i for i, w in enumerate(words) if lex.is_verb(w.norm)]
     for first, last, addressed in mentions:
-        if addressed:
+        if addressed and not _owner(words, first):
             continue
         for phrase in lex.declined:
             n = len(phrase)
@@ -502,12 +502,26 @@ def _speaks(words: list[Word], mentions: list[Mention], own: frozenset[str] = fr
         for v in verbs:
             between = range(v + 1, first)
             if (v < first <= v + VSO_REACH and not any(_blocks(words, k, first, lex.quotes_from(words[v].norm)) for k in between)
-                    and sum(1 for k in between if _foreign(words[k], own)) <= 2):
+                    and sum(1 for k in between if _foreign(words[k], own)) <= 2 and not (between and _coordinated(words[first], own))):
                 return "verb"
             if last < v <= last + SVO_REACH and all(words[k].norm in SVO_BETWEEN for k in range(last + 1, v)):
                 if first == 0 or words[first - 1].norm not in PREPOSITIONS:
                     return "verb"
     return None
+
+
+def _owner(words: list[Word], first: int) -> bool:
+    """Whether a name with ل attached owns the title before it ("الأمانة العامة لمنظمة التعاون",
+    "المتحدث الرسمي لوزارة الداخلية"), and so speaks through it, rather than being addressed."""
+    lex = lexicon()
+    before = words[max(0, first - 2) : first]
+    return any(w.forms & lex.titles for w in before) and all(_has_article(w.norm) or w.forms & lex.titles for w in before)
+
+
+def _coordinated(word: Word, own: frozenset[str]) -> bool:
+    """Whether a name after a verb's first words comes with the conjunction و ("وناشد المفتي الدول
+    العربية … ومنظمة التعاون"): one of a list the verb is about, not its subject."""
+    return word.norm.startswith("و") and word.norm not in own and _strip_article(word.norm) not in own
 
 
 def _foreign(word: Word, own: frozenset[str]) -> bool:
