@@ -170,6 +170,19 @@ def test_a_continuation_carries_the_speaker_on_and_stops_at_another_speaker() ->
     assert _said(text, "عادل الجبير") == [first, second]
 
 
+def test_a_continuation_carries_past_a_sentence_in_which_nobody_speaks() -> None:
+    first = "وقال الوزير عادل الجبير إن المملكة تدعم الحل السياسي."
+    heading = "لا تراجع عن الدعم.."
+    second = "وأضاف أن الحوار هو الطريق الوحيد."
+    third = "كما أوضح، أن المحادثات ستستمر."
+    narrative = "وتقع المملكة في شبه الجزيرة العربية."
+    far = "وتابع أن الزيارة ناجحة."
+    text = "\n".join([first, heading, second, third, narrative, narrative, far])
+    assert _said(text, "عادل الجبير") == [first, second, third]
+    other = "\n".join([first, "وأعلنت الشركة أرباحها.", second])  # another speaker between: no carrying on
+    assert _said(other, "عادل الجبير") == [first]
+
+
 def test_a_quotation_run_on_over_sentences_is_one_statement() -> None:
     opened = "وقال الوزير عادل الجبير: «إن المملكة تدعم الحل السياسي."
     rest = "والحوار هو الطريق الوحيد»."

@@ -543,15 +543,24 @@ def _blocks(words: list[Word], k: int, name: int, quoting: bool) -> bool:
 
 
 def _carries_on(text: str, words: list[Word]) -> bool:
-    """Whether a sentence opens with a continuing verb and no speaker of its own ("وأضاف أن ...", "وتابع: ...")."""
+    """Whether a sentence opens with a continuing verb and no speaker of its own ("وأضاف أن ...", "وتابع: ...",
+    "كما أوضح، أن ...")."""
     lex = lexicon()
-    if not words or not lex.is_continuation(words[0].norm):
+    if len(words) > 1 and words[0].norm.lstrip("و") in ("كما", "ثم") and words[1].norm in lex.continuation:
+        words = words[1:]
+    elif not words or not lex.is_continuation(words[0].norm):
         return False
     if len(words) == 1:
         return True
     gap = text[words[0].end : words[1].start]
     return (any(ch in gap for ch in ":،,\"“«") or words[1].norm in lex.complementizers or words[1].norm.startswith("قائل")
             or words[1].norm in lex.honorifics)
+
+
+def _reports(words: list[Word]) -> bool:
+    """Whether a sentence has a reporting verb at all (someone, perhaps another speaker, speaks in it)."""
+    lex = lexicon()
+    return any(lex.is_verb(w.norm) for w in words)
 
 
 def attributed(text: str, sentences: list[tuple[int, int]], speaker: SpeakerMatch) -> list[Utterance]:
@@ -563,7 +572,7 @@ def attributed(text: str, sentences: list[tuple[int, int]], speaker: SpeakerMatc
     own = frozenset(speaker.phrase) | frozenset(w for p in speaker.exonyms for w in p)
     titles = set().union(*(titles_of(ws, ms) for ws, ms in zip(words, mentions, strict=True) if ms))
     found: list[Utterance] = []
-    previous_is_theirs = False
+    since_theirs = CARRY_REACH + 1  # sentences since their last one (another speaker's resets it)
     statement_is_theirs = False  # whose statement "البيان" refers to, in this article so far
     quote_open = False  # a quotation of theirs runs on into the next sentence
     quote_run = 0  # sentences it has run on so far
@@ -577,8 +586,8 @@ def attributed(text: str, sentences: list[tuple[int, int]], speaker: SpeakerMatc
             quote_open = _opens_quote(text[a:b], True) and quote_run < QUOTE_REACH
             previous_named = False
             continue
-        if cue is None and previous_is_theirs and not ms and _carries_on(text, ws):
-            cue = "continuation"  # "وأضاف أن …"
+        if cue is None and since_theirs <= CARRY_REACH and not ms and _carries_on(text, ws):
+            cue = "continuation"  # "وأضاف أن …", past a sentence in which nobody speaks
         if cue is None and (ms or previous_named) and _joint(ws):
             cue = "joint"  # "… بوتين …" then "أكد الجانبان": the speaker is one of the two sides
         previous_named = bool(ms)
@@ -591,11 +600,15 @@ def attributed(text: str, sentences: list[tuple[int, int]], speaker: SpeakerMatc
                 cue = "statement"
         if cue is not None:
             found.append(Utterance(a, b, cue))
-        previous_is_theirs = cue is not None
-        quote_open = previous_is_theirs and _opens_quote(text[a:b], False)
+        since_theirs = 1 if cue is not None else (since_theirs + 1 if not _reports(ws) else CARRY_REACH + 1)
+        quote_open = cue is not None and _opens_quote(text[a:b], False)
         quote_run = 0
     return found
 
+
+CARRY_REACH = 2
+"""A continuation ("وأضاف أن …") carries the speaker of the sentence before it, or of the one before
+that when the sentence between has no reporting verb (a subheading, a sentence split in two)."""
 
 QUOTE_REACH = 4
 """Most sentences a quotation left open is followed into (an unclosed quote mark is often a typo)."""
