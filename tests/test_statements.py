@@ -179,6 +179,8 @@ def test_a_continuation_carries_past_a_sentence_in_which_nobody_speaks() -> None
     far = "وتابع أن الزيارة ناجحة."
     text = "\n".join([first, heading, second, third, narrative, narrative, far])
     assert _said(text, "عادل الجبير") == [first, second, third]
+    but = "إلا أنه أشار إلى أن الوفد لن يرافقه."
+    assert _said("\n".join([first, but]), "عادل الجبير") == [first, but]
     other = "\n".join([first, "وأعلنت الشركة أرباحها.", second])  # another speaker between: no carrying on
     assert _said(other, "عادل الجبير") == [first]
 

@@ -59,6 +59,7 @@ class Lexicon:
     reported_from: frozenset[str]
     anaphors: frozenset[str]
     honorifics: frozenset[str]
+    connectives: frozenset[str]
     ranks: frozenset[str]
     """Ranks and forms of address written between a title and a name ("الدكتور", "اللواء")."""
     statement_nouns: frozenset[str]
@@ -102,6 +103,7 @@ def lexicon() -> Lexicon:
         reported_from=norm(ar["reported_from"]),
         anaphors=norm(ar["anaphors"]),
         honorifics=norm(ar["honorifics"]),
+        connectives=norm(ar["connectives"]),
         ranks=norm(ar["ranks"]),
         statement_nouns=norm(ar["statement_nouns"]) | norm(["ال" + w for w in ar["statement_nouns"]]),
         issued_by=norm(ar["issued_by"]),
@@ -546,15 +548,19 @@ def _carries_on(text: str, words: list[Word]) -> bool:
     """Whether a sentence opens with a continuing verb and no speaker of its own ("وأضاف أن ...", "وتابع: ...",
     "كما أوضح، أن ...")."""
     lex = lexicon()
-    if len(words) > 1 and words[0].norm.lstrip("و") in ("كما", "ثم") and words[1].norm in lex.continuation:
-        words = words[1:]
+    lead = 0
+    while lead < 2 and lead < len(words) - 1 and words[lead].norm.lstrip("وف") in lex.connectives:
+        lead += 1
+    if lead and words[lead].norm in lex.continuation:
+        words = words[lead:]
     elif not words or not lex.is_continuation(words[0].norm):
         return False
     if len(words) == 1:
         return True
     gap = text[words[0].end : words[1].start]
     return (any(ch in gap for ch in ":،,\"“«") or words[1].norm in lex.complementizers or words[1].norm.startswith("قائل")
-            or words[1].norm in lex.honorifics)
+            or words[1].norm in ("يقول", "بالقول") or words[1].norm in lex.honorifics
+            or words[1].norm == "الي" and len(words) > 2 and words[2].norm in lex.complementizers)  # "أشار إلى أن"
 
 
 def _reports(words: list[Word]) -> bool:
