@@ -60,6 +60,7 @@ class Lexicon:
     anaphors: frozenset[str]
     honorifics: frozenset[str]
     connectives: frozenset[str]
+    """Words that may open a continuing sentence before its verb ("كما أوضح", "إلا أنه أشار")."""
     ranks: frozenset[str]
     """Ranks and forms of address written between a title and a name ("الدكتور", "اللواء")."""
     statement_nouns: frozenset[str]
