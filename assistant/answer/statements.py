@@ -15,7 +15,7 @@ question spanning several years is answered year by year.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -275,11 +275,10 @@ class Topic:
         stems = frozenset(f for w in words for f in light_stems(w))
         return cls(stems, latin, rest.strip(" ?؟.!"))
 
-    def spelled(self, vocabulary: Iterable[str]) -> Topic:
+    def spelled(self, vocabulary: Collection[str]) -> Topic:
         """The topic with its Latin-script names' Arabic spellings found in ``vocabulary`` (an index's
         words), light-stemmed into its words as an Arabic question's would be ("Syria": سوريا, which
         then matches السوريين too)."""
-        vocabulary = list(vocabulary)
         names = tuple(m.spelled(vocabulary) for m in self.names)
         stems = frozenset(f for m in names for w in m.spellings or () for f in light_stems(normalize(w)))
         return replace(self, words=self.words | stems, names=names)
@@ -421,6 +420,8 @@ def find_statements(search: SearchIndex, query: Query, ask: StatementAsk) -> Sta
     while not articles and shorter is not None:  # the longest start of the words after the verb that an article names
         ask, shorter = shorter, shorter.shorter()
         said, rule, articles = find_said(search, query, ask)
-    topic = Topic.of(ask, query.window, query.language).spelled(search.bm25.doc_freqs())
+    topic = Topic.of(ask, query.window, query.language)
+    if topic.names:  # Latin-script names: their Arabic spellings come from the index's vocabulary
+        topic = topic.spelled(search.bm25.doc_freqs())
     statements, off_topic = on_topic(group_statements(said, ask.speaker), topic)
     return StatementsFound(ask, statements, rule, articles, off_topic)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -194,6 +194,7 @@ class Bm25Index:
 
     model: Any
     size: int
+    _doc_freqs: dict[str, int] | None = field(default=None, init=False, repr=False, compare=False)
 
     @classmethod
     def load(cls, folder: Path) -> Bm25Index:
@@ -208,12 +209,15 @@ class Bm25Index:
         return cls(model, size)
 
     def doc_freqs(self) -> dict[str, int]:
-        """How many passages contain each token (for weighting question words by rarity)."""
+        """How many passages contain each token (for weighting question words by rarity; the keys are
+        the index's vocabulary). Computed once per loaded index; do not modify the returned dict."""
         if self.model is None:
             return {}
-        indptr = self.model.scores["indptr"]
-        last = len(indptr) - 1  # bm25s keeps a padding token past the last column
-        return {tok: int(indptr[i + 1] - indptr[i]) for tok, i in self.model.vocab_dict.items() if i < last}
+        if self._doc_freqs is None:
+            indptr = self.model.scores["indptr"]
+            last = len(indptr) - 1  # bm25s keeps a padding token past the last column
+            self._doc_freqs = {tok: int(indptr[i + 1] - indptr[i]) for tok, i in self.model.vocab_dict.items() if i < last}
+        return self._doc_freqs
 
     def scores(self, query: str | Sequence[str]) -> np.ndarray:
         """BM25 score of every chunk for a query, as text or as its tokens (zeros when no term matches)."""
