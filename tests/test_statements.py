@@ -224,6 +224,38 @@ def test_a_title_is_learnt_across_a_rank_and_a_full_given_name() -> None:
     assert _said(other.replace("الدكتور بندر بن محمد", "في الحكومة الجديدة"), "وزير الحج بندر حجار") == []
 
 
+def test_a_title_with_a_place_is_learnt_and_known_again_shortened() -> None:
+    named = "نوه رئيس هيئة الأركان العامة في اليمن اللواء محمد المقدشي بالدور المحوري للتحالف."
+    later = "وجدد رئيس هيئة الأركان التأكيد على السيطرة على عدن."
+    assert _said("\n".join([named, later]), "رئيس هيئة الأركان اليمني اللواء محمد المقدشي") == [named, later]
+    two_words = "وأكد رئيس هيئة أن الموعد لم يحدد."  # fewer than three words of the title: anyone's
+    assert _said("\n".join([named, two_words]), "رئيس هيئة الأركان اليمني اللواء محمد المقدشي") == [named]
+
+
+def test_a_sentence_opening_with_a_reporting_participle_is_the_rest_of_the_one_before() -> None:
+    theirs = "وجدد الوزير عادل الجبير التأكيد على السيطرة على عدن.."
+    split = "مشيرا إلى أن الجيوب المتبقية صغيرة."
+    assert _said(" ".join([theirs, split]), "عادل الجبير") == [f"{theirs} {split}"]
+    other = "وارتفعت أسعار النفط.."  # the sentence before is nobody's: neither is its rest
+    assert _said("\n".join([theirs, "وبحث الاجتماع الخطط.", other, split]), "عادل الجبير") == [theirs]
+
+
+def test_bayyana_is_a_reporting_verb_only_opening_a_report() -> None:
+    said = "وبين الصباغ أن المساعدات ستصل إلى المستشفيات."
+    assert _said(said, "رأفت الصباغ") == []  # the first name is never written: the last name alone does not count
+    assert _said("قال رأفت الصباغ إن القافلة انطلقت.\n" + said, "رأفت الصباغ")[1:] == [said]
+    between = "بين رأفت الصباغ والوزير اجتماع مطول اليوم."
+    assert _said(between, "رأفت الصباغ") == []
+
+
+def test_the_official_refers_back_to_whoever_just_spoke() -> None:
+    first = "وقال الوزير عادل الجبير إن المملكة تدعم الحل السياسي."
+    back = "ولفت المسؤول السعودي إلى أن الحوار مستمر."
+    assert _said("\n".join([first, back]), "عادل الجبير") == [first, back]
+    other = "من جهته قال لافروف إن موسكو توافق."
+    assert _said("\n".join([first, other, back]), "عادل الجبير") == [first]
+
+
 def test_the_statement_is_the_speakers_unless_it_names_another_issuer() -> None:
     issued = "وأصدرت وزارة الخارجية الروسية بياناً حول الانتخابات."
     theirs = "وذكر البيان أن الانتخابات خطوة مهمة."
@@ -291,6 +323,14 @@ def test_an_english_topic_name_is_looked_for_by_its_arabic_spellings_and_stems()
     assert [g.first.doc.doc_id for g in kept] == ["a"] and dropped == 1
     syria = Topic.of(StatementAsk("Putin", "say", "about Syria"), None, "en").spelled(["سوريا", "روسيا"])
     assert syria.matches("أكد دعم الشركاء السوريين")  # the spelling's stem, as an Arabic question's word
+
+
+def test_an_english_topic_keeps_al_names_and_reads_saudi_arabia_whole() -> None:
+    topic = Topic.of(StatementAsk("the OIC", "comment", "on Nouri al-Maliki's remarks about Saudi Arabia?"), None, "en")
+    topic = topic.spelled(["المالكي", "نوري", "رابعا", "السعودية"])
+    assert topic.matches("تصريحات المالكي ضد المملكة")  # "al-Maliki" was dropped: its first letter is lower-case
+    assert topic.matches("دعم السعودية")
+    assert not topic.matches("رابعا: الاقتصاد")  # "Arabia" alone is not looked for
 
 
 def test_a_statement_in_an_article_headlined_on_the_topic_is_on_it() -> None:

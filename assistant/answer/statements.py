@@ -23,7 +23,7 @@ from assistant.answer.compose import Citation, cite_span, readable
 from assistant.text.arabic import normalize, tokenize
 from assistant.text.sentences import candidate_spans
 from assistant.text.speech import SpeakerMatch, StatementAsk, Utterance, attributed, words_of
-from assistant.text.terms import QUESTION_WORDS, english_names, light_stems
+from assistant.text.terms import EXONYMS, QUESTION_WORDS, english_names, light_stems
 from assistant.types import Chunk, DateWindow, Document, Language, date_label
 
 if TYPE_CHECKING:
@@ -267,8 +267,12 @@ class Topic:
         rest = ask.topic
         if window is not None and window.text and window.text in rest:
             rest = rest.replace(window.text, " ")
-        # english_names gives names lower-cased; a speaker's parse reads a name by its capitals
-        latin = tuple(m for m in (SpeakerMatch.of(t.text.title()) for t in english_names("X " + rest) if t.kind == "name") if not m.empty)
+        # english_names gives names lower-cased; a speaker's parse reads a name by its capitals, and a
+        # name of several words with a known Arabic form ("saudi arabia") by that form
+        latin = tuple(
+            m for m in (SpeakerMatch.of(t.text if t.text in EXONYMS else t.text.title()) for t in english_names("X " + rest) if t.kind == "name")
+            if not m.empty
+        )
         if language == "en":
             return cls(frozenset(), latin, rest.strip(" ?.!"))
         words = [t for t in tokenize(rest) if not t.isdigit() and t not in QUESTION_WORDS and len(t) > 2]

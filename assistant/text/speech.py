@@ -63,6 +63,12 @@ class Lexicon:
     """Words that may open a continuing sentence before its verb ("كما أوضح", "إلا أنه أشار")."""
     ranks: frozenset[str]
     """Ranks and forms of address written between a title and a name ("الدكتور", "اللواء")."""
+    continuing_participles: frozenset[str]
+    """Reporting participles that, opening a sentence, continue the speaker of the one before ("مشيراً إلى أن")."""
+    verbs_opening_a_report: frozenset[str]
+    """Verbs that are also prepositions ("بيّن"/"بين"): verbs only opening a sentence, before a complementizer."""
+    generic_anaphors: frozenset[str]
+    """Nouns that refer back to whoever just spoke ("المسؤول")."""
     statement_nouns: frozenset[str]
     issued_by: frozenset[str]
     joint_subjects: frozenset[str]
@@ -106,6 +112,9 @@ def lexicon() -> Lexicon:
         honorifics=norm(ar["honorifics"]),
         connectives=norm(ar["connectives"]),
         ranks=norm(ar["ranks"]),
+        continuing_participles=norm(ar["continuing_participles"]),
+        verbs_opening_a_report=norm(ar["verbs_opening_a_report"]),
+        generic_anaphors=norm(ar["generic_anaphors"]),
         statement_nouns=norm(ar["statement_nouns"]) | norm(["ال" + w for w in ar["statement_nouns"]]),
         issued_by=norm(ar["issued_by"]),
         joint_subjects=norm(ar["joint_subjects"]),
@@ -441,6 +450,9 @@ def _addressed(word: Word, reading: str) -> bool:
     return reading not in (word.norm, _strip_article(word.norm)) and word.clitic.endswith("ل")
 
 
+TITLE_REACH = 10
+"""Most words a title may open before the name it learns ("رئيس هيئة الأركان العامة في اليمن اللواء محمد المقدشي")."""
+
 TITLE_GAP = 4
 """Most words of a given name between a title and the name it learns ("وزير الحج بندر بن محمد حجار")."""
 
@@ -451,12 +463,13 @@ def titles_of(words: list[Word], mentions: list[Mention]) -> set[tuple[str, ...]
     lex = lexicon()
     titles: set[tuple[str, ...]] = set()
     for first, _, _ in mentions:
-        heads = [i for i in range(max(0, first - 7), first) if words[i].forms & lex.titles]
+        heads = [i for i in range(max(0, first - TITLE_REACH), first) if words[i].forms & lex.titles]
         if not heads:
             continue
         h = heads[0]
         end = h + 1
-        while end < first and (words[end].norm.startswith("ال") or words[end].forms & lex.titles or words[end].norm == "باسم"):
+        while end < first and (words[end].norm.startswith("ال") or words[end].forms & lex.titles or words[end].norm == "باسم"
+                               or _placed(words, end, first)):
             end += 1
         if end < first - TITLE_GAP or any(_has_article(words[i].norm) for i in range(end, first)):
             continue  # only a given name ("بندر بن محمد") between the title and the name
@@ -467,8 +480,24 @@ def titles_of(words: list[Word], mentions: list[Mention]) -> set[tuple[str, ...]
     return titles
 
 
-def _find_titles(words: list[Word], titles: set[tuple[str, ...]]) -> list[Mention]:
+def _placed(words: list[Word], k: int, first: int) -> bool:
+    """Whether ``words[k]`` is "في" before a defined place inside a title ("رئيس هيئة الأركان العامة في اليمن")."""
+    return words[k].norm == "في" and k + 1 < first and words[k + 1].norm.startswith("ال")
+
+
+TITLE_PREFIX = 3
+"""Fewest words of a learnt title that still name its holder when an article shortens it later
+("رئيس هيئة الأركان العامة في اليمن" ... "وجدد رئيس هيئة الأركان")."""
+
+
+def _shortened(title: tuple[str, ...]) -> set[tuple[str, ...]]:
+    """A title and its shorter forms of at least :data:`TITLE_PREFIX` words, none ending on "في"."""
+    return {title} | {title[:n] for n in range(TITLE_PREFIX, len(title)) if title[n - 1] != "في"}
+
+
+def _find_titles(words: list[Word], learnt: set[tuple[str, ...]]) -> list[Mention]:
     found: list[Mention] = []
+    titles = set().union(*(_shortened(t) for t in learnt)) if learnt else set()
     for title in titles:
         n = len(title)
         found.extend(
@@ -494,6 +523,8 @@ def _speaks(words: list[Word], mentions: list[Mention], own: frozenset[str] = fr
     the words of the speaker's name as asked, which may stand between the verb and the name)."""
     lex = lexicon()
     verbs = [i for i, w in enumerate(words) if lex.is_verb(w.norm)]
+    if words and words[0].norm.lstrip("وف") in lex.verbs_opening_a_report and any(w.norm in lex.complementizers for w in words[2:]):
+        verbs.insert(0, 0)  # "وبيّن الصباغ أن ...", not "بين الطرفين"
     for first, last, addressed in mentions:
         if addressed and not _owner(words, first):
             continue
@@ -564,6 +595,12 @@ def _carries_on(text: str, words: list[Word]) -> bool:
             or words[1].norm == "الي" and len(words) > 2 and words[2].norm in lex.complementizers)  # "أشار إلى أن"
 
 
+def _anaphors(words: list[Word]) -> list[Mention]:
+    """Where a sentence refers back to whoever just spoke ("ولفت المسؤول اليمني")."""
+    lex = lexicon()
+    return [(i, i, False) for i, w in enumerate(words) if w.norm in lex.generic_anaphors]
+
+
 def _reports(words: list[Word]) -> bool:
     """Whether a sentence has a reporting verb at all (someone, perhaps another speaker, speaks in it)."""
     lex = lexicon()
@@ -593,8 +630,13 @@ def attributed(text: str, sentences: list[tuple[int, int]], speaker: SpeakerMatc
             quote_open = _opens_quote(text[a:b], True) and quote_run < QUOTE_REACH
             previous_named = False
             continue
-        if cue is None and since_theirs <= CARRY_REACH and not ms and _carries_on(text, ws):
-            cue = "continuation"  # "وأضاف أن …", past a sentence in which nobody speaks
+        if cue is None and since_theirs == 1 and not ms and ws and ws[0].norm in lexicon().continuing_participles:
+            found[-1] = replace(found[-1], end=b)  # "مشيراً إلى أن …": the rest of their sentence, split off
+            quote_open = _opens_quote(text[a:b], quote_open)
+            previous_named = False
+            continue
+        if cue is None and since_theirs <= CARRY_REACH and not ms and (_carries_on(text, ws) or _speaks(ws, _anaphors(ws))):
+            cue = "continuation"  # "وأضاف أن …", "ولفت المسؤول إلى أن …", past a sentence in which nobody speaks
         if cue is None and (ms or previous_named) and _joint(ws):
             cue = "joint"  # "… بوتين …" then "أكد الجانبان": the speaker is one of the two sides
         previous_named = bool(ms)

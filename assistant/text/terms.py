@@ -104,6 +104,7 @@ EXONYMS: dict[str, tuple[str, ...]] = {
     "arab league": ("الجامعه العربيه",), "jerusalem": ("القدس",), "mecca": ("مكه",), "japan": ("اليابان",),
     "india": ("الهند",), "indian": ("هندي",), "algeria": ("الجزائر",), "morocco": ("المغرب",),
     "tunisia": ("تونس",), "yemen": ("اليمن",), "libya": ("ليبيا",), "sudan": ("السودان",),
+    "saudi arabia": ("السعوديه",),
 }
 """English names whose Arabic form a skeleton cannot find (keys lower-case, values normalised)."""
 
@@ -121,6 +122,10 @@ GENERIC_CAPITALISED = frozenset(
     """.split()
 )
 """Capitalised English words that are titles, institutions or calendar words, not names to look for."""
+
+_ARTICLE_EN_RE = re.compile(r"^(?:[Aa]l|[Ee]l|[Aa][dnrstz]|[Aa]sh)-(?=[A-Z])")
+"""The Arabic article as English transliterates it before a name ("al-Maliki", "el-Sisi", "ash-Sharaa"):
+the name is the part after it, as the Arabic side drops its article when matching."""
 
 _LATIN_WORD_RE = re.compile(r"[A-Za-z][A-Za-z'\-.]*[A-Za-z]|[A-Za-z]")
 _NUMBER_RE = re.compile(r"\d+(?:[.,]\d+)*")
@@ -188,7 +193,7 @@ def english_names(question: str) -> list[Term]:
         if " " in phrase and phrase in lowered:
             terms.append(Term(phrase, "name"))
             lowered = lowered.replace(phrase, " ")
-    words = _LATIN_WORD_RE.findall(question)
+    words = [_ARTICLE_EN_RE.sub("", w) for w in _LATIN_WORD_RE.findall(question)]
     for i, word in enumerate(words):
         key = word.lower().strip(".'")
         if i == 0 or not word[0].isupper() or key in GENERIC_CAPITALISED or len(key) < 2:
