@@ -14,7 +14,9 @@ a span, behind the names-only gate), ``reader-off`` (no gate), ``reader-all``
 (the whole lexical gate: names and rare words), ``base`` (reader off: the base model copies a phrase few-shot, else
 the extractive fallback). Figures per mode: gold paragraph cited, short-answer
 SQuAD F1, gold answer inside the answer text, refusals of answerable and of
-left-out questions, off-topic refusals, p50 time. Writes bench-out/arcd-answers.json.
+left-out questions (and the share of left-out questions answered with their
+gold answer all the same: another indexed paragraph held it), off-topic
+refusals, p50 time. Writes bench-out/arcd-answers.json.
 ARCD test is never used to choose anything: run it on test to report; choices
 (the gate) are made with ``--data`` pointing at ARCD train.
 """
@@ -70,7 +72,7 @@ def split_left_out(squad: SquadSet, count: int, seed: int) -> tuple[SquadSet, li
         if len(left) >= count:
             break
         out.add(d)
-        left += [EvalQuestion(q.id, q.question, (), (d,), (), False) for q in by_doc.get(d, [])]
+        left += [EvalQuestion(q.id, q.question, (), (d,), q.answer_any, False) for q in by_doc.get(d, [])]
     kept = SquadSet([(d, t) for d, t in squad.paragraphs if d not in out], [q for q in squad.questions if q.gold_docs[0] not in out])
     return kept, left[:count]
 
@@ -130,6 +132,8 @@ def main(argv: list[str] | None = None) -> int:
         out["modes"][mode] = {
             "arcd": fig,
             "left_out_refused": round(sum(r.abstained for r in left_rows) / len(left_rows), 4) if left_rows else None,
+            # answered with the left-out paragraph's gold answer all the same: another indexed paragraph held it
+            "left_out_answered_right": round(sum(bool(r.answered_elsewhere) for r in left_rows) / len(left_rows), 4) if left_rows else None,
             "offtopic_refused": sum(r.abstained for r in off.rows),
             "offtopic_answered": [r.question for r in off.rows if not r.abstained],
             "arcd_seconds": round(arcd_s, 1),
@@ -139,7 +143,7 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"{mode:7s} cited {fig['retrieval_hit_at_k']:.3f}  F1 {fig['short_answer_f1'] or 0:.3f}  "
             f"answer-in-text {fig['answer_hit']:.3f}  false refusals {fig['false_abstention_rate']:.3f}  "
-            f"left-out refused {m['left_out_refused']}  off-topic refused {m['offtopic_refused']}/{len(offtopic)}  "
+            f"left-out refused {m['left_out_refused']} (answered right {m['left_out_answered_right']})  off-topic refused {m['offtopic_refused']}/{len(offtopic)}  "
             f"p50 {fig['p50_ms'] / 1000:.2f} s",
             file=sys.stderr,
         )

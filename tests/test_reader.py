@@ -158,3 +158,22 @@ def test_forced_to_copy_the_reader_cannot_slip_into_the_marker() -> None:
     assert not reading.abstained and reading.span in sentence and "جواب" not in out
     refuse = CopyConstraint(tok, [sentence], [NO_ANSWER], decide_at=0.0)
     assert parse_reading(_decode(refuse, tok, [" توجد", " لا", " جواب", " في", " المصادر", "\n"])).abstained
+
+
+def test_a_left_out_question_answered_with_its_gold_answer_is_counted_apart() -> None:
+    from types import SimpleNamespace
+
+    from assistant.answer.compose import ShortAnswer
+    from assistant.eval.run import EvalQuestion, evaluate_answers
+
+    def ask(question: str, today: object = None) -> SimpleNamespace:
+        short = ShortAnswer("1949", 1, "p2", 0, 4) if "right" in question else ShortAnswer("1950", 1, "p2", 0, 4)
+        return SimpleNamespace(citations=[], abstained=False, searched_docs=[], answer=f"الجواب: «{short.text}» [1]",
+                               timings_ms={"total": 1.0}, mode="generated", short_answer=short, language="ar", signals=None)
+
+    answerer = SimpleNamespace(k=5, ask=ask)
+    left = [EvalQuestion("a", "right", (), ("p1",), ("1949",), False), EvalQuestion("b", "wrong", (), ("p1",), ("1949",), False)]
+    report = evaluate_answers(answerer, left, read_original=lambda d: None)
+    assert [r.answered_elsewhere for r in report.rows] == [True, False]
+    assert report.summary()["unanswerable_answered_elsewhere"] == 0.5
+    assert report.summary()["abstention_accuracy"] == 0.0  # still not refused: the figure is unchanged

@@ -209,6 +209,10 @@ class Row:
     """SQuAD token F1 of the short answer (else of the whole answer text) against the accepted answers; 0 when refused."""
     language: str = "ar"
     signals: dict[str, float] | None = None
+    answered_elsewhere: bool | None = None
+    """An unanswerable question (its paragraph left out of the index) whose short answer (else its
+    answer text) holds one of the left-out paragraph's gold answers all the same: another indexed
+    passage held it. None when no gold answer is known or the question is answerable."""
 
 
 @dataclass
@@ -236,6 +240,7 @@ class Report:
             "quote_exactness": (sum(r.exact_quotes for r in self.rows) / quotes) if quotes else 1.0,
             "abstention_accuracy": share(unanswerable, lambda r: r.abstained),
             "false_abstention_rate": share(answerable, lambda r: r.abstained),
+            "unanswerable_answered_elsewhere": share(unanswerable, lambda r: bool(r.answered_elsewhere)),
             "short_answer_f1": (sum(r.f1 or 0.0 for r in scored) / len(scored)) if (scored := [r for r in answerable if r.f1 is not None]) else None,
             "short_answer_share": share(answerable, lambda r: r.short_answer is not None),
             "model_written_share": share(answerable, lambda r: r.mode == "generated"),
@@ -296,6 +301,8 @@ def evaluate_answers(
                 if q.answerable and q.answer_any else None,
                 language=ans.language,
                 signals=ans.signals,
+                answered_elsewhere=None if q.answerable or not q.answer_any else (
+                    not ans.abstained and answer_hit(ans.short_answer.text if ans.short_answer else ans.answer, q.answer_any)),
             )
         )
         if tick:
