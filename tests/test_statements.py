@@ -185,6 +185,15 @@ def test_a_continuation_carries_past_a_sentence_in_which_nobody_speaks() -> None
     assert _said(other, "عادل الجبير") == [first]
 
 
+def test_a_continuation_may_take_its_complement_with_a_preposition() -> None:
+    first = "وقال الوزير عادل الجبير إن المملكة تدعم الحل السياسي."
+    stress = "كما نوه بأهمية الرد على اتصالات المستفيدين."
+    urge = "وشدد على ضرورة الحوار."
+    assert _said("\n".join([first, stress, urge]), "عادل الجبير") == [first, stress, urge]
+    someone = "كما أكد بوتين على أن الدعم مستمر."  # a name after the verb: another speaker, not a continuation
+    assert _said("\n".join([first, someone]), "عادل الجبير") == [first]
+
+
 def test_a_quotation_run_on_over_sentences_is_one_statement() -> None:
     opened = "وقال الوزير عادل الجبير: «إن المملكة تدعم الحل السياسي."
     rest = "والحوار هو الطريق الوحيد»."

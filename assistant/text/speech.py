@@ -592,7 +592,7 @@ def _carries_on(text: str, words: list[Word]) -> bool:
     gap = text[words[0].end : words[1].start]
     return (any(ch in gap for ch in ":،,\"“«") or words[1].norm in lex.complementizers or words[1].norm.startswith("قائل")
             or words[1].norm in ("يقول", "بالقول") or words[1].norm in lex.honorifics
-            or words[1].norm == "الي" and len(words) > 2 and words[2].norm in lex.complementizers)  # "أشار إلى أن"
+            or words[1].norm in ("الي", "علي") or words[1].norm.startswith("با"))  # "أشار إلى أن", "شدد على", "نوه بأهمية"
 
 
 def _anaphors(words: list[Word]) -> list[Mention]:
