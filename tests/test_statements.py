@@ -226,6 +226,13 @@ def test_a_body_speaks_through_its_secretariat_but_not_from_a_list_of_addressees
     assert _said("وقال الوزير لمنظمة التعاون الإسلامي إن الدعم مستمر.", "the Organisation of Islamic Cooperation") == []
 
 
+def test_officials_in_a_body_speak_for_it() -> None:
+    inside = "وأشار مسؤولون في وزارة الخارجية الإسرائيلية إلى أن إسرائيل قررت الامتناع عن التعقيب."
+    assert _said(inside, "وزارة الخارجية الإسرائيلية") == [inside]
+    topic = "وأشار الوزير في وزارة الخارجية الإسرائيلية إلى أن الوفد وصل."  # anyone else "in" it: a place
+    assert _said(topic, "وزارة الخارجية الإسرائيلية") == []
+
+
 def test_a_title_is_learnt_across_a_rank_and_a_full_given_name() -> None:
     text = "رفع وزير الحج الدكتور بندر بن محمد حجار التهاني.\nوأكد وزير الحج أهمية الاحتفالات."
     assert _said(text, "وزير الحج بندر حجار") == ["وأكد وزير الحج أهمية الاحتفالات."]

@@ -69,6 +69,8 @@ class Lexicon:
     """Verbs that are also prepositions ("بيّن"/"بين"): verbs only opening a sentence, before a complementizer."""
     generic_anaphors: frozenset[str]
     """Nouns that refer back to whoever just spoke ("المسؤول")."""
+    insiders: frozenset[str]
+    """Officials and sources who speak for the body they are in ("مسؤولون في وزارة الخارجية")."""
     statement_nouns: frozenset[str]
     issued_by: frozenset[str]
     joint_subjects: frozenset[str]
@@ -115,6 +117,7 @@ def lexicon() -> Lexicon:
         continuing_participles=norm(ar["continuing_participles"]),
         verbs_opening_a_report=norm(ar["verbs_opening_a_report"]),
         generic_anaphors=norm(ar["generic_anaphors"]),
+        insiders=norm(ar["insiders"]),
         statement_nouns=norm(ar["statement_nouns"]) | norm(["ال" + w for w in ar["statement_nouns"]]),
         issued_by=norm(ar["issued_by"]),
         joint_subjects=norm(ar["joint_subjects"]),
@@ -573,6 +576,8 @@ def _blocks(words: list[Word], k: int, name: int, quoting: bool) -> bool:
     norm = words[k].norm
     if norm in lex.complementizers or lex.is_verb(norm):
         return True
+    if norm == "في" and k > 0 and words[k - 1].norm in lex.insiders:
+        return False  # "وأشار مسؤولون في الوزارة": the body speaks through them
     return norm in PREPOSITIONS and not (quoting and norm == "عن" and k == name - 1)
 
 
