@@ -310,6 +310,18 @@ def test_two_sentences_of_one_article_are_never_one_statement() -> None:
     assert len(group_statements(same, "Peskov")) == 2
 
 
+def test_an_outlet_that_printed_a_statement_twice_is_named_once() -> None:
+    from assistant.answer.statements import StatementsFound, statements_answer
+
+    first = _doc("a", "قال بيسكوف إنه لا توجد خطط للقاء", "2021-05-28", "outlet A")
+    again = [_doc(d, "قال بيسكوف إنه لا توجد خطط للقاء", "2021-05-28", "outlet B") for d in ("b", "c")]
+    statement = Statement("Peskov", [_report(first, [1, 0, 0])] + [_report(d, [1, 0, 0]) for d in again])
+    found = StatementsFound(StatementAsk("Peskov", "say"), [statement], "none", 3)
+    text, citations, views = statements_answer(found, None, "en", {d.doc_id: d for d in [first, *again]})
+    assert "(also reported by: outlet B)" in text and len(citations) == 3
+    assert [d for d, _ in views[0].also_reported_by] == ["b", "c"]  # the JSON keeps every article
+
+
 def test_statements_are_ordered_by_date_undated_last_and_split_by_year() -> None:
     old = _doc("old", "أكد المتحدث أن موسكو لا تخطط لأي لقاء قريب", "2021-05-28")
     new = _doc("new", "رفض بيسكوف التعليق على طلب دمشق", "2025-02-12")

@@ -390,7 +390,7 @@ def statements_answer(
             marks = "".join(f"[{c.n}]" for c in cites)
             line = f"{len(views)}. {date_label(st.date, language)} — «{readable(cites[0].quote)}» {marks}"
             if others:
-                names = "، ".join(_outlet(d, o, docs) for d, o in others) if language == "ar" else ", ".join(_outlet(d, o, docs) for d, o in others)
+                names = ("، " if language == "ar" else ", ").join(dict.fromkeys(_outlet(d, o, docs) for d, o in others))  # each outlet once
                 line += f" ({'ورد أيضاً في' if language == 'ar' else 'also reported by'}: {names})"
             lines.append(line)
     if found.off_topic:
