@@ -145,6 +145,15 @@ def test_a_speaker_before_a_reporting_verb_and_a_refusal_to_comment() -> None:
     assert _said(text, "بيسكوف") == [text]
 
 
+def test_the_subject_of_an_opening_verb_speaks_through_a_participle_after_it() -> None:
+    greeting = "رفع الوزير عادل الجبير التهاني للقيادة بمناسبة العيد، سائلاً المولى أن يعيده على الجميع بالخير."
+    assert _said(greeting, "عادل الجبير") == [greeting]
+    met = "رفع الوزير عادل الجبير التهاني للقيادة بمناسبة العيد."  # no participle of speech: a deed, not a statement
+    assert _said(met, "عادل الجبير") == []
+    later = "التقى الأمير عددا من المسؤولين والوزير عادل الجبير، سائلاً المولى التوفيق."  # not the opening verb's subject
+    assert _said(later, "عادل الجبير") == []
+
+
 def test_a_name_inside_what_was_said_is_not_the_speaker() -> None:
     text = "كشف الكرملين أن الرئيس فلاديمير بوتين ليس لديه نية للقاء الأسد."
     assert _said(text, "بوتين") == []

@@ -544,7 +544,15 @@ def _speaks(words: list[Word], mentions: list[Mention], own: frozenset[str] = fr
             if last < v <= last + SVO_REACH and all(words[k].norm in SVO_BETWEEN for k in range(last + 1, v)):
                 if first == 0 or words[first - 1].norm not in PREPOSITIONS:
                     return "verb"
+        if (first == 1 or first == 2 and words[1].forms & lex.titles) and _opens_clause(words[0]) and any(w.norm in lex.continuing_participles for w in words[last + 1 :]):
+            return "verb"  # "رفع وزير الحج … التهاني، سائلاً المولى أن …": the subject of the opening verb goes on to speak
     return None
+
+
+def _opens_clause(word: Word) -> bool:
+    """Whether a sentence's first word may be its verb (not a noun with the article, a preposition or a particle)."""
+    bare = word.norm[1:] if word.norm[:1] in "وف" and len(word.norm) > 3 else word.norm
+    return not _has_article(word.norm) and bare not in PREPOSITIONS and bare not in lexicon().complementizers and len(bare) >= 3
 
 
 def _owner(words: list[Word], first: int) -> bool:
