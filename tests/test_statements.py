@@ -112,6 +112,35 @@ def test_a_name_does_not_match_a_word_with_the_same_consonants(latin: str, arabi
     assert not same_name(latin, arabic), name_cost(latin, arabic)
 
 
+def test_a_family_or_fathers_name_is_matched_whole_and_the_given_name_is_the_one_before() -> None:
+    prince = "رئيس نادي النصر الأمير فيصل بن تركي"
+    assert _said("قال الشاعر تركي المشيقح إن الأمسية ناجحة، وحضرها فيصل.", prince) == []  # "تركي" alone: another man
+    said = "وقال الأمير فيصل بن تركي إن الصفقة اكتملت."
+    assert _said(said, prince) == [said]
+    mufti = SpeakerMatch.of("مفتي عام المملكة الشيخ عبدالعزيز آل الشيخ")
+    assert mufti.surname is None and mufti.given == "عبدالعزيز"  # "الشيخ" alone is a form of address
+    assert SpeakerMatch.of("مدير المرصد السوري لحقوق الإنسان رامي عبدالرحمن").given == "رامي"
+    assert SpeakerMatch.of("وزير الداخلية البحريني الشيخ راشد بن عبدالله آل خليفة").given == "راشد"
+
+
+def test_abd_and_the_name_after_it_are_one_word_as_written_either_way() -> None:
+    text = "وقال رامي عبد الرحمن إن الاشتباكات مستمرة."
+    assert _said(text, "رامي عبدالرحمن") == [text]
+
+
+def test_english_speakers_with_al_accents_or_an_acronym() -> None:
+    assert statement_ask("What did Saudi Foreign Minister Adel al-Jubeir say?", "en").match.latin == ("adel", "jubeir")
+    assert statement_ask("What did José Mourinho say?", "en").match.latin == ("jose", "mourinho")
+    sama = statement_ask("What has the Saudi Arabian Monetary Agency (SAMA) reported?", "en")
+    assert sama is not None and sama.match.latin == ("sama",)
+
+
+def test_the_mufti_is_a_title_and_his_honorific_continues_him() -> None:
+    first = "وقال المفتي الشيخ عبدالعزيز آل الشيخ إن الأمن نعمة."
+    second = "ودعا سماحته الشباب إلى الحذر."
+    assert _said("\n".join([first, second]), "مفتي عام المملكة الشيخ عبدالعزيز آل الشيخ") == [first, second]
+
+
 def test_an_archive_keeps_the_closest_spellings_of_a_name_given_alone() -> None:
     """A short name stays close to some words ("Kerry" is one unwritten vowel from "غير"): of an
     archive's words only the closest spellings are kept."""

@@ -24,7 +24,7 @@ from typing import Literal
 
 from assistant.text.arabic import ARABIC_LETTER_RE, normalize
 from assistant.text.spelling import MAX_COST, may_spell, name_cost, same_name
-from assistant.text.terms import EXONYMS, GENERIC_CAPITALISED
+from assistant.text.terms import ARTICLE_EN_RE, EXONYMS, GENERIC_CAPITALISED, fold_latin
 
 __all__ = ["Cue", "Lexicon", "SpeakerMatch", "StatementAsk", "Utterance", "attributed", "lexicon", "statement_ask"]
 
@@ -259,15 +259,23 @@ def _readings(norm: str) -> tuple[frozenset[str], str]:
     return frozenset(forms), clitic
 
 
+_FAMILY = frozenset(normalize(w) for w in "آل بن بنت ابن أبو".split())
+"""Words that make the name after them a family or father's name ("آل الشيخ", "بن تركي")."""
+
+
 def words_of(text: str, start: int = 0, end: int | None = None) -> list[Word]:
-    """The words of ``text[start:end]`` with their offsets (diacritics and tatweel stay inside a word)."""
-    out = []
+    """The words of ``text[start:end]`` with their offsets (diacritics and tatweel stay inside a word);
+    "عبد الرحمن" is one word, as "عبدالرحمن" is written too."""
+    out: list[Word] = []
     for m in _WORD_RE.finditer(text, start, len(text) if end is None else end):
         norm = normalize(m.group())
         if not norm:
             continue
+        begin = m.start()
+        if out and out[-1].norm.lstrip("وفبل") == "عبد" and norm.startswith("ال") and not text[out[-1].end : begin].strip():
+            begin, norm = out[-1].start, out.pop().norm + norm
         forms, clitic = _readings(norm)
-        out.append(Word(m.start(), m.end(), norm, forms, clitic))
+        out.append(Word(begin, m.end(), norm, forms, clitic))
     return out
 
 
@@ -309,7 +317,7 @@ class SpeakerMatch:
     def of(cls, speaker: str) -> SpeakerMatch:
         lex = lexicon()
         if ARABIC_LETTER_RE.search(speaker):
-            raw = [normalize(m.group()) for m in _WORD_RE.finditer(speaker)]
+            raw = [w.norm for w in words_of(speaker)]
             phrase = tuple(_strip_article(w) for w in raw)
             variants: list[tuple[str, ...]] = []
             titled = 0
@@ -320,9 +328,17 @@ class SpeakerMatch:
             # "وزير التعليم عزام الدخيل"), or a bare last word ("وزير الحج بندر حجار")
             person = len(rest) >= 2 and any(not _has_article(w) and w not in lex.titles and w not in _AR_STOP for w in rest)
             surname = phrase[-1] if person and len(phrase[-1]) >= 3 else None
-            after_title = raw[max((k + 1 for k, w in enumerate(raw) if w in lex.titles), default=0) :]
+            family = surname is not None and len(raw) >= 3 and raw[-2] in _FAMILY
+            if family:  # "فيصل بن تركي", "عبدالعزيز آل الشيخ": the last name is both words ("تركي" alone is "Turkish")
+                variants.append((raw[-2], surname))
+                surname = None
+            named = [k for k, w in enumerate(raw) if not _has_article(w) and w not in _AR_STOP and w not in lex.titles and w not in _FAMILY]
+            before = len(raw) - (3 if family else 2)  # the given name is the word before the last name,
+            while before >= 2 and raw[before - 1] in _FAMILY:  # or before its father's ("راشد بن عبدالله آل خليفة")
+                before -= 2
+            after_title = raw[max((k + 1 for k, w in enumerate(raw[: before + 1]) if w in lex.titles), default=0) :]
             names = [w for w in after_title if not _has_article(w) and w not in _AR_STOP and _strip_article(w) != surname]
-            given = names[0] if surname is not None and names else None
+            given = raw[before] if person and before in named else (names[0] if (surname is not None or family) and names else None)
             if titled and (len(rest) >= 2 or not rest[0].startswith("ال")):  # "وزارة الخارجية الروسية" -> "الخارجية الروسية"
                 variants.append(tuple(_strip_article(w) for w in rest))
             anaphor = "ال" + raw[0].removeprefix("ال")
@@ -342,6 +358,9 @@ class SpeakerMatch:
             tuple(_strip_article(w) for w in normalize(form).split())
             for key, forms in EXONYMS.items() if re.search(rf"\b{re.escape(key)}\b", lowered) and lowered.endswith(key) for form in forms
         )
+        acronym = re.search(r"\(([A-Z]{2,6})\)", speaker)
+        if not exonyms and acronym:  # "the Saudi Arabian Monetary Agency (SAMA)": its acronym, by sound (ساما)
+            return cls((), None, (acronym.group(1).lower(),))
         return cls((), None, (), exonyms=exonyms)
 
     def spelled(self, vocabulary: Iterable[str]) -> SpeakerMatch:
@@ -415,7 +434,7 @@ def _latin_name(speaker: str) -> tuple[str, ...]:
     """The person's name at the end of an English speaker ("Kremlin spokesman Dmitry Peskov" ->
     ("dmitry", "peskov"); "Robin van Persie"; "Maher Al-Hadrawi, executive director ..." -> the name
     before the comma); empty for a title or an institution ("the Syrian presidency")."""
-    words = _LATIN_WORD.findall(speaker.split(",")[0])
+    words = [ARTICLE_EN_RE.sub("", w) for w in _LATIN_WORD.findall(fold_latin(speaker).split(",")[0])]  # "al-Jubeir": Jubeir
     if any(w.lower() in lexicon().institution_words for w in words):
         return ()
     run: list[str] = []

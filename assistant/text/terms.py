@@ -11,6 +11,7 @@ spell differently fall into one class. Exonyms whose sounds differ (Germany /
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -123,7 +124,7 @@ GENERIC_CAPITALISED = frozenset(
 )
 """Capitalised English words that are titles, institutions or calendar words, not names to look for."""
 
-_ARTICLE_EN_RE = re.compile(r"^(?:[Aa]l|[Ee]l|[Aa][dnrstz]|[Aa]sh)-(?=[A-Z])")
+ARTICLE_EN_RE = re.compile(r"^(?:[Aa]l|[Ee]l|[Aa][dnrstz]|[Aa]sh)-(?=[A-Z])")
 """The Arabic article as English transliterates it before a name ("al-Maliki", "el-Sisi", "ash-Sharaa"):
 the name is the part after it, as the Arabic side drops its article when matching."""
 
@@ -185,15 +186,24 @@ class Term:
     """Another form that counts too (a word with its و/ف proclitic)."""
 
 
+def fold_latin(text: str) -> str:
+    """Latin letters without their accents ("José" -> "Jose"); other scripts untouched."""
+    return "".join(
+        "".join(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c)) if "\u00c0" <= ch <= "\u024f" else ch
+        for ch in text
+    )
+
+
 def english_names(question: str) -> list[Term]:
     """Names and numbers in an English question (capitalised words not at its start, numbers not years)."""
+    question = fold_latin(question)
     terms: list[Term] = []
     lowered = question.lower()
     for phrase in EXONYMS:
         if " " in phrase and phrase in lowered:
             terms.append(Term(phrase, "name"))
             lowered = lowered.replace(phrase, " ")
-    words = [_ARTICLE_EN_RE.sub("", w) for w in _LATIN_WORD_RE.findall(question)]
+    words = [ARTICLE_EN_RE.sub("", w) for w in _LATIN_WORD_RE.findall(question)]
     for i, word in enumerate(words):
         key = word.lower().strip(".'")
         if i == 0 or not word[0].isupper() or key in GENERIC_CAPITALISED or len(key) < 2:
