@@ -563,7 +563,8 @@ def _speaks(words: list[Word], mentions: list[Mention], own: frozenset[str] = fr
             if last < v <= last + SVO_REACH and all(words[k].norm in SVO_BETWEEN for k in range(last + 1, v)):
                 if first == 0 or words[first - 1].norm not in PREPOSITIONS:
                     return "verb"
-        if (first == 1 or first == 2 and words[1].forms & lex.titles) and _opens_clause(words[0]) and any(w.norm in lex.continuing_participles for w in words[last + 1 :]):
+        subject = first == 1 or first == 2 and bool(words[1].forms & lex.titles)  # of the opening verb
+        if subject and _opens_clause(words[0]) and any(w.norm in lex.continuing_participles for w in words[last + 1 :]):
             return "verb"  # "رفع وزير الحج … التهاني، سائلاً المولى أن …": the subject of the opening verb goes on to speak
     return None
 
