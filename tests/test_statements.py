@@ -310,6 +310,22 @@ def test_the_official_refers_back_to_whoever_just_spoke() -> None:
     assert _said("\n".join([first, other, back]), "عادل الجبير") == [first]
 
 
+def test_a_body_is_nobodys_name_and_its_bare_noun_is_not_another_body() -> None:
+    sama = "مؤسسة النقد العربي السعودي"
+    assert SpeakerMatch.of(sama).surname is None  # was read as a person: "السعودي", given name "مؤسسة"
+    named = "وأعلنت مؤسسة النقد العربي السعودي نتائج الربع الأول."
+    own = "وأكدت المؤسسة أن السيولة متوفرة."
+    other = "وأوضح محافظ المؤسسة العامة للتدريب التقني أن الميزانية ارتفعت."
+    assert _said("\n".join([named, own, other]), sama) == [named, own]
+    assert _said("\n".join(["وقال الأمير إن الطلاب تخرجوا من المؤسسة السعودية الأولى.", other]), sama) == []
+
+
+def test_a_report_a_body_issued_speaks_for_it() -> None:
+    issued = "أصدرت مؤسسة النقد العربي السعودي تقريرها السنوي أمس."
+    says = "وأوضح التقرير أن القروض ارتفعت بنسبة 14 في المائة."
+    assert _said("\n".join([issued, says]), "مؤسسة النقد العربي السعودي") == [issued, says]
+
+
 def test_the_statement_is_the_speakers_unless_it_names_another_issuer() -> None:
     issued = "وأصدرت وزارة الخارجية الروسية بياناً حول الانتخابات."
     theirs = "وذكر البيان أن الانتخابات خطوة مهمة."

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Literal
 
 from assistant.text.arabic import ARABIC_LETTER_RE, normalize
+from assistant.text.dates import WEEKDAY
 from assistant.text.spelling import MAX_COST, may_spell, name_cost, same_name
 from assistant.text.terms import ARTICLE_EN_RE, EXONYMS, GENERIC_CAPITALISED, fold_latin
 
@@ -326,7 +327,8 @@ class SpeakerMatch:
             rest = raw[titled:]
             # a person: a word without the article after the first ("حمودة الصباغ", "بشار الأسد",
             # "وزير التعليم عزام الدخيل"), or a bare last word ("وزير الحج بندر حجار")
-            person = len(rest) >= 2 and any(not _has_article(w) and w not in lex.titles and w not in _AR_STOP for w in rest)
+            body = "ال" + rest[0].removeprefix("ال") in lex.anaphors  # "مؤسسة النقد العربي السعودي" is no one's name
+            person = len(rest) >= 2 and not body and any(not _has_article(w) and w not in lex.titles and w not in _AR_STOP for w in rest)
             surname = phrase[-1] if person and len(phrase[-1]) >= 3 else None
             family = surname is not None and len(raw) >= 3 and raw[-2] in _FAMILY
             if family:  # "فيصل بن تركي", "عبدالعزيز آل الشيخ": the last name is both words ("تركي" alone is "Turkish")
@@ -362,6 +364,17 @@ class SpeakerMatch:
         if not exonyms and acronym:  # "the Saudi Arabian Monetary Agency (SAMA)": its acronym, by sound (ساما)
             return cls((), None, (acronym.group(1).lower(),))
         return cls((), None, (), exonyms=exonyms)
+
+    def _another_body(self, words: list[Word], i: int) -> bool:
+        """Whether a bare institution noun ("المؤسسة") is named on by the words after it as another body
+        ("المؤسسة العامة للتدريب", "المؤسسة العامة لجسر الملك فهد"): a word with the article or ل right
+        after it that is not in the speaker's own name (nor a weekday: "وأكدت الوزارة الأربعاء")."""
+        if i + 1 >= len(words) or words[i].end + 1 != words[i + 1].start:
+            return False
+        after = words[i + 1]
+        own = set(self.phrase) | {w for p in self.exonyms for w in p}
+        qualifies = _has_article(after.norm) or after.clitic.endswith("ل") or after.norm.startswith("لل")
+        return qualifies and not after.forms & own and not re.fullmatch(WEEKDAY, after.norm)
 
     def spelled(self, vocabulary: Iterable[str]) -> SpeakerMatch:
         """This match with the last name's Arabic spellings found in ``vocabulary`` (an index's words):
@@ -418,6 +431,8 @@ class SpeakerMatch:
             n = len(phrase)
             for i in range(len(words) - n + 1) if n else ():
                 if covered.isdisjoint(range(i, i + n)) and all(phrase[k] in words[i + k].forms for k in range(n)):
+                    if n == 1 and phrase[0].startswith("ال") and self._another_body(words, i):
+                        continue
                     found.append((i, i + n - 1, _addressed(words[i], phrase[0])))
                     covered.update(range(i, i + n))
         for i, w in enumerate(words):
