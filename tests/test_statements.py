@@ -123,6 +123,15 @@ def test_a_family_or_fathers_name_is_matched_whole_and_the_given_name_is_the_one
     assert SpeakerMatch.of("وزير الداخلية البحريني الشيخ راشد بن عبدالله آل خليفة").given == "راشد"
 
 
+def test_a_last_name_the_article_titles_otherwise_is_another_persons() -> None:
+    pm = "رئيس الوزراء التركي أحمد داود أوغلو"
+    ours = "وقال رئيس الوزراء التركي أحمد داود أوغلو إن العمليات ستستمر."
+    theirs = "ومن جانبه، أكد وزير الخارجية التركي مولود جاويش أوغلو أن المناطق آمنة."
+    assert _said("\n".join([ours, theirs]), pm) == [ours]
+    honoured = "أوضح معالي وزير الحج الدكتور بندر بن محمد حجار أن الاستعدادات اكتملت."  # a rank before the title
+    assert _said(honoured, "وزير الحج بندر حجار") == [honoured]
+
+
 def test_abd_and_the_name_after_it_are_one_word_as_written_either_way() -> None:
     text = "وقال رامي عبد الرحمن إن الاشتباكات مستمرة."
     assert _said(text, "رامي عبدالرحمن") == [text]

@@ -532,6 +532,21 @@ def _shortened(title: tuple[str, ...]) -> set[tuple[str, ...]]:
     return {title} | {title[:n] for n in range(TITLE_PREFIX, len(title)) if title[n - 1] != "في"}
 
 
+def _titled_otherwise(words: list[Word], mention: Mention, speaker: SpeakerMatch, own: frozenset[str]) -> bool:
+    """Whether a last name alone is another person's by the title the article gives it: the question
+    titles its speaker ("رئيس الوزراء التركي أحمد داود أوغلو") and the article puts a title of another
+    head right before the name ("وزير الخارجية التركي مولود جاويش أوغلو")."""
+    first, last, _ = mention
+    if first != last or speaker.surname is None or not speaker.names(words[first]):
+        return False
+    lex = lexicon()
+    asked = {w for w in speaker.phrase if w in lex.titles or "ال" + w in lex.titles}
+    if not asked:
+        return False
+    heads = (next((w for w in title if w not in lex.ranks and "ال" + w not in lex.ranks), None) for title in titles_of(words, [mention]))
+    return any(head is not None and head not in own for head in heads)  # "معالي وزير الحج": the head is "وزير"
+
+
 def _find_titles(words: list[Word], learnt: set[tuple[str, ...]]) -> list[Mention]:
     found: list[Mention] = []
     titles = set().union(*(_shortened(t) for t in learnt)) if learnt else set()
@@ -660,8 +675,8 @@ def attributed(text: str, sentences: list[tuple[int, int]], speaker: SpeakerMatc
     words = [words_of(text, a, b) for a, b in sentences]
     if not speaker.named_in([w for ws in words for w in ws]):
         return []
-    mentions = [speaker.find(ws) for ws in words]
     own = frozenset(speaker.phrase) | frozenset(w for p in speaker.exonyms for w in p)
+    mentions = [[m for m in speaker.find(ws) if not _titled_otherwise(ws, m, speaker, own)] for ws in words]
     titles = set().union(*(titles_of(ws, ms) for ws, ms in zip(words, mentions, strict=True) if ms))
     found: list[Utterance] = []
     since_theirs = CARRY_REACH + 1  # sentences since their last one (another speaker's resets it)
