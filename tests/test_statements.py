@@ -132,6 +132,25 @@ def test_a_last_name_the_article_titles_otherwise_is_another_persons() -> None:
     assert _said(honoured, "وزير الحج بندر حجار") == [honoured]
 
 
+def test_in_an_article_that_writes_the_whole_name_only_its_spelling_of_the_last_name_counts() -> None:
+    from assistant.text.sentences import candidate_spans as spans
+    from assistant.text.speech import words_of
+
+    jubeir = SpeakerMatch.of("Adel al-Jubeir").spelled(["الجبير", "كبير", "عادل"])
+    assert jubeir.spellings == frozenset({"الجبير", "كبير"})  # "big" is a close spelling of "Jubeir"
+    text = "وقال وزير الخارجية عادل الجبير إن الحل سياسي.\nوقال كبير المفاوضين إن الجولة انتهت."
+    assert jubeir.within(words_of(text)).spellings == frozenset({"الجبير"})
+    said = [text[u.start : u.end] for u in attributed(text, spans(text, 0, len(text)), jubeir)]
+    assert said == ["وقال وزير الخارجية عادل الجبير إن الحل سياسي."]
+
+
+def test_a_learnt_title_named_on_by_another_nationality_is_another_holders() -> None:
+    named = "وقال وزير الخارجية عادل الجبير إن الحل سياسي."
+    ours = "كما شدد وزير الخارجية على أن السفير سيعود."
+    theirs = "كما أكد وزير الخارجية الإيراني أن العلاقات جيدة."
+    assert _said("\n".join([named, ours, theirs]), "عادل الجبير") == [named, ours]
+
+
 def test_abd_and_the_name_after_it_are_one_word_as_written_either_way() -> None:
     text = "وقال رامي عبد الرحمن إن الاشتباكات مستمرة."
     assert _said(text, "رامي عبدالرحمن") == [text]
@@ -230,6 +249,16 @@ def test_a_continuation_carries_past_a_sentence_in_which_nobody_speaks() -> None
     assert _said("\n".join([first, but]), "عادل الجبير") == [first, but]
     other = "\n".join([first, "وأعلنت الشركة أرباحها.", second])  # another speaker between: no carrying on
     assert _said(other, "عادل الجبير") == [first]
+
+
+def test_a_name_in_quotation_marks_after_the_verb_is_a_new_speaker() -> None:
+    first = "وقال الوزير عادل الجبير إن المملكة تدعم الحل السياسي."
+    quoted_name = 'وقال "كيري" إنه يختلف في الرأي.'
+    quote = 'وقال: "إن الحوار هو الطريق الوحيد".'
+    assert _said("\n".join([first, quoted_name]), "عادل الجبير") == [first]
+    assert _said("\n".join([first, quote]), "عادل الجبير") == [first, quote]
+    long_quote = 'وتابع "الحوار هو الطريق" وأن الوفد سيصل.'  # a quotation, not a name: closed after more words
+    assert _said("\n".join([first, long_quote]), "عادل الجبير") == [first, long_quote]
 
 
 def test_a_continuation_may_take_its_complement_with_a_preposition() -> None:

@@ -365,17 +365,6 @@ class SpeakerMatch:
             return cls((), None, (acronym.group(1).lower(),))
         return cls((), None, (), exonyms=exonyms)
 
-    def _another_body(self, words: list[Word], i: int) -> bool:
-        """Whether a bare institution noun ("المؤسسة") is named on by the words after it as another body
-        ("المؤسسة العامة للتدريب", "المؤسسة العامة لجسر الملك فهد"): a word with the article or ل right
-        after it that is not in the speaker's own name (nor a weekday: "وأكدت الوزارة الأربعاء")."""
-        if i + 1 >= len(words) or words[i].end + 1 != words[i + 1].start:
-            return False
-        after = words[i + 1]
-        own = set(self.phrase) | {w for p in self.exonyms for w in p}
-        qualifies = _has_article(after.norm) or after.clitic.endswith("ل") or after.norm.startswith("لل")
-        return qualifies and not after.forms & own and not re.fullmatch(WEEKDAY, after.norm)
-
     def spelled(self, vocabulary: Iterable[str]) -> SpeakerMatch:
         """This match with the last name's Arabic spellings found in ``vocabulary`` (an index's words):
         the closest ones for a name given alone ("Putin": بوتين, not باطن), every close one when the
@@ -405,6 +394,27 @@ class SpeakerMatch:
         )
 
     @property
+    def own(self) -> frozenset[str]:
+        """The words of the speaker's name as asked, in all its readings."""
+        return frozenset(self.phrase) | frozenset(w for p in self.exonyms for w in p)
+
+    def within(self, words: list[Word]) -> SpeakerMatch | None:
+        """This match as one article's words allow it, or None when they do not name the speaker
+        (:meth:`named_in`). Where the archive spells a last name several ways and the article writes the
+        whole name, only the spellings it writes beside the first name count there: "عادل الجبير"
+        makes "الجبير" Jubeir in that article, not "كبير" (big), another close spelling of "Jubeir"."""
+        if not self.named_in(words):
+            return None
+        if len(self.latin) < 2 or self.spellings is None or len(self.spellings) <= 1:
+            return self
+        given = self.latin[-2]
+        beside = {
+            reading for i in range(len(words) - 1)
+            if (reading := self._reading(words[i + 1])) is not None and any(name_cost(given, f) <= 1.0 for f in words[i].forms)
+        }
+        return replace(self, spellings=frozenset(beside)) if beside else self
+
+    @property
     def empty(self) -> bool:
         """Whether nothing could be looked for (an English title or body with no Arabic form known)."""
         return not (self.phrase or self.latin or self.exonyms)
@@ -431,7 +441,7 @@ class SpeakerMatch:
             n = len(phrase)
             for i in range(len(words) - n + 1) if n else ():
                 if covered.isdisjoint(range(i, i + n)) and all(phrase[k] in words[i + k].forms for k in range(n)):
-                    if n == 1 and phrase[0].startswith("ال") and self._another_body(words, i):
+                    if n == 1 and phrase[0].startswith("ال") and _named_on(words, i, self.own):
                         continue
                     found.append((i, i + n - 1, _addressed(words[i], phrase[0])))
                     covered.update(range(i, i + n))
@@ -530,6 +540,21 @@ TITLE_PREFIX = 3
 def _shortened(title: tuple[str, ...]) -> set[tuple[str, ...]]:
     """A title and its shorter forms of at least :data:`TITLE_PREFIX` words, none ending on "في"."""
     return {title} | {title[:n] for n in range(TITLE_PREFIX, len(title)) if title[n - 1] != "في"}
+
+
+def _named_on(words: list[Word], last: int, own: frozenset[str], *, nisba: bool = False) -> bool:
+    """Whether a bare noun or a learnt title ending at ``words[last]`` is named on as another body or
+    holder by the word right after it ("المؤسسة العامة للتدريب", "وزير الخارجية الإيراني"): one with the
+    article or ل, not in the speaker's own name, nor a weekday ("وأكدت الوزارة الأربعاء"). With
+    ``nisba`` only an adjective of belonging (-ي, -ية) counts: after a title, a noun with the article is
+    as often the verb's object ("وجدد رئيس هيئة الأركان التأكيد")."""
+    if last + 1 >= len(words) or words[last].end + 1 != words[last + 1].start:
+        return False
+    after = words[last + 1]
+    if nisba:
+        return _has_article(after.norm) and after.norm.endswith(("ي", "يه")) and not after.forms & own
+    qualifies = _has_article(after.norm) or after.clitic.endswith("ل") or after.norm.startswith("لل")
+    return qualifies and not after.forms & own and not re.fullmatch(WEEKDAY, after.norm)
 
 
 def _titled_otherwise(words: list[Word], mention: Mention, speaker: SpeakerMatch, own: frozenset[str]) -> bool:
@@ -653,9 +678,23 @@ def _carries_on(text: str, words: list[Word]) -> bool:
     if len(words) == 1:
         return True
     gap = text[words[0].end : words[1].start]
+    if _quoted_subject(text, words):
+        return False
     return (any(ch in gap for ch in ":،,\"“«") or words[1].norm in lex.complementizers or words[1].norm.startswith("قائل")
             or words[1].norm in ("يقول", "بالقول") or words[1].norm in lex.honorifics
             or words[1].norm in ("الي", "علي") or words[1].norm.startswith("با"))  # "أشار إلى أن", "شدد على", "نوه بأهمية"
+
+
+def _quoted_subject(text: str, words: list[Word]) -> bool:
+    """Whether the quotation marks after a verb hold a name, then what it said ("وقال “كيري” إنه …"): a
+    new speaker, not a quotation that carries on the last one. The words after the verb (one to three)
+    are closed by a quotation mark and followed by a complementizer."""
+    lex = lexicon()
+    for k in range(2, min(len(words), 5)):
+        closing = text[words[k - 1].end : words[k].start]
+        if any(ch in closing for ch in "\"”»"):
+            return words[k].norm in lex.complementizers
+    return False
 
 
 def _anaphors(words: list[Word]) -> list[Mention]:
@@ -673,9 +712,11 @@ def _reports(words: list[Word]) -> bool:
 def attributed(text: str, sentences: list[tuple[int, int]], speaker: SpeakerMatch) -> list[Utterance]:
     """The sentences (given as spans, in text order) in which ``speaker`` speaks."""
     words = [words_of(text, a, b) for a, b in sentences]
-    if not speaker.named_in([w for ws in words for w in ws]):
+    narrowed = speaker.within([w for ws in words for w in ws])
+    if narrowed is None:
         return []
-    own = frozenset(speaker.phrase) | frozenset(w for p in speaker.exonyms for w in p)
+    speaker = narrowed
+    own = speaker.own
     mentions = [[m for m in speaker.find(ws) if not _titled_otherwise(ws, m, speaker, own)] for ws in words]
     titles = set().union(*(titles_of(ws, ms) for ws, ms in zip(words, mentions, strict=True) if ms))
     found: list[Utterance] = []
@@ -685,7 +726,8 @@ def attributed(text: str, sentences: list[tuple[int, int]], speaker: SpeakerMatc
     quote_run = 0  # sentences it has run on so far
     previous_named = False  # the sentence before named the speaker
     for (a, b), ws, ms in zip(sentences, words, mentions, strict=True):
-        ms = sorted(set(ms) | set(_find_titles(ws, titles))) if titles else ms
+        if titles:  # a learnt title named on by another adjective is another holder's ("وزير الخارجية الإيراني")
+            ms = sorted(set(ms) | {m for m in _find_titles(ws, titles) if not _named_on(ws, m[1], own, nisba=True)})
         cue = _speaks(ws, ms, own) if ms else None
         if cue is None and not ms and quote_open:  # open only right after a sentence of theirs
             found[-1] = replace(found[-1], end=b)  # the rest of a quotation their sentence opened: one statement
