@@ -70,6 +70,10 @@ class Lexicon:
     """Verbs that are also prepositions ("بيّن"/"بين"): verbs only opening a sentence, before a complementizer."""
     generic_anaphors: frozenset[str]
     """Nouns that refer back to whoever just spoke ("المسؤول")."""
+    complement_openers: frozenset[str]
+    """Words after a continuing verb that open what was said ("يقول", "إلى", "على")."""
+    complement_prefixes: tuple[str, ...]
+    """Beginnings of such words ("قائلاً", "بأهمية")."""
     insiders: frozenset[str]
     """Officials and sources who speak for the body they are in ("مسؤولون في وزارة الخارجية")."""
     statement_nouns: frozenset[str]
@@ -119,6 +123,8 @@ def lexicon() -> Lexicon:
         verbs_opening_a_report=norm(ar["verbs_opening_a_report"]),
         generic_anaphors=norm(ar["generic_anaphors"]),
         insiders=norm(ar["insiders"]),
+        complement_openers=norm(ar["complement_openers"]),
+        complement_prefixes=tuple(normalize(w) for w in ar["complement_prefixes"]),
         statement_nouns=norm(ar["statement_nouns"]) | norm(["ال" + w for w in ar["statement_nouns"]]),
         issued_by=norm(ar["issued_by"]),
         joint_subjects=norm(ar["joint_subjects"]),
@@ -680,9 +686,9 @@ def _carries_on(text: str, words: list[Word]) -> bool:
     gap = text[words[0].end : words[1].start]
     if _quoted_subject(text, words):
         return False
-    return (any(ch in gap for ch in ":،,\"“«") or words[1].norm in lex.complementizers or words[1].norm.startswith("قائل")
-            or words[1].norm in ("يقول", "بالقول") or words[1].norm in lex.honorifics
-            or words[1].norm in ("الي", "علي") or words[1].norm.startswith("با"))  # "أشار إلى أن", "شدد على", "نوه بأهمية"
+    after = words[1].norm
+    return (any(ch in gap for ch in ":،,\"“«") or after in lex.complementizers or after in lex.honorifics
+            or after in lex.complement_openers or after.startswith(lex.complement_prefixes))
 
 
 def _quoted_subject(text: str, words: list[Word]) -> bool:
