@@ -222,6 +222,12 @@ def test_a_name_after_a_preposition_is_a_topic_or_an_addressee() -> None:
     assert _said("وقال الأسد لبوتين إن الانتخابات نجحت.", "بوتين") == []
 
 
+def test_according_to_names_the_source_of_an_indirect_report() -> None:
+    text = "وحصد الأسد 13 مليون صوت من إجمالي الناخبين الذي بلغ بحسب حمودة الصباغ 14 مليون ناخب."
+    assert _said(text, "حمودة الصباغ") == [text]
+    assert _said("وحضر حمودة الصباغ الحفل بحسب الوكالة.", "حمودة الصباغ") == []
+
+
 def test_a_report_quoting_its_source_after_an() -> None:
     text = "ونقلت وكالة تاس الروسية عن بيسكوف تأكيده أن جدول الأعمال لا يتضمن أي لقاء."
     assert _said(text, "بيسكوف") == [text]

@@ -70,6 +70,8 @@ class Lexicon:
     """Verbs that are also prepositions ("بيّن"/"بين"): verbs only opening a sentence, before a complementizer."""
     generic_anaphors: frozenset[str]
     """Nouns that refer back to whoever just spoke ("المسؤول")."""
+    according_to: frozenset[str]
+    """Words that name a report's source right after them ("بحسب الصباغ", "حسب المتحدث")."""
     complement_openers: frozenset[str]
     """Words after a continuing verb that open what was said ("يقول", "إلى", "على")."""
     complement_prefixes: tuple[str, ...]
@@ -123,6 +125,7 @@ def lexicon() -> Lexicon:
         verbs_opening_a_report=norm(ar["verbs_opening_a_report"]),
         generic_anaphors=norm(ar["generic_anaphors"]),
         insiders=norm(ar["insiders"]),
+        according_to=norm(ar["according_to"]),
         complement_openers=norm(ar["complement_openers"]),
         complement_prefixes=tuple(normalize(w) for w in ar["complement_prefixes"]),
         statement_nouns=norm(ar["statement_nouns"]) | norm(["ال" + w for w in ar["statement_nouns"]]),
@@ -611,6 +614,8 @@ def _speaks(words: list[Word], mentions: list[Mention], own: frozenset[str] = fr
     for first, last, addressed in mentions:
         if addressed and not _owner(words, first):
             continue
+        if first > 0 and words[first - 1].norm.lstrip("وف") in lex.according_to:
+            return "verb"  # "والذي بلغ بحسب الصباغ 14 مليون": an indirect report, the name its source
         for phrase in lex.declined:
             n = len(phrase)
             if any(all(phrase[k] in words[i + k].forms for k in range(n))
