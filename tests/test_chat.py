@@ -227,3 +227,21 @@ def test_the_chat_app_overrides_no_private_textual_method() -> None:
             if name.startswith("_") and not name.startswith("__") and inspect.isfunction(value) and hasattr(theirs, name)
         )
         assert clashes == [], f"{ours.__name__} shadows {theirs.__name__}'s {clashes}"
+
+
+def test_the_chat_knows_when_its_terminal_is_gone() -> None:
+    """Closing the terminal window under `make run` sends the chat no hang-up signal: it must notice
+    the dead terminal itself (it went on reading it at full CPU)."""
+    import io
+    import os
+
+    from assistant.tui.app import _alive, _tty
+
+    master, slave = os.openpty()
+    try:
+        assert _alive(slave)
+        os.close(master)  # the terminal window closes
+        assert not _alive(slave)
+    finally:
+        os.close(slave)
+    assert _tty(io.StringIO()) is None  # tests and pipes: no terminal to watch

@@ -70,3 +70,34 @@ def test_chat_in_tmux_answers_readably_and_exits_cleanly(seed_index: Path, tmp_p
         assert "Conversation" not in after  # left the alternate screen: the terminal is back
     finally:
         _tmux(sock, "kill-server")
+
+
+def test_closing_the_terminal_under_make_ends_the_chat(seed_index: Path, tmp_path: Path) -> None:
+    """`make run` then closing the terminal window: no hang-up signal reaches the chat under make, and it
+    went on reading the dead terminal at full CPU; it must notice and quit."""
+    if shutil.which("make") is None:
+        pytest.skip("make is not installed")
+    sock = f"assistant-hup-{os.getpid()}"
+    makefile = tmp_path / "Makefile"
+    pythonpath = shlex.quote(str(Path(__file__).resolve().parents[1]))
+    makefile.write_text(
+        "run:\n\tenv -u COLUMNS -u LINES ASSISTANT_DATA_DIR=" + shlex.quote(str(tmp_path)) + " HF_HUB_OFFLINE=1"
+        f" TERM=xterm-256color PYTHONPATH={pythonpath} {shlex.quote(sys.executable)} -m assistant chat"
+        f" --index-dir {shlex.quote(str(seed_index))}\n",
+        encoding="utf-8",
+    )
+    _tmux(sock, "new-session", "-d", "-s", "chat", "-x", "130", "-y", "40", f"make -f {shlex.quote(str(makefile))} run")
+    try:
+        _wait_for(sock, "5 articles, ", timeout=240)
+        found = subprocess.run(["pgrep", "-f", f"assistant chat --index-dir {seed_index}"], capture_output=True, text=True)
+        pids = [int(p) for p in found.stdout.split()]
+        assert pids, "the chat process was not found"
+    finally:
+        _tmux(sock, "kill-server")
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and any(Path(f"/proc/{p}").exists() for p in pids):
+        time.sleep(0.5)
+    alive = [p for p in pids if Path(f"/proc/{p}").exists()]
+    for p in alive:
+        os.kill(p, 9)
+    assert not alive, "the chat outlived its terminal"

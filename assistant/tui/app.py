@@ -12,6 +12,9 @@ slash commands in commands.py and the messages in messages.py.
 from __future__ import annotations
 
 import datetime as dt
+import os
+import sys
+import termios
 import threading
 from pathlib import Path
 
@@ -46,6 +49,28 @@ FLUSH_SECONDS = 0.1
 WELCOME = """**Ask about the indexed articles, in Arabic or English.**
 
 Every answer quotes its sources verbatim; they appear in the panel on the right (Tab to reach them, Enter to open an article). Follow-ups such as "and in April 2021?" keep the previous subject. Type /help for commands."""
+
+
+TERMINAL_CHECK_SECONDS = 2.0
+"""How often the chat checks that its terminal is still there."""
+
+
+def _tty(stream: object) -> int | None:
+    """The file descriptor of ``stream`` when it is a terminal (None: tests, pipes)."""
+    try:
+        fd = stream.fileno()  # type: ignore[attr-defined]
+    except (AttributeError, OSError, ValueError):
+        return None
+    return fd if os.isatty(fd) else None
+
+
+def _alive(fd: int) -> bool:
+    """Whether a terminal still answers (after a hang-up its attributes cannot be read)."""
+    try:
+        termios.tcgetattr(fd)
+    except (termios.error, OSError):
+        return False
+    return True
 
 
 class ChatApp(App[None]):
@@ -99,10 +124,19 @@ class ChatApp(App[None]):
         self.query_one("#conversation").border_title = "Conversation"
         self.query_one("#preview", BidiView).display = False
         self.set_interval(FLUSH_SECONDS, self._draw_streamed)
+        self._terminal = _tty(sys.__stdout__)
+        if self._terminal is not None:
+            self.set_interval(TERMINAL_CHECK_SECONDS, self._exit_if_terminal_gone)
         self.say("system", WELCOME)
         self._refresh_status()
         self.query_one("#question", Input).focus()
         self.load()
+
+    def _exit_if_terminal_gone(self) -> None:
+        """Quit once the terminal is gone (its window closed): under ``make run`` no hang-up signal
+        reaches the chat, which would otherwise go on reading a dead terminal at full CPU."""
+        if self._terminal is not None and not _alive(self._terminal):
+            self.exit()
 
     def say(self, role: Role, markdown: str) -> ChatMessage:
         """Add a message to the conversation and scroll to it."""
