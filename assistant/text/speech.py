@@ -18,7 +18,7 @@ import re
 import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Literal
 
@@ -402,10 +402,16 @@ class SpeakerMatch:
             for i in range(len(words) - 1)
         )
 
-    @property
+    @cached_property
     def own(self) -> frozenset[str]:
         """The words of the speaker's name as asked, in all its readings."""
         return frozenset(self.phrase) | frozenset(w for p in self.exonyms for w in p)
+
+    @cached_property
+    def titled(self) -> bool:
+        """Whether the question gives the speaker a title ("رئيس الوزراء التركي …")."""
+        lex = lexicon()
+        return any(w in lex.titles or "ال" + w in lex.titles for w in self.phrase)
 
     def within(self, words: list[Word]) -> SpeakerMatch | None:
         """This match as one article's words allow it, or None when they do not name the speaker
@@ -566,19 +572,17 @@ def _named_on(words: list[Word], last: int, own: frozenset[str], *, nisba: bool 
     return qualifies and not after.forms & own and not re.fullmatch(WEEKDAY, after.norm)
 
 
-def _titled_otherwise(words: list[Word], mention: Mention, speaker: SpeakerMatch, own: frozenset[str]) -> bool:
-    """Whether a last name alone is another person's by the title the article gives it: the question
-    titles its speaker ("رئيس الوزراء التركي أحمد داود أوغلو") and the article puts a title of another
-    head right before the name ("وزير الخارجية التركي مولود جاويش أوغلو")."""
+def _titled_otherwise(words: list[Word], mention: Mention, speaker: SpeakerMatch, learnt: set[tuple[str, ...]]) -> bool:
+    """Whether a last name alone is another person's by the title the article gives it (``learnt``, the
+    titles before this mention): the question titles its speaker ("رئيس الوزراء التركي أحمد داود أوغلو")
+    and the article puts a title of another head right before the name ("وزير الخارجية التركي مولود
+    جاويش أوغلو")."""
     first, last, _ = mention
-    if first != last or speaker.surname is None or not speaker.names(words[first]):
+    if first != last or speaker.surname is None or not speaker.titled or not speaker.names(words[first]):
         return False
     lex = lexicon()
-    asked = {w for w in speaker.phrase if w in lex.titles or "ال" + w in lex.titles}
-    if not asked:
-        return False
-    heads = (next((w for w in title if w not in lex.ranks and "ال" + w not in lex.ranks), None) for title in titles_of(words, [mention]))
-    return any(head is not None and head not in own for head in heads)  # "معالي وزير الحج": the head is "وزير"
+    heads = (next((w for w in title if w not in lex.ranks and "ال" + w not in lex.ranks), None) for title in learnt)
+    return any(head is not None and head not in speaker.own for head in heads)  # "معالي وزير الحج": the head is "وزير"
 
 
 def _find_titles(words: list[Word], learnt: set[tuple[str, ...]]) -> list[Mention]:
@@ -728,8 +732,16 @@ def attributed(text: str, sentences: list[tuple[int, int]], speaker: SpeakerMatc
         return []
     speaker = narrowed
     own = speaker.own
-    mentions = [[m for m in speaker.find(ws) if not _titled_otherwise(ws, m, speaker, own)] for ws in words]
-    titles = set().union(*(titles_of(ws, ms) for ws, ms in zip(words, mentions, strict=True) if ms))
+    mentions: list[list[Mention]] = []
+    titles: set[tuple[str, ...]] = set()
+    for ws in words:  # each mention's titles, learnt once: they both drop a mention titled otherwise and name the speaker later
+        kept = []
+        for mention in speaker.find(ws):
+            learnt = titles_of(ws, [mention])
+            if not _titled_otherwise(ws, mention, speaker, learnt):
+                kept.append(mention)
+                titles |= learnt
+        mentions.append(kept)
     found: list[Utterance] = []
     since_theirs = CARRY_REACH + 1  # sentences since their last one (another speaker's resets it)
     statement_is_theirs = False  # whose statement "البيان" refers to, in this article so far
