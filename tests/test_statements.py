@@ -17,7 +17,9 @@ from assistant.answer.statements import Said, Topic, group_statements, on_topic,
 from assistant.eval.statements import GoldSentence, StatementQuestion, load_statement_set, score, summarise
 from assistant.ingest.reader import read_text
 from assistant.text.sentences import candidate_spans
-from assistant.text.speech import SpeakerMatch, StatementAsk, attributed, statement_ask
+from assistant.text.speech.attribution import attributed
+from assistant.text.speech.names import SpeakerMatch
+from assistant.text.speech.question import StatementAsk, statement_ask
 from assistant.text.spelling import name_cost, same_name
 from assistant.types import DateWindow, Document, PubDate
 from conftest import ROOT, SEEDS, TODAY, run_cli
@@ -134,7 +136,7 @@ def test_a_last_name_the_article_titles_otherwise_is_another_persons() -> None:
 
 def test_in_an_article_that_writes_the_whole_name_only_its_spelling_of_the_last_name_counts() -> None:
     from assistant.text.sentences import candidate_spans as spans
-    from assistant.text.speech import words_of
+    from assistant.text.speech.names import words_of
 
     jubeir = SpeakerMatch.of("Adel al-Jubeir").spelled(["الجبير", "كبير", "عادل"])
     assert jubeir.spellings == frozenset({"الجبير", "كبير"})  # "big" is a close spelling of "Jubeir"
@@ -178,7 +180,7 @@ def test_an_archive_keeps_the_closest_spellings_of_a_name_given_alone() -> None:
 
 
 def test_a_last_name_spelled_several_ways_needs_the_full_name_in_the_article() -> None:
-    from assistant.text.speech import words_of
+    from assistant.text.speech.names import words_of
 
     match = SpeakerMatch.of("John Kerry").spelled(["كيري", "خيري", "جون"])
     assert match.named_in(words_of("وقال وزير الخارجية الأمريكي جون كيري إن الاتفاق جيد"))

@@ -4,7 +4,7 @@ A statement question ("What did Peskov say in May 2021?", "هل علّق بيس�
 ...؟") is answered without the reader: every article in the window that names
 the speaker (found through the BM25 postings of the name, so the whole archive
 is covered, not the top passages) is read sentence by sentence for the
-speaker's reported speech (:func:`assistant.text.speech.attributed`). The
+speaker's reported speech (:func:`assistant.text.speech.attribution.attributed`). The
 sentences that say the same thing -- an agency story printed by several
 outlets, a light rewrite -- are grouped into one statement
 (:func:`group_statements`), which is shown once with every print cited and the
@@ -22,7 +22,9 @@ from typing import TYPE_CHECKING, Any
 from assistant.answer.compose import Citation, cite_span, readable
 from assistant.text.arabic import normalize, tokenize
 from assistant.text.sentences import candidate_spans
-from assistant.text.speech import SpeakerMatch, StatementAsk, Utterance, attributed, words_of
+from assistant.text.speech.attribution import Utterance, attributed
+from assistant.text.speech.names import SpeakerMatch, words_of
+from assistant.text.speech.question import StatementAsk
 from assistant.text.terms import EXONYMS, QUESTION_WORDS, english_names, light_stems
 from assistant.types import Chunk, DateWindow, Document, Language, date_label
 

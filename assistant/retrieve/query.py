@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from assistant.errors import BadInput
 from assistant.text.arabic import detect_language, tokenize
 from assistant.text.date_window import parse_date_window
-from assistant.text.speech import StatementAsk, statement_ask
+from assistant.text.speech.question import StatementAsk, statement_ask
 from assistant.text.terms import Term, arabic_names, english_names, numbers_in
 from assistant.types import DateWindow, Filters, Language
 

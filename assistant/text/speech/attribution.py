@@ -1,0 +1,293 @@
+"""Which sentences of an article are the speaker's: a reporting verb with the speaker as its subject,
+a refusal to comment, a sentence carrying the speaker on, a quotation running on, what the speaker's
+statement says."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Literal
+
+from assistant.text.arabic import normalize
+from assistant.text.speech.lexicon import lexicon
+from assistant.text.speech.names import (
+    Mention,
+    SpeakerMatch,
+    Word,
+    find_titles,
+    has_article,
+    named_on,
+    strip_article,
+    titled_otherwise,
+    titles_of,
+    words_of,
+)
+
+__all__ = ["Cue", "Utterance", "attributed"]
+
+Cue = Literal["verb", "declined", "continuation", "statement", "joint"]
+"""Why a sentence is the speaker's: a reporting verb with the speaker as subject, a refusal to
+comment, a sentence carrying on the previous one's speaker, or one reporting what "the statement"
+the speaker issued says ("وذكر البيان أن ..."), or a joint statement of two sides, the speaker one ("وأكد الجانبان")."""
+VSO_REACH = 9
+"""Words a speaker may stand after its verb ("وقال المتحدث الرسمي باسم الكرملين، ديمتري بيسكوف")."""
+SVO_REACH = 4
+"""Words a verb may stand after its speaker ("بيسكوف رفض التعليق", "الشرع طالب روسيا")."""
+SVO_BETWEEN = frozenset(normalize(w) for w in "قد وقد لقد كان كانت بدوره بدورها من جهته جهتها جانبه جانبها".split())
+"""The only words that may stand between a speaker and its verb ("الصباغ، قد أعلن", "بيسكوف من جهته قال");
+any other ("والفلاسي هو ثاني عسكري تعلن الإمارات ...") makes the verb another subject's."""
+PREPOSITIONS = frozenset(normalize(w) for w in "عن في على مع إلى الى من حول بشأن بشان ضد لدى عند بين تجاه حيال".split())
+"""Between a verb and a name these make the name an addressee or a topic ("تتحدث عن خطط بوتين",
+"في اتصال مع بوتين"), not the speaker -- except "عن" naming whom a report quotes ("نقلت تاس عن بيسكوف")."""
+
+
+
+@dataclass(frozen=True)
+class Utterance:
+    """A sentence of an article in which the speaker speaks: ``text[start:end]``."""
+
+    start: int
+    end: int
+    cue: Cue
+
+
+def _speaks(words: list[Word], mentions: list[Mention], own: frozenset[str] = frozenset()) -> Cue | None:
+    """Whether a sentence's words make a mentioned speaker the subject of a reporting verb (``own``:
+    the words of the speaker's name as asked, which may stand between the verb and the name)."""
+    lex = lexicon()
+    verbs = [i for i, w in enumerate(words) if lex.is_verb(w.norm)]
+    if words and words[0].norm.lstrip("وف") in lex.verbs_opening_a_report and any(w.norm in lex.complementizers for w in words[2:]):
+        verbs.insert(0, 0)  # "وبيّن الصباغ أن ...", not "بين الطرفين"
+    for first, last, addressed in mentions:
+        if addressed and not _owner(words, first):
+            continue
+        if first > 0 and words[first - 1].norm.lstrip("وف") in lex.according_to:
+            return "verb"  # "والذي بلغ بحسب الصباغ 14 مليون": an indirect report, the name its source
+        for phrase in lex.declined:
+            n = len(phrase)
+            if any(all(phrase[k] in words[i + k].forms for k in range(n))
+                   for i in range(last + 1, min(len(words) - n + 1, last + 1 + SVO_REACH))):
+                return "declined"
+        for v in verbs:
+            between = range(v + 1, first)
+            if (v < first <= v + VSO_REACH and not any(_blocks(words, k, first, lex.quotes_from(words[v].norm)) for k in between)
+                    and sum(1 for k in between if _foreign(words[k], own)) <= 2 and not (between and _coordinated(words[first], own))):
+                return "verb"
+            if last < v <= last + SVO_REACH and all(words[k].norm in SVO_BETWEEN for k in range(last + 1, v)):
+                if first == 0 or words[first - 1].norm not in PREPOSITIONS:
+                    return "verb"
+        subject = first == 1 or first == 2 and bool(words[1].forms & lex.titles)  # of the opening verb
+        if subject and _opens_clause(words[0]) and any(w.norm in lex.continuing_participles for w in words[last + 1 :]):
+            return "verb"  # "رفع وزير الحج … التهاني، سائلاً المولى أن …": the subject of the opening verb goes on to speak
+    return None
+
+
+def _opens_clause(word: Word) -> bool:
+    """Whether a sentence's first word may be its verb (not a noun with the article, a preposition or a particle)."""
+    bare = word.norm[1:] if word.norm[:1] in "وف" and len(word.norm) > 3 else word.norm
+    return not has_article(word.norm) and bare not in PREPOSITIONS and bare not in lexicon().complementizers and len(bare) >= 3
+
+
+def _owner(words: list[Word], first: int) -> bool:
+    """Whether a name with ل attached owns the title before it ("الأمانة العامة لمنظمة التعاون",
+    "المتحدث الرسمي لوزارة الداخلية"), and so speaks through it, rather than being addressed."""
+    lex = lexicon()
+    before = words[max(0, first - 2) : first]
+    return any(w.forms & lex.titles for w in before) and all(has_article(w.norm) or w.forms & lex.titles for w in before)
+
+
+def _coordinated(word: Word, own: frozenset[str]) -> bool:
+    """Whether a name after a verb's first words comes with the conjunction و ("وناشد المفتي الدول
+    العربية … ومنظمة التعاون"): one of a list the verb is about, not its subject."""
+    return word.norm.startswith("و") and word.norm not in own and strip_article(word.norm) not in own
+
+
+def _foreign(word: Word, own: frozenset[str]) -> bool:
+    """A word between a verb and a name that is no part of a title or of the name: a given name, an
+    object ("وأكدت القيادة العامة «استشهاد» سيف ..." -- more than two, and the name is not the subject)."""
+    lex = lexicon()
+    return not (has_article(word.norm) or word.forms & lex.titles or word.forms & own or word.norm in ("باسم", "عن"))
+
+
+def _blocks(words: list[Word], k: int, name: int, quoting: bool) -> bool:
+    """Whether ``words[k]``, between a verb and a name, makes the name something other than the verb's
+    subject: a complementizer or another verb (the name is in what was said), or a preposition
+    (an addressee or topic) -- except "عن" right before the name after a quoting verb."""
+    lex = lexicon()
+    norm = words[k].norm
+    if norm in lex.complementizers or lex.is_verb(norm):
+        return True
+    if norm == "في" and k > 0 and words[k - 1].norm in lex.insiders:
+        return False  # "وأشار مسؤولون في الوزارة": the body speaks through them
+    return norm in PREPOSITIONS and not (quoting and norm == "عن" and k == name - 1)
+
+
+def _carries_on(text: str, words: list[Word]) -> bool:
+    """Whether a sentence opens with a continuing verb and no speaker of its own ("وأضاف أن ...", "وتابع: ...",
+    "كما أوضح، أن ...")."""
+    lex = lexicon()
+    lead = 0
+    while lead < 2 and lead < len(words) - 1 and words[lead].norm.lstrip("وف") in lex.connectives:
+        lead += 1
+    if lead and words[lead].norm in lex.continuation:
+        words = words[lead:]
+    elif not words or not lex.is_continuation(words[0].norm):
+        return False
+    if len(words) == 1:
+        return True
+    gap = text[words[0].end : words[1].start]
+    if _quoted_subject(text, words):
+        return False
+    after = words[1].norm
+    return (any(ch in gap for ch in ":،,\"“«") or after in lex.complementizers or after in lex.honorifics
+            or after in lex.complement_openers or after.startswith(lex.complement_prefixes))
+
+
+def _quoted_subject(text: str, words: list[Word]) -> bool:
+    """Whether the quotation marks after a verb hold a name, then what it said ("وقال “كيري” إنه …"): a
+    new speaker, not a quotation that carries on the last one. The words after the verb (one to three)
+    are closed by a quotation mark and followed by a complementizer."""
+    lex = lexicon()
+    for k in range(2, min(len(words), 5)):
+        closing = text[words[k - 1].end : words[k].start]
+        if any(ch in closing for ch in "\"”»"):
+            return words[k].norm in lex.complementizers
+    return False
+
+
+def _anaphors(words: list[Word]) -> list[Mention]:
+    """Where a sentence refers back to whoever just spoke ("ولفت المسؤول اليمني")."""
+    lex = lexicon()
+    return [(i, i, False) for i, w in enumerate(words) if w.norm in lex.generic_anaphors]
+
+
+def _reports(words: list[Word]) -> bool:
+    """Whether a sentence has a reporting verb at all (someone, perhaps another speaker, speaks in it)."""
+    lex = lexicon()
+    return any(lex.is_verb(w.norm) for w in words)
+
+
+def attributed(text: str, sentences: list[tuple[int, int]], speaker: SpeakerMatch) -> list[Utterance]:
+    """The sentences (given as spans, in text order) in which ``speaker`` speaks."""
+    words = [words_of(text, a, b) for a, b in sentences]
+    narrowed = speaker.within([w for ws in words for w in ws])
+    if narrowed is None:
+        return []
+    speaker = narrowed
+    own = speaker.own
+    mentions: list[list[Mention]] = []
+    titles: set[tuple[str, ...]] = set()
+    for ws in words:  # each mention's titles, learnt once: they both drop a mention titled otherwise and name the speaker later
+        kept = []
+        for mention in speaker.find(ws):
+            learnt = titles_of(ws, [mention])
+            if not titled_otherwise(ws, mention, speaker, learnt):
+                kept.append(mention)
+                titles |= learnt
+        mentions.append(kept)
+    found: list[Utterance] = []
+    since_theirs = CARRY_REACH + 1  # sentences since their last one (another speaker's resets it)
+    statement_is_theirs = False  # whose statement "البيان" refers to, in this article so far
+    quote_open = False  # a quotation of theirs runs on into the next sentence
+    quote_run = 0  # sentences it has run on so far
+    previous_named = False  # the sentence before named the speaker
+    for (a, b), ws, ms in zip(sentences, words, mentions, strict=True):
+        if titles:  # a learnt title named on by another adjective is another holder's ("وزير الخارجية الإيراني")
+            ms = sorted(set(ms) | {m for m in find_titles(ws, titles) if not named_on(ws, m[1], own, nisba=True)})
+        cue = _speaks(ws, ms, own) if ms else None
+        if cue is None and not ms and quote_open:  # open only right after a sentence of theirs
+            found[-1] = replace(found[-1], end=b)  # the rest of a quotation their sentence opened: one statement
+            quote_run += 1
+            quote_open = _opens_quote(text[a:b], True) and quote_run < QUOTE_REACH
+            previous_named = False
+            continue
+        if cue is None and since_theirs == 1 and not ms and ws and ws[0].norm in lexicon().continuing_participles:
+            found[-1] = replace(found[-1], end=b)  # "مشيراً إلى أن …": the rest of their sentence, split off
+            quote_open = _opens_quote(text[a:b], quote_open)
+            previous_named = False
+            continue
+        if cue is None and since_theirs <= CARRY_REACH and not ms and (_carries_on(text, ws) or _speaks(ws, _anaphors(ws))):
+            cue = "continuation"  # "وأضاف أن …", "ولفت المسؤول إلى أن …", past a sentence in which nobody speaks
+        if cue is None and (ms or previous_named) and _joint(ws):
+            cue = "joint"  # "… بوتين …" then "أكد الجانبان": the speaker is one of the two sides
+        previous_named = bool(ms)
+        if cue is None and statement_is_theirs and not ms and _the_statement_says(ws):
+            cue = "statement"
+        issued = _statement_nouns(ws)
+        if issued:  # "أصدرت الرئاسة الروسية بياناً": a later "البيان" is theirs only if this one is
+            statement_is_theirs = _owns(ws, ms, issued)
+            if cue is None and statement_is_theirs:
+                cue = "statement"
+        if cue is not None:
+            found.append(Utterance(a, b, cue))
+        since_theirs = 1 if cue is not None else (since_theirs + 1 if not _reports(ws) else CARRY_REACH + 1)
+        quote_open = cue is not None and _opens_quote(text[a:b], False)
+        quote_run = 0
+    return found
+
+
+CARRY_REACH = 2
+"""A continuation ("وأضاف أن …") carries the speaker of the sentence before it, or of the one before
+that when the sentence between has no reporting verb (a subheading, a sentence split in two)."""
+
+QUOTE_REACH = 4
+"""Most sentences a quotation left open is followed into (an unclosed quote mark is often a typo)."""
+
+
+def _opens_quote(sentence: str, already_open: bool) -> bool:
+    """Whether a quotation is still open after ``sentence``, given whether one was open before it:
+    «…» by depth; double quotes (“ ” and ") by parity, since articles often close with “ or open with ”."""
+    guillemets = sentence.count("«") - sentence.count("»")
+    if guillemets:
+        return guillemets > 0
+    odd = (sentence.count("“") + sentence.count("”") + sentence.count('"')) % 2 == 1
+    return already_open != odd
+
+
+def _joint(words: list[Word]) -> bool:
+    """Whether "the two sides" state something together: a reporting verb right before the dual
+    subject ("وأكد الجانبان"), or a reporting participle after it ("ناقش الزعيمان … مؤكدين")."""
+    lex = lexicon()
+    for i, w in enumerate(words):
+        if w.norm.lstrip("و") in lex.joint_subjects:
+            if i > 0 and lex.is_verb(words[i - 1].norm):
+                return True
+            if any(v.norm.lstrip("و") in lex.joint_participles for v in words[i + 1 : i + 16]):
+                return True
+    return False
+
+
+def _statement_nouns(words: list[Word]) -> list[int]:
+    """Where a sentence tells of a statement issued or reported ("بياناً", "بيان الكرملين"), by word index."""
+    lex = lexicon()
+    return [i for i, w in enumerate(words) if not w.norm.startswith("ال") and w.forms & lex.statement_nouns]
+
+
+STATEMENT_REACH = 6
+"""Words between a speaker's name and the statement it issued ("أصدرت الرئاسة الروسية الكرملين، اليوم
+الاثنين، بياناً"), or between the statement and its issuer after it ("بيان صادر عن الكرملين")."""
+
+
+def _owns(words: list[Word], mentions: list[Mention], nouns: list[int]) -> bool:
+    """Whether the speaker named in a sentence is the one whose statement it tells of: named a few words
+    before it, or right after it ("بيان الكرملين", "بيان صادر عن الكرملين"; not "بيان الكرملين أن بوتين")."""
+    lex = lexicon()
+
+    def after(n: int, first: int) -> bool:
+        return n < first <= n + 3 and not any(words[k].norm in lex.complementizers for k in range(n + 1, first))
+
+    return any(last < n <= last + STATEMENT_REACH or after(n, first)
+               for first, last, addressed in mentions if not addressed for n in nouns)
+
+
+def _the_statement_says(words: list[Word]) -> bool:
+    """Whether a sentence reports what "the statement" says: "وذكر البيان أن", "وبحسب البيان", "ولفت البيان";
+    not one that names another issuer ("ولم يأت البيان الصادر عن الرئاسة السورية")."""
+    lex = lexicon()
+    for i, w in enumerate(words):
+        if w.norm.startswith("ال") and w.forms & lex.statement_nouns or w.norm.lstrip("وف") in ("البيان", "بالبيان"):
+            if i + 1 < len(words) and words[i + 1].norm in lex.issued_by:
+                continue  # "البيان الصادر عن …": another issuer's
+            before = words[max(0, i - 2) : i]
+            if any(lex.is_verb(v.norm) or v.norm.lstrip("وف") in ("بحسب", "حسب", "وفق", "وفقا") for v in before):
+                return True
+    return False

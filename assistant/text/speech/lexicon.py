@@ -1,0 +1,113 @@
+"""The words of reported speech: speech.toml's verbs, titles and phrases, normalised, and the few
+closed word classes every stage of :mod:`assistant.text.speech` shares."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from assistant.text.arabic import normalize
+
+__all__ = ["NAME_STOP", "WORD_RE", "Lexicon", "lexicon"]
+
+WORD_RE = re.compile(r"[^\W\d_](?:[^\W\d_]|[\u064b-\u065f\u0670\u0640])*")
+NAME_STOP = frozenset(
+    normalize(w)
+    for w in """في عن حول بشأن بشان على من إلى الى خلال منذ بين حيال تجاه بخصوص بعد قبل عام سنة شهر
+    يوم أمس اليوم لل ل بـ أن إن ان""".split()
+)
+"""Where an Arabic question's speaker ends: a preposition or a date word after the name."""
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """The reporting verbs and phrases of speech.toml, normalised."""
+
+    verbs: frozenset[str]
+    declined: tuple[tuple[str, ...], ...]
+    continuation: frozenset[str]
+    complementizers: frozenset[str]
+    titles: frozenset[str]
+    reported_from: frozenset[str]
+    anaphors: frozenset[str]
+    honorifics: frozenset[str]
+    connectives: frozenset[str]
+    """Words that may open a continuing sentence before its verb ("كما أوضح", "إلا أنه أشار")."""
+    ranks: frozenset[str]
+    """Ranks and forms of address written between a title and a name ("الدكتور", "اللواء")."""
+    continuing_participles: frozenset[str]
+    """Reporting participles that, opening a sentence, continue the speaker of the one before ("مشيراً إلى أن")."""
+    verbs_opening_a_report: frozenset[str]
+    """Verbs that are also prepositions ("بيّن"/"بين"): verbs only opening a sentence, before a complementizer."""
+    generic_anaphors: frozenset[str]
+    """Nouns that refer back to whoever just spoke ("المسؤول")."""
+    according_to: frozenset[str]
+    """Words that name a report's source right after them ("بحسب الصباغ", "حسب المتحدث")."""
+    complement_openers: frozenset[str]
+    """Words after a continuing verb that open what was said ("يقول", "إلى", "على")."""
+    complement_prefixes: tuple[str, ...]
+    """Beginnings of such words ("قائلاً", "بأهمية")."""
+    insiders: frozenset[str]
+    """Officials and sources who speak for the body they are in ("مسؤولون في وزارة الخارجية")."""
+    statement_nouns: frozenset[str]
+    issued_by: frozenset[str]
+    joint_subjects: frozenset[str]
+    joint_participles: frozenset[str]
+    english_verbs: frozenset[str]
+    institution_words: frozenset[str]
+    """English words that make a speaker an institution, not a person's name."""
+    institutions: dict[str, tuple[str, ...]]
+    """English institution -> its Arabic names (as written, not normalised: they are parsed as speakers)."""
+    nationalities: dict[str, str]
+    """English nationality or country -> the Arabic adjective, masculine, without the article."""
+
+    def is_verb(self, word: str) -> bool:
+        return word in self.verbs or (len(word) > 3 and word[0] in "وف" and word[1:] in self.verbs)
+
+    def quotes_from(self, word: str) -> bool:
+        """Whether a verb reports from a source named after "عن" ("نقلت وكالة تاس عن بيسكوف")."""
+        return word in self.reported_from or (len(word) > 3 and word[0] in "وف" and word[1:] in self.reported_from)
+
+    def is_continuation(self, word: str) -> bool:
+        return word[0] in "وف" and word[1:] in self.continuation if len(word) > 3 else False
+
+
+@lru_cache(maxsize=1)
+def lexicon() -> Lexicon:
+    """The lexicon shipped beside this module (loaded once)."""
+    data = tomllib.loads((Path(__file__).with_name("speech.toml")).read_text(encoding="utf-8"))
+    ar, en = data["arabic"], data["english"]
+
+    def norm(words: list[str]) -> frozenset[str]:
+        return frozenset(normalize(w) for w in words)
+
+    return Lexicon(
+        verbs=norm(ar["verbs"]),
+        declined=tuple(tuple(normalize(p).split()) for p in ar["declined"]),
+        continuation=norm(ar["continuation"]),
+        complementizers=norm(ar["complementizers"]),
+        titles=norm(ar["titles"]),
+        reported_from=norm(ar["reported_from"]),
+        anaphors=norm(ar["anaphors"]),
+        honorifics=norm(ar["honorifics"]),
+        connectives=norm(ar["connectives"]),
+        ranks=norm(ar["ranks"]),
+        continuing_participles=norm(ar["continuing_participles"]),
+        verbs_opening_a_report=norm(ar["verbs_opening_a_report"]),
+        generic_anaphors=norm(ar["generic_anaphors"]),
+        insiders=norm(ar["insiders"]),
+        according_to=norm(ar["according_to"]),
+        complement_openers=norm(ar["complement_openers"]),
+        complement_prefixes=tuple(normalize(w) for w in ar["complement_prefixes"]),
+        statement_nouns=norm(ar["statement_nouns"]) | norm(["ال" + w for w in ar["statement_nouns"]]),
+        issued_by=norm(ar["issued_by"]),
+        joint_subjects=norm(ar["joint_subjects"]),
+        joint_participles=norm(ar["joint_participles"]),
+        english_verbs=frozenset(w.lower() for w in en["verbs"]),
+        institution_words=frozenset(w.lower() for w in en["institution_words"]),
+        institutions={k.lower(): tuple(v) for k, v in en["institutions"].items()},
+        nationalities={k.lower(): v for k, v in en["nationalities"].items()},
+    )

@@ -1,0 +1,371 @@
+"""The speaker in an article: its words, the speaker's name matched across scripts and forms, and the
+titles an article gives the name."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from functools import cached_property
+
+from assistant.text.arabic import ARABIC_LETTER_RE, normalize
+from assistant.text.dates import WEEKDAY
+from assistant.text.speech.lexicon import NAME_STOP, WORD_RE, lexicon
+from assistant.text.spelling import MAX_COST, may_spell, name_cost, same_name
+from assistant.text.terms import ARTICLE_EN_RE, EXONYMS, GENERIC_CAPITALISED, fold_latin
+
+__all__ = ["Mention", "SpeakerMatch", "Word", "institution_names", "titles_of", "words_of"]
+
+
+@dataclass(frozen=True)
+class Word:
+    """A word of an article: its offsets, its normalised form, and the forms it may be read as."""
+
+    start: int
+    end: int
+    norm: str
+    forms: frozenset[str]
+    """``norm`` and its readings without a proclitic (و/ف, then ب/ل/ك) and without the article ال,
+    each keeping at least three letters: "وبيسكوف" is read as "بيسكوف", "والكرملين" as "كرملين"."""
+    clitic: str = ""
+    """The proclitic letters of the shortest reading ("ل" in "لبوتين" read as "بوتين")."""
+
+
+def _readings(norm: str) -> tuple[frozenset[str], str]:
+    forms = {norm, strip_article(norm)}
+    clitic = ""
+    w = norm
+    for letters in ("وف", "بلك"):
+        if len(w) > 3 and w[0] in letters and not w.startswith("ال"):
+            clitic += w[0]
+            w = w[1:]
+            forms |= {w, strip_article(w)}
+    return frozenset(forms), clitic
+
+
+_FAMILY = frozenset(normalize(w) for w in "آل بن بنت ابن أبو".split())
+"""Words that make the name after them a family or father's name ("آل الشيخ", "بن تركي")."""
+
+
+def words_of(text: str, start: int = 0, end: int | None = None) -> list[Word]:
+    """The words of ``text[start:end]`` with their offsets (diacritics and tatweel stay inside a word);
+    "عبد الرحمن" is one word, as "عبدالرحمن" is written too."""
+    out: list[Word] = []
+    for m in WORD_RE.finditer(text, start, len(text) if end is None else end):
+        norm = normalize(m.group())
+        if not norm:
+            continue
+        begin = m.start()
+        if out and out[-1].norm.lstrip("وفبل") == "عبد" and norm.startswith("ال") and not text[out[-1].end : begin].strip():
+            begin, norm = out[-1].start, out.pop().norm + norm
+        forms, clitic = _readings(norm)
+        out.append(Word(begin, m.end(), norm, forms, clitic))
+    return out
+
+
+def has_article(word: str) -> bool:
+    """Whether a normalised word carries the article, alone or after ل ("العيادات", "للعيادات")."""
+    return word.startswith("ال") or word.startswith("لل")
+
+
+def strip_article(word: str) -> str:
+    return word[2:] if word.startswith("ال") and len(word) > 4 else word
+
+
+Mention = tuple[int, int, bool]
+"""Where a speaker is named in a sentence's words: first and last word index, and whether the name
+carries the preposition ل ("لبوتين": to Putin, an addressee)."""
+
+
+@dataclass(frozen=True)
+class SpeakerMatch:
+    """Finds one speaker's name in an article's words, in Arabic or Latin script."""
+
+    phrase: tuple[str, ...]
+    """The name as the question writes it, normalised words without the article (Arabic); an English
+    institution's first Arabic name ("the Syrian presidency": رئاسه سوريه); else empty."""
+    surname: str | None
+    """A person's last name alone also counts ("بيسكوف" for "ديمتري بيسكوف")."""
+    latin: tuple[str, ...]
+    """A Latin-script name's words, lower-case, the last name last ("dmitry", "peskov")."""
+    given: str | None = None
+    """An Arabic person's first name ("بندر" of "وزير الحج بندر حجار"): an article must write it
+    somewhere for the last name alone to count there."""
+    spellings: frozenset[str] | None = None
+    """The Arabic spellings of the last name an archive uses (:meth:`spelled`); None: any close spelling."""
+    exonyms: tuple[tuple[str, ...], ...] = ()
+    """Other phrases that name the speaker: the Arabic forms of a Latin-script name a skeleton cannot
+    find (the Kremlin: الكرملين); an Arabic name without its title, an institution by its bare noun."""
+
+    @classmethod
+    def of(cls, speaker: str) -> SpeakerMatch:
+        lex = lexicon()
+        if ARABIC_LETTER_RE.search(speaker):
+            raw = [w.norm for w in words_of(speaker)]
+            phrase = tuple(strip_article(w) for w in raw)
+            variants: list[tuple[str, ...]] = []
+            titled = 0
+            while titled < len(raw) - 1 and raw[titled] in lex.titles:
+                titled += 1
+            rest = raw[titled:]
+            # a person: a word without the article after the first ("حمودة الصباغ", "بشار الأسد",
+            # "وزير التعليم عزام الدخيل"), or a bare last word ("وزير الحج بندر حجار")
+            body = "ال" + rest[0].removeprefix("ال") in lex.anaphors  # "مؤسسة النقد العربي السعودي" is no one's name
+            person = len(rest) >= 2 and not body and any(not has_article(w) and w not in lex.titles and w not in NAME_STOP for w in rest)
+            surname = phrase[-1] if person and len(phrase[-1]) >= 3 else None
+            family = surname is not None and len(raw) >= 3 and raw[-2] in _FAMILY
+            if family:  # "فيصل بن تركي", "عبدالعزيز آل الشيخ": the last name is both words ("تركي" alone is "Turkish")
+                variants.append((raw[-2], surname))
+                surname = None
+            named = [k for k, w in enumerate(raw) if not has_article(w) and w not in NAME_STOP and w not in lex.titles and w not in _FAMILY]
+            before = len(raw) - (3 if family else 2)  # the given name is the word before the last name,
+            while before >= 2 and raw[before - 1] in _FAMILY:  # or before its father's ("راشد بن عبدالله آل خليفة")
+                before -= 2
+            after_title = raw[max((k + 1 for k, w in enumerate(raw[: before + 1]) if w in lex.titles), default=0) :]
+            names = [w for w in after_title if not has_article(w) and w not in NAME_STOP and strip_article(w) != surname]
+            given = raw[before] if person and before in named else (names[0] if (surname is not None or family) and names else None)
+            if titled and (len(rest) >= 2 or not rest[0].startswith("ال")):  # "وزارة الخارجية الروسية" -> "الخارجية الروسية"
+                variants.append(tuple(strip_article(w) for w in rest))
+            anaphor = "ال" + raw[0].removeprefix("ال")
+            if anaphor in lex.anaphors:  # "... وأكدت الوزارة", "... وأكد الوزير"
+                variants.append((anaphor,))
+            return cls(phrase, surname, (), given=given, exonyms=tuple(variants))
+        name = _latin_name(speaker)
+        if name:
+            return cls((), None, name)
+        forms = institution_names(speaker)
+        if forms:  # "the Syrian presidency": the Arabic names, each read as an Arabic speaker would be
+            readings = [cls.of(f) for f in forms]
+            first, *others = dict.fromkeys(p for m in readings for p in (m.phrase, *m.exonyms))
+            return cls(first, None, (), exonyms=tuple(others))
+        lowered = speaker.lower()
+        exonyms = tuple(
+            tuple(strip_article(w) for w in normalize(form).split())
+            for key, forms in EXONYMS.items() if re.search(rf"\b{re.escape(key)}\b", lowered) and lowered.endswith(key) for form in forms
+        )
+        acronym = re.search(r"\(([A-Z]{2,6})\)", speaker)
+        if not exonyms and acronym:  # "the Saudi Arabian Monetary Agency (SAMA)": its acronym, by sound (ساما)
+            return cls((), None, (acronym.group(1).lower(),))
+        return cls((), None, (), exonyms=exonyms)
+
+    def spelled(self, vocabulary: Iterable[str]) -> SpeakerMatch:
+        """This match with the last name's Arabic spellings found in ``vocabulary`` (an index's words):
+        the closest ones for a name given alone ("Putin": بوتين, not باطن), every close one when the
+        full name is given (an article must then also write the full name, see :meth:`named_in`)."""
+        if not self.latin:
+            return self
+        costs = [(name_cost(self.latin[-1], w), w) for w in vocabulary if may_spell(self.latin[-1], w)]
+        close = [(c, w) for c, w in costs if c <= MAX_COST]
+        if len(self.latin) == 1 and close:
+            best = min(c for c, _ in close)
+            close = [(c, w) for c, w in close if c <= best + 0.05]
+        return replace(self, spellings=frozenset(w for _, w in close))
+
+    def named_in(self, words: list[Word]) -> bool:
+        """Whether an article's words name the speaker in full: an Arabic person's first name must be
+        there (the last name alone is often a common word or another person's); a Latin-script name of several words
+        whose last name the archive spells several ways must stand whole once ("جون كيري" for "John
+        Kerry": "خيري" and "جيري" spell "Kerry" too); any other speaker needs no such check."""
+        if self.given is not None:
+            return any(self.given in w.forms for w in words)
+        if len(self.latin) < 2 or (self.spellings is not None and len(self.spellings) <= 1):
+            return True  # one word, or a last name spelled one way only in the archive ("فابيوس")
+        given = self.latin[-2]
+        return any(
+            self._reading(words[i + 1]) is not None and any(name_cost(given, f) <= 1.0 for f in words[i].forms)
+            for i in range(len(words) - 1)
+        )
+
+    @cached_property
+    def own(self) -> frozenset[str]:
+        """The words of the speaker's name as asked, in all its readings."""
+        return frozenset(self.phrase) | frozenset(w for p in self.exonyms for w in p)
+
+    @cached_property
+    def titled(self) -> bool:
+        """Whether the question gives the speaker a title ("رئيس الوزراء التركي …")."""
+        lex = lexicon()
+        return any(w in lex.titles or "ال" + w in lex.titles for w in self.phrase)
+
+    def within(self, words: list[Word]) -> SpeakerMatch | None:
+        """This match as one article's words allow it, or None when they do not name the speaker
+        (:meth:`named_in`). Where the archive spells a last name several ways and the article writes the
+        whole name, only the spellings it writes beside the first name count there: "عادل الجبير"
+        makes "الجبير" Jubeir in that article, not "كبير" (big), another close spelling of "Jubeir"."""
+        if not self.named_in(words):
+            return None
+        if len(self.latin) < 2 or self.spellings is None or len(self.spellings) <= 1:
+            return self
+        given = self.latin[-2]
+        beside = {
+            reading for i in range(len(words) - 1)
+            if (reading := self._reading(words[i + 1])) is not None and any(name_cost(given, f) <= 1.0 for f in words[i].forms)
+        }
+        return replace(self, spellings=frozenset(beside)) if beside else self
+
+    @property
+    def empty(self) -> bool:
+        """Whether nothing could be looked for (an English title or body with no Arabic form known)."""
+        return not (self.phrase or self.latin or self.exonyms)
+
+    def _reading(self, word: Word) -> str | None:
+        """The reading of ``word`` that is the speaker's name alone, if one is."""
+        for form in sorted(word.forms, key=len, reverse=True):
+            if self.surname is not None and form == self.surname:
+                return form
+            if self.latin and ARABIC_LETTER_RE.match(form):
+                if form in self.spellings if self.spellings is not None else same_name(self.latin[-1], form):
+                    return form
+        return None
+
+    def names(self, word: Word) -> bool:
+        """Whether one word is the speaker's (last) name."""
+        return self._reading(word) is not None
+
+    def find(self, words: list[Word]) -> list[Mention]:
+        """Where the speaker is named in ``words``."""
+        found: list[Mention] = []
+        covered: set[int] = set()
+        for phrase in sorted((self.phrase, *self.exonyms), key=len, reverse=True):  # the longest reading of a span wins
+            n = len(phrase)
+            for i in range(len(words) - n + 1) if n else ():
+                if covered.isdisjoint(range(i, i + n)) and all(phrase[k] in words[i + k].forms for k in range(n)):
+                    if n == 1 and phrase[0].startswith("ال") and named_on(words, i, self.own):
+                        continue
+                    found.append((i, i + n - 1, _addressed(words[i], phrase[0])))
+                    covered.update(range(i, i + n))
+        for i, w in enumerate(words):
+            reading = None if i in covered else self._reading(w)
+            if reading is not None:
+                found.append((i, i, _addressed(w, reading)))
+        return sorted(found)
+
+
+_PARTICLES = frozenset("van von de der den da di du del la le el al bin ibn abu bint".split())
+
+
+def _latin_name(speaker: str) -> tuple[str, ...]:
+    """The person's name at the end of an English speaker ("Kremlin spokesman Dmitry Peskov" ->
+    ("dmitry", "peskov"); "Robin van Persie"; "Maher Al-Hadrawi, executive director ..." -> the name
+    before the comma); empty for a title or an institution ("the Syrian presidency")."""
+    words = [ARTICLE_EN_RE.sub("", w) for w in _LATIN_WORD.findall(fold_latin(speaker).split(",")[0])]  # "al-Jubeir": Jubeir
+    if any(w.lower() in lexicon().institution_words for w in words):
+        return ()
+    run: list[str] = []
+    for word in reversed(words):
+        key = word.lower()
+        if word[0].isupper() and key not in GENERIC_CAPITALISED and key not in EXONYMS or (run and key in _PARTICLES):
+            run.insert(0, key.removesuffix("'s"))
+        else:
+            break
+    return tuple(run)
+
+
+def institution_names(speaker: str) -> list[str]:
+    """The Arabic names of an institution an English question names ("the Syrian presidency" ->
+    "الرئاسة السورية", "الرئاسة السوري"; "Saudi foreign ministry" -> "وزارة الخارجية السعودية", ...),
+    the institution's noun then the nationality's adjective in both genders; empty when no institution of
+    speech.toml is named, or a one-word one without a nationality ("the government": whose?)."""
+    lex = lexicon()
+    lowered = " ".join(w.lower().removesuffix("'s") for w in _LATIN_WORD.findall(speaker))
+    keys = [k for k in lex.institutions if re.search(rf"\b{re.escape(k)}\b", lowered)]
+    if not keys:
+        return []
+    key = max(keys, key=len)
+    nationality = next((lex.nationalities[w] for w in lowered.split() if w in lex.nationalities), None)
+    if nationality is None:
+        return list(lex.institutions[key]) if " " in key else []
+    return [f"{form} ال{nationality}{ending}" for form in lex.institutions[key] for ending in ("ة", "")]
+
+
+_LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'\-]*")
+
+
+def _addressed(word: Word, reading: str) -> bool:
+    """Whether the name was read off the word by taking away the preposition ل."""
+    return reading not in (word.norm, strip_article(word.norm)) and word.clitic.endswith("ل")
+
+
+TITLE_REACH = 10
+"""Most words a title may open before the name it learns ("رئيس هيئة الأركان العامة في اليمن اللواء محمد المقدشي")."""
+
+TITLE_GAP = 4
+"""Most words of a given name between a title and the name it learns ("وزير الحج بندر بن محمد حجار")."""
+
+
+def titles_of(words: list[Word], mentions: list[Mention]) -> set[tuple[str, ...]]:
+    """The titles an article puts right before the speaker's name ("المتحدث باسم الكرملين، ديمتري
+    بيسكوف" -> ("المتحدث", "باسم", "الكرملين")): the speaker's other names in that article."""
+    lex = lexicon()
+    titles: set[tuple[str, ...]] = set()
+    for first, _, _ in mentions:
+        heads = [i for i in range(max(0, first - TITLE_REACH), first) if words[i].forms & lex.titles]
+        if not heads:
+            continue
+        h = heads[0]
+        end = h + 1
+        while end < first and (words[end].norm.startswith("ال") or words[end].forms & lex.titles or words[end].norm == "باسم"
+                               or _placed(words, end, first)):
+            end += 1
+        if end < first - TITLE_GAP or any(has_article(words[i].norm) for i in range(end, first)):
+            continue  # only a given name ("بندر بن محمد") between the title and the name
+        while end - h > 2 and words[end - 1].forms & lex.ranks:  # "وزير الحج الدكتور بندر": "وزير الحج"
+            end -= 1
+        if end - h >= 2:
+            titles.add(tuple(strip_article(min(words[i].forms & lex.titles, default=words[i].norm)) for i in range(h, end)))
+    return titles
+
+
+def _placed(words: list[Word], k: int, first: int) -> bool:
+    """Whether ``words[k]`` is "في" before a defined place inside a title ("رئيس هيئة الأركان العامة في اليمن")."""
+    return words[k].norm == "في" and k + 1 < first and words[k + 1].norm.startswith("ال")
+
+
+TITLE_PREFIX = 3
+"""Fewest words of a learnt title that still name its holder when an article shortens it later
+("رئيس هيئة الأركان العامة في اليمن" ... "وجدد رئيس هيئة الأركان")."""
+
+
+def _shortened(title: tuple[str, ...]) -> set[tuple[str, ...]]:
+    """A title and its shorter forms of at least :data:`TITLE_PREFIX` words, none ending on "في"."""
+    return {title} | {title[:n] for n in range(TITLE_PREFIX, len(title)) if title[n - 1] != "في"}
+
+
+def named_on(words: list[Word], last: int, own: frozenset[str], *, nisba: bool = False) -> bool:
+    """Whether a bare noun or a learnt title ending at ``words[last]`` is named on as another body or
+    holder by the word right after it ("المؤسسة العامة للتدريب", "وزير الخارجية الإيراني"): one with the
+    article or ل, not in the speaker's own name, nor a weekday ("وأكدت الوزارة الأربعاء"). With
+    ``nisba`` only an adjective of belonging (-ي, -ية) counts: after a title, a noun with the article is
+    as often the verb's object ("وجدد رئيس هيئة الأركان التأكيد")."""
+    if last + 1 >= len(words) or words[last].end + 1 != words[last + 1].start:
+        return False
+    after = words[last + 1]
+    if nisba:
+        return has_article(after.norm) and after.norm.endswith(("ي", "يه")) and not after.forms & own
+    qualifies = has_article(after.norm) or after.clitic.endswith("ل") or after.norm.startswith("لل")
+    return qualifies and not after.forms & own and not re.fullmatch(WEEKDAY, after.norm)
+
+
+def titled_otherwise(words: list[Word], mention: Mention, speaker: SpeakerMatch, learnt: set[tuple[str, ...]]) -> bool:
+    """Whether a last name alone is another person's by the title the article gives it (``learnt``, the
+    titles before this mention): the question titles its speaker ("رئيس الوزراء التركي أحمد داود أوغلو")
+    and the article puts a title of another head right before the name ("وزير الخارجية التركي مولود
+    جاويش أوغلو")."""
+    first, last, _ = mention
+    if first != last or speaker.surname is None or not speaker.titled or not speaker.names(words[first]):
+        return False
+    lex = lexicon()
+    heads = (next((w for w in title if w not in lex.ranks and "ال" + w not in lex.ranks), None) for title in learnt)
+    return any(head is not None and head not in speaker.own for head in heads)  # "معالي وزير الحج": the head is "وزير"
+
+
+def find_titles(words: list[Word], learnt: set[tuple[str, ...]]) -> list[Mention]:
+    found: list[Mention] = []
+    titles = set().union(*(_shortened(t) for t in learnt)) if learnt else set()
+    for title in titles:
+        n = len(title)
+        found.extend(
+            (i, i + n - 1, False) for i in range(len(words) - n + 1) if all(title[k] in words[i + k].forms for k in range(n))
+        )
+    return found
+
