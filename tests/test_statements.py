@@ -158,6 +158,15 @@ def test_abd_and_the_name_after_it_are_one_word_as_written_either_way() -> None:
     assert _said(text, "رامي عبدالرحمن") == [text]
 
 
+def test_articles_writing_abd_apart_are_found_through_the_postings() -> None:
+    from assistant.answer.statements import _name_tokens
+    from assistant.text.arabic import tokenize
+
+    for asked in ("رامي عبدالرحمن", "رامي عبد الرحمن"):  # the BM25 index holds "عبد" and "الرحمن" apart
+        queries = _name_tokens(SpeakerMatch.of(asked))
+        assert [tokenize("عبد"), tokenize("الرحمن")] in queries and [tokenize("عبدالرحمن")] in queries
+
+
 def test_english_speakers_with_al_accents_or_an_acronym() -> None:
     assert statement_ask("What did Saudi Foreign Minister Adel al-Jubeir say?", "en").match.latin == ("adel", "jubeir")
     assert statement_ask("What did José Mourinho say?", "en").match.latin == ("jose", "mourinho")

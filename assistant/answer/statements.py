@@ -23,7 +23,7 @@ from assistant.answer.compose import Citation, cite_span, readable
 from assistant.text.arabic import normalize, tokenize
 from assistant.text.sentences import candidate_spans
 from assistant.text.speech.attribution import Utterance, attributed
-from assistant.text.speech.names import SpeakerMatch, words_of
+from assistant.text.speech.names import SpeakerMatch, words_of, written_apart
 from assistant.text.speech.question import StatementAsk
 from assistant.text.terms import EXONYMS, QUESTION_WORDS, english_names, light_stems
 from assistant.types import Chunk, DateWindow, Document, Language, date_label
@@ -110,11 +110,13 @@ def _name_tokens(speaker: SpeakerMatch) -> list[list[list[str]]]:
     its other phrases (a bare institution noun alone finds nothing: it names the speaker only in an
     article that names them in full)."""
     if speaker.surname is not None:
-        return [[tokenize(speaker.surname)]]
-    if speaker.spellings is not None:
+        phrases = [(speaker.surname,)]
+    elif speaker.spellings is not None:
         return [[[w]] for w in sorted(speaker.spellings)]
-    phrases = [p for p in (speaker.phrase, *speaker.exonyms) if len(p) >= 2 or not speaker.phrase or p == speaker.phrase]
-    return [[tokens for tokens in (tokenize(w) for w in p) if tokens] for p in phrases]
+    else:
+        phrases = [p for p in (speaker.phrase, *speaker.exonyms) if len(p) >= 2 or not speaker.phrase or p == speaker.phrase]
+    apart = [tuple(part for w in p for part in (written_apart(w) or (w,))) for p in phrases]  # "عبد الرحمن" as indexed
+    return [[tokens for tokens in (tokenize(w) for w in p) if tokens] for p in dict.fromkeys(phrases + apart)]
 
 
 def _rows_naming(search: SearchIndex, phrases: list[list[list[str]]]) -> Any:

@@ -47,6 +47,17 @@ _FAMILY = frozenset(normalize(w) for w in "آل بن بنت ابن أبو".split
 """Words that make the name after them a family or father's name ("آل الشيخ", "بن تركي")."""
 
 
+COMPOUND_HEAD = "عبد"
+"""The first word of names written joined or apart ("عبدالرحمن", "عبد الرحمن"), read as one word."""
+
+
+def written_apart(word: str) -> tuple[str, str] | None:
+    """A compound name word as two words ("عبدالرحمن" -> "عبد", "الرحمن"), the way a search index holds it
+    when an article writes it apart; None for any other word."""
+    head = COMPOUND_HEAD
+    return (head, word[len(head) :]) if word.startswith(head + "ال") and len(word) > len(head) + 3 else None
+
+
 def words_of(text: str, start: int = 0, end: int | None = None) -> list[Word]:
     """The words of ``text[start:end]`` with their offsets (diacritics and tatweel stay inside a word);
     "عبد الرحمن" is one word, as "عبدالرحمن" is written too."""
@@ -56,7 +67,7 @@ def words_of(text: str, start: int = 0, end: int | None = None) -> list[Word]:
         if not norm:
             continue
         begin = m.start()
-        if out and out[-1].norm.lstrip("وفبل") == "عبد" and norm.startswith("ال") and not text[out[-1].end : begin].strip():
+        if out and out[-1].norm.lstrip("وفبل") == COMPOUND_HEAD and norm.startswith("ال") and not text[out[-1].end : begin].strip():
             begin, norm = out[-1].start, out.pop().norm + norm
         forms, clitic = _readings(norm)
         out.append(Word(begin, m.end(), norm, forms, clitic))
