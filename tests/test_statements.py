@@ -208,6 +208,14 @@ def test_a_reporting_verb_before_its_speaker() -> None:
     assert _said(text, "بيسكوف") == [text]
 
 
+def test_a_long_title_between_the_verb_and_its_speaker() -> None:
+    titled = ("أكد سماحة مفتي عام المملكة رئيس هيئة كبار العلماء وإدارة البحوث العلمية والإفتاء الشيخ "
+              "عبدالعزيز بن عبدالله آل الشيخ على أهمية الحوار مع الشباب.")
+    assert _said(titled, "مفتي عام المملكة الشيخ عبدالعزيز آل الشيخ") == [titled]
+    objects = "وأكد البيان استمرار الدعم المقدم للشعب السوري من الدول الشقيقة والصديقة بقيادة الشيخ عبدالعزيز آل الشيخ."
+    assert _said(objects, "الشيخ عبدالعزيز آل الشيخ") == []  # no title after the verb: the name is no subject
+
+
 def test_a_speaker_before_a_reporting_verb_and_a_refusal_to_comment() -> None:
     text = "وطلب الشرع تسليم الأسد، إلا أن بيسكوف رفض التعليق على الطلب."
     assert _said(text, "بيسكوف") == [text]

@@ -10,6 +10,7 @@ from typing import Literal
 from assistant.text.arabic import normalize
 from assistant.text.speech.lexicon import lexicon
 from assistant.text.speech.names import (
+    FAMILY,
     Mention,
     SpeakerMatch,
     Word,
@@ -30,6 +31,10 @@ comment, a sentence carrying on the previous one's speaker, or one reporting wha
 the speaker issued says ("وذكر البيان أن ..."), or a joint statement of two sides, the speaker one ("وأكد الجانبان")."""
 VSO_REACH = 9
 """Words a speaker may stand after its verb ("وقال المتحدث الرسمي باسم الكرملين، ديمتري بيسكوف")."""
+TITLED_REACH = 20
+"""Words a speaker may stand after its verb when a title or honorific opens them: the long titles of
+official news ("أكد سماحة مفتي عام المملكة رئيس هيئة كبار العلماء وإدارة البحوث العلمية والإفتاء الشيخ
+عبدالعزيز بن عبدالله آل الشيخ")."""
 SVO_REACH = 4
 """Words a verb may stand after its speaker ("بيسكوف رفض التعليق", "الشرع طالب روسيا")."""
 SVO_BETWEEN = frozenset(normalize(w) for w in "قد وقد لقد كان كانت بدوره بدورها من جهته جهتها جانبه جانبها".split())
@@ -69,8 +74,11 @@ def _speaks(words: list[Word], mentions: list[Mention], own: frozenset[str] = fr
                 return "declined"
         for v in verbs:
             between = range(v + 1, first)
-            if (v < first <= v + VSO_REACH and not any(_blocks(words, k, first, lex.quotes_from(words[v].norm)) for k in between)
-                    and sum(1 for k in between if _foreign(words[k], own)) <= 2 and not (between and _coordinated(words[first], own))):
+            titled = v + 1 < first and _opens_title(words[v + 1])
+            foreign = sum(1 for k in between if _foreign(words[k], own) and not (titled and _in_title(words, k)))
+            if (v < first <= v + (TITLED_REACH if titled else VSO_REACH) and foreign <= 2
+                    and not any(_blocks(words, k, first, lex.quotes_from(words[v].norm)) for k in between)
+                    and not (between and _coordinated(words[first], own))):
                 return "verb"
             if last < v <= last + SVO_REACH and all(words[k].norm in SVO_BETWEEN for k in range(last + 1, v)):
                 if first == 0 or words[first - 1].norm not in PREPOSITIONS:
@@ -99,6 +107,18 @@ def _coordinated(word: Word, own: frozenset[str]) -> bool:
     """Whether a name after a verb's first words comes with the conjunction و ("وناشد المفتي الدول
     العربية … ومنظمة التعاون"): one of a list the verb is about, not its subject."""
     return word.norm.startswith("و") and word.norm not in own and strip_article(word.norm) not in own
+
+
+def _opens_title(word: Word) -> bool:
+    """Whether a word opens a title: a title, a rank or an honorific ("وزير", "اللواء", "سماحة")."""
+    lex = lexicon()
+    return bool(word.forms & (lex.titles | lex.ranks)) or word.norm in lex.honorifics
+
+
+def _in_title(words: list[Word], k: int) -> bool:
+    """Whether ``words[k]`` belongs to a long title or name without the article: a conjunct with it
+    ("والإفتاء"), a family word or the father's name after one ("بن عبدالله")."""
+    return words[k].norm.startswith("وال") or words[k].norm in FAMILY or k > 0 and words[k - 1].norm in FAMILY
 
 
 def _foreign(word: Word, own: frozenset[str]) -> bool:

@@ -43,7 +43,7 @@ def _readings(norm: str) -> tuple[frozenset[str], str]:
     return frozenset(forms), clitic
 
 
-_FAMILY = frozenset(normalize(w) for w in "آل بن بنت ابن أبو".split())
+FAMILY = frozenset(normalize(w) for w in "آل بن بنت ابن أبو".split())
 """Words that make the name after them a family or father's name ("آل الشيخ", "بن تركي")."""
 
 
@@ -124,13 +124,13 @@ class SpeakerMatch:
             body = "ال" + rest[0].removeprefix("ال") in lex.anaphors  # "مؤسسة النقد العربي السعودي" is no one's name
             person = len(rest) >= 2 and not body and any(not has_article(w) and w not in lex.titles and w not in NAME_STOP for w in rest)
             surname = phrase[-1] if person and len(phrase[-1]) >= 3 else None
-            family = surname is not None and len(raw) >= 3 and raw[-2] in _FAMILY
+            family = surname is not None and len(raw) >= 3 and raw[-2] in FAMILY
             if family:  # "فيصل بن تركي", "عبدالعزيز آل الشيخ": the last name is both words ("تركي" alone is "Turkish")
                 variants.append((raw[-2], surname))
                 surname = None
-            named = [k for k, w in enumerate(raw) if not has_article(w) and w not in NAME_STOP and w not in lex.titles and w not in _FAMILY]
+            named = [k for k, w in enumerate(raw) if not has_article(w) and w not in NAME_STOP and w not in lex.titles and w not in FAMILY]
             before = len(raw) - (3 if family else 2)  # the given name is the word before the last name,
-            while before >= 2 and raw[before - 1] in _FAMILY:  # or before its father's ("راشد بن عبدالله آل خليفة")
+            while before >= 2 and raw[before - 1] in FAMILY:  # or before its father's ("راشد بن عبدالله آل خليفة")
                 before -= 2
             after_title = raw[max((k + 1 for k, w in enumerate(raw[: before + 1]) if w in lex.titles), default=0) :]
             names = [w for w in after_title if not has_article(w) and w not in NAME_STOP and strip_article(w) != surname]
