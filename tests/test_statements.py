@@ -102,6 +102,14 @@ def test_an_english_institution_is_looked_for_by_its_arabic_names() -> None:
     assert _said(body, "the Organisation of Islamic Cooperation") == [body]
 
 
+def test_an_institution_written_in_capitals_is_no_persons_name() -> None:
+    imf = statement_ask("What has the International Monetary Fund said about Greece?", "en")
+    assert imf is not None and imf.match.latin == () and imf.match.phrase == ("صندوق", "نقد", "دولي")
+    body = "وقال صندوق النقد الدولي إن اليونان تحتاج إلى تخفيف ديونها."
+    assert _said(body, "the International Monetary Fund") == [body]
+    assert statement_ask("What did Egyptian Foreign Minister Sameh Shoukry say?", "en").match.latin == ("sameh", "shoukry")
+
+
 @pytest.mark.parametrize(("latin", "arabic"), [("Peskov", "بيسكوف"), ("Putin", "بوتين"), ("Fabius", "فابيوس"), ("Kerry", "كيري"),
                                                ("Lavrov", "لافروف"), ("Erdogan", "أردوغان"), ("Persie", "بيرسي")])
 def test_a_name_matches_its_arabic_spelling(latin: str, arabic: str) -> None:

@@ -260,8 +260,12 @@ def _latin_name(speaker: str) -> tuple[str, ...]:
     ("dmitry", "peskov"); "Robin van Persie"; "Maher Al-Hadrawi, executive director ..." -> the name
     before the comma); empty for a title or an institution ("the Syrian presidency")."""
     words = [ARTICLE_EN_RE.sub("", w) for w in _LATIN_WORD.findall(fold_latin(speaker).split(",")[0])]  # "al-Jubeir": Jubeir
-    if any(w.lower() in lexicon().institution_words for w in words):
+    lex = lexicon()
+    lowered = [w.lower().removesuffix("'s") for w in words]
+    if any(w in lex.institution_words for w in lowered):
         return ()
+    if any(lowered[-len(k.split()) :] == k.split() for k in lex.institutions):
+        return ()  # "the International Monetary Fund": an institution of speech.toml, capitals and all
     run: list[str] = []
     for word in reversed(words):
         key = word.lower()
