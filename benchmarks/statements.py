@@ -38,9 +38,9 @@ SAMPLE = ROOT.parent / "shared" / "external" / "saudinewsnet" / "saudinewsnet-20
 SETS = {
     "seeds": (ROOT / "tests" / "data" / "statements_seeds.jsonl", ROOT / "index", None),
     "saudinewsnet": (ROOT / "benchmarks" / "data" / "statements_saudinewsnet.jsonl", ROOT / ".cache" / "bench-statements", SAMPLE),
-    # written blind after the rules of 2026-12-07 and never used to develop them: the held-out figure
+    # written blind after stop 22's rules were frozen: its first run (ba3adb4) is the held-out figure; development since
     "heldout": (ROOT / "benchmarks" / "data" / "statements_saudinewsnet_heldout.jsonl", ROOT / ".cache" / "bench-statements", SAMPLE),
-    # written blind on 2026-12-07 after that day's rules were frozen; run once on them: the held-out figure
+    # written blind in stop 23, run once after that stop's rules were frozen (6c65519): the held-out figure; development since
     "heldout3": (ROOT / "benchmarks" / "data" / "statements_saudinewsnet_heldout3.jsonl", ROOT / ".cache" / "bench-statements", SAMPLE),
 }
 
