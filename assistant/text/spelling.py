@@ -24,9 +24,10 @@ from assistant.text.terms import _AR_CLASS, _EN_CLASS, _EN_DIGRAPHS
 
 __all__ = ["MAX_COST", "may_spell", "name_cost", "same_name", "spelling_cost"]
 
-MAX_COST = 0.6
-"""Highest alignment cost at which an Arabic word still spells a Latin name (about two unwritten
-short vowels, or one unwritten long vowel)."""
+MAX_COST = 0.8
+"""Highest alignment cost at which an Arabic word still spells a Latin name: two unwritten short
+vowels and a final "a" written ة ("Basalama" / "باسلمة", 0.8), or one unwritten long vowel. It was
+0.6 until 2026-12-07, below the two short vowels this always meant to allow."""
 
 _LATIN_VOWELS = {"a": "A", "e": "I", "i": "I", "y": "I", "o": "U", "u": "U"}
 _ARABIC_VOWELS = {"ا": "A", "ى": "I", "ي": "I", "و": "U"}
