@@ -248,6 +248,9 @@ def test_a_name_inside_what_was_said_is_not_the_speaker() -> None:
 def test_a_name_after_a_preposition_is_a_topic_or_an_addressee() -> None:
     assert _said("الرئاسة الروسية تتحدث عن خطط بوتين القادمة في سوريا.", "بوتين") == []
     assert _said("وقال الأسد لبوتين إن الانتخابات نجحت.", "بوتين") == []
+    assert _said("لكن برشلونة رد بهدفين متتاليين عبر نيمار في الدقيقتين 15 و29.", "نيمار") == []  # via Neymar
+    expressed = "وعبر نيمار عن سعادته بالفوز."
+    assert _said(expressed, "نيمار") == [expressed]  # "عبّر … عن": the verb
 
 
 def test_according_to_names_the_source_of_an_indirect_report() -> None:

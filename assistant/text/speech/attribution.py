@@ -59,7 +59,7 @@ def _speaks(words: list[Word], mentions: list[Mention], own: frozenset[str] = fr
     """Whether a sentence's words make a mentioned speaker the subject of a reporting verb (``own``:
     the words of the speaker's name as asked, which may stand between the verb and the name)."""
     lex = lexicon()
-    verbs = [i for i, w in enumerate(words) if lex.is_verb(w.norm)]
+    verbs = [i for i, w in enumerate(words) if lex.is_verb(w.norm) and not _via(words, i)]
     if words and words[0].norm.lstrip("وف") in lex.verbs_opening_a_report and any(w.norm in lex.complementizers for w in words[2:]):
         verbs.insert(0, 0)  # "وبيّن الصباغ أن ...", not "بين الطرفين"
     for first, last, addressed in mentions:
@@ -107,6 +107,13 @@ def _coordinated(word: Word, own: frozenset[str]) -> bool:
     """Whether a name after a verb's first words comes with the conjunction و ("وناشد المفتي الدول
     العربية … ومنظمة التعاون"): one of a list the verb is about, not its subject."""
     return word.norm.startswith("و") and word.norm not in own and strip_article(word.norm) not in own
+
+
+def _via(words: list[Word], i: int) -> bool:
+    """Whether a verb that is also a preposition ("عبر") is the preposition here: no "عن" after it."""
+    if words[i].norm.lstrip("وف") not in lexicon().verbs_with_an:
+        return False
+    return not any(w.norm in ("عن", "عما") for w in words[i + 1 : i + 1 + TITLED_REACH])
 
 
 def _opens_title(word: Word) -> bool:

@@ -42,6 +42,8 @@ class Lexicon:
     """Reporting participles that, opening a sentence, continue the speaker of the one before ("مشيراً إلى أن")."""
     verbs_opening_a_report: frozenset[str]
     """Verbs that are also prepositions ("بيّن"/"بين"): verbs only opening a sentence, before a complementizer."""
+    verbs_with_an: frozenset[str]
+    """Verbs that are also prepositions ("عبر": expressed / via): verbs only with "عن" after their subject."""
     generic_anaphors: frozenset[str]
     """Nouns that refer back to whoever just spoke ("المسؤول")."""
     according_to: frozenset[str]
@@ -97,6 +99,7 @@ def lexicon() -> Lexicon:
         ranks=norm(ar["ranks"]),
         continuing_participles=norm(ar["continuing_participles"]),
         verbs_opening_a_report=norm(ar["verbs_opening_a_report"]),
+        verbs_with_an=norm(ar["verbs_with_an"]),
         generic_anaphors=norm(ar["generic_anaphors"]),
         insiders=norm(ar["insiders"]),
         according_to=norm(ar["according_to"]),
