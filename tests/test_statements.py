@@ -134,6 +134,18 @@ def test_a_family_or_fathers_name_is_matched_whole_and_the_given_name_is_the_one
     assert SpeakerMatch.of("وزير الداخلية البحريني الشيخ راشد بن عبدالله آل خليفة").given == "راشد"
 
 
+def test_a_chain_of_fathers_names_is_known_by_its_first_link() -> None:
+    emir = "أمير منطقة عسير الأمير فيصل بن خالد بن عبدالعزيز"
+    other = "وأكد خادم الحرمين الشريفين الملك سلمان بن عبدالعزيز أن الأمير فيصل حاضر."
+    assert _said(other, emir) == []  # "بن عبدالعزيز" is every grandson of the founder
+    said = "وأكد الأمير فيصل بن خالد أن المهرجان نجح."
+    assert _said(said, emir) == [said]
+    envoy = "المبعوث الأممي إلى اليمن إسماعيل ولد الشيخ أحمد"
+    assert _said("وقال وزير الخارجية أحمد بن دغر إن إسماعيل وصل.", envoy) == []  # "أحمد" alone: another man
+    said = "وقال إسماعيل ولد الشيخ أحمد إن المحادثات مستمرة."
+    assert _said(said, envoy) == [said]
+
+
 def test_a_last_name_the_article_titles_otherwise_is_another_persons() -> None:
     pm = "رئيس الوزراء التركي أحمد داود أوغلو"
     ours = "وقال رئيس الوزراء التركي أحمد داود أوغلو إن العمليات ستستمر."

@@ -43,8 +43,8 @@ def _readings(norm: str) -> tuple[frozenset[str], str]:
     return frozenset(forms), clitic
 
 
-FAMILY = frozenset(normalize(w) for w in "آل بن بنت ابن أبو".split())
-"""Words that make the name after them a family or father's name ("آل الشيخ", "بن تركي")."""
+FAMILY = frozenset(normalize(w) for w in "آل بن بنت ابن أبو ولد".split())
+"""Words that make the name after them a family or father's name ("آل الشيخ", "بن تركي", "ولد الشيخ")."""
 
 
 COMPOUND_HEAD = "عبد"
@@ -135,6 +135,11 @@ class SpeakerMatch:
             after_title = raw[max((k + 1 for k, w in enumerate(raw[: before + 1]) if w in lex.titles), default=0) :]
             names = [w for w in after_title if not has_article(w) and w not in NAME_STOP and strip_article(w) != surname]
             given = raw[before] if person and before in named else (names[0] if (surname is not None or family) and names else None)
+            links = [k for k in range(1, len(raw) - 1) if raw[k] in FAMILY and k - 1 in named]
+            if person and (len(links) >= 2 or links and not family):  # "فيصل بن خالد بن عبدالعزيز", "إسماعيل ولد الشيخ أحمد":
+                k = links[0]  # the first link names them; the rest is shared with their kin ("بن عبدالعزيز")
+                variants = [(raw[k - 1], raw[k], strip_article(raw[k + 1]))]
+                surname, given = None, raw[k - 1]
             if titled and (len(rest) >= 2 or not rest[0].startswith("ال")):  # "وزارة الخارجية الروسية" -> "الخارجية الروسية"
                 variants.append(tuple(strip_article(w) for w in rest))
             anaphor = "ال" + raw[0].removeprefix("ال")
