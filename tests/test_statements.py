@@ -112,7 +112,8 @@ def test_an_institution_written_in_capitals_is_no_persons_name() -> None:
 
 @pytest.mark.parametrize(("latin", "arabic"), [("Peskov", "بيسكوف"), ("Putin", "بوتين"), ("Fabius", "فابيوس"), ("Kerry", "كيري"),
                                                ("Lavrov", "لافروف"), ("Erdogan", "أردوغان"), ("Persie", "بيرسي"),
-                                               ("Basalama", "باسلمة")])  # two unwritten short vowels and a final ة
+                                               ("Basalama", "باسلمة"),  # two unwritten short vowels and a final ة
+                                               ("OPEC", "أوبك"), ("Obama", "أوباما")])  # the alif carrying an initial vowel
 def test_a_name_matches_its_arabic_spelling(latin: str, arabic: str) -> None:
     assert same_name(latin, arabic)
 

@@ -60,6 +60,8 @@ def arabic_sounds(word: str) -> str:
     w = normalize(word)
     if w.startswith("ال") and len(w) > 4:
         w = w[2:]
+    if w[:2] in ("او", "اي") and len(w) > 3:  # the alif carrying an initial vowel ("أوبك", "إيران") is no sound
+        w = w[1:]
     return _sounds(w, _ARABIC_VOWELS, "حهعء", _AR_CLASS)
 
 
