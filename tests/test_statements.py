@@ -210,6 +210,13 @@ def test_an_archive_keeps_the_closest_spellings_of_a_name_given_alone() -> None:
     assert SpeakerMatch.of("Kerry").spelled(["كيري", "غير", "اخري"]).spellings == frozenset({"كيري"})
 
 
+def test_a_spelling_with_a_proclitic_is_no_other_spelling() -> None:
+    tsipras = SpeakerMatch.of("Alexis Tsipras").spelled(["تسيبراس", "وتسيبراس", "بيت"])
+    assert tsipras.spellings == frozenset({"تسيبراس"})  # one spelling: the last name alone names him
+    said = "وأكد تسيبراس في بيان أن خطة الإنقاذ ستحول دون الانهيار."
+    assert attributed(said, candidate_spans(said, 0, len(said)), tsipras)
+
+
 def test_a_last_name_spelled_several_ways_needs_the_full_name_in_the_article() -> None:
     from assistant.text.speech.names import words_of
 

@@ -172,6 +172,8 @@ class SpeakerMatch:
             return self
         costs = [(name_cost(self.latin[-1], w), w) for w in vocabulary if may_spell(self.latin[-1], w)]
         close = [(c, w) for c, w in costs if c <= MAX_COST]
+        words = {w for _, w in close}  # "وتسيبراس" is "تسيبراس" after و, no other spelling (a word's readings drop it)
+        close = [(c, w) for c, w in close if not (w[:1] in "وف" and w[1:] in words)]
         if len(self.latin) == 1 and close:
             best = min(c for c, _ in close)
             close = [(c, w) for c, w in close if c <= best + 0.05]
