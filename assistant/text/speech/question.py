@@ -68,6 +68,11 @@ def _past(word: str, lex: Lexicon) -> bool:
     return word in lex.verbs and not (word[:1] in "يت" and word[1:2] != "ا" and len(word) > 3) and not word.startswith("م")
 
 
+def _a_name(word: str, lex: Lexicon) -> bool:
+    """Whether a question's word may be part of a person's name: no article, no stop or title word."""
+    return not has_article(word) and word not in NAME_STOP and word not in lex.titles
+
+
 def statement_ask(question: str, language: str) -> StatementAsk | None:
     """The speaker a question asks the statements of, or None for any other question."""
     lex = lexicon()
@@ -102,5 +107,13 @@ def statement_ask(question: str, language: str) -> StatementAsk | None:
                 while j < len(words) and words[j][1] not in NAME_STOP and j - k <= 5:
                     j += 1
                 break
+        else:  # "منسقة السياسة الخارجية في الاتحاد الأوروبي فيديريكا موغيريني": a defined place, then the name
+            k = j + 1
+            while k < len(words) and has_article(words[k][1]) and k - j <= 4:
+                k += 1
+            if j < len(words) and words[j][1] == "في" and j + 1 < k < len(words) and _a_name(words[k][1], lex):
+                j = k + 1
+                while j < len(words) and _a_name(words[j][1], lex) and j - k <= 4:
+                    j += 1
         return StatementAsk(question[words[i + 1][2] : words[j - 1][3]], words[i][0], question[words[j - 1][3] :].strip())
     return None
