@@ -48,6 +48,9 @@ SEED_SET = ROOT / "tests" / "data" / "statements_seeds.jsonl"
         ("ماذا قالت منسقة السياسة الخارجية في الاتحاد الأوروبي فيديريكا موغيريني؟", "ar",
          "منسقة السياسة الخارجية في الاتحاد الأوروبي فيديريكا موغيريني"),  # the name after the place
         ("ماذا قال وزير الخارجية في الرياض أمس؟", "ar", "وزير الخارجية"),
+        ("ماذا قال المرشد الأعلى الإيراني علي خامنئي؟", "ar", "المرشد الأعلى الإيراني علي خامنئي"),  # "علي", not "على"
+        ("هل علّق بيسكوف على طلب التسليم؟", "ar", "بيسكوف"),
+        ("What did the Saudi ambassador to Lebanon, Ali Awad Asiri, say?", "en", "Saudi ambassador to Lebanon, Ali Awad Asiri,"),
         ("ماذا قال وزير الخارجية في مؤتمر صحفي؟", "ar", "وزير الخارجية"),
     ],
 )
@@ -104,6 +107,13 @@ def test_an_english_institution_is_looked_for_by_its_arabic_names() -> None:
     body = "وأكدت منظمة التعاون الإسلامي رفضها لهذه التصريحات."  # an international body: no nationality needed
     assert statement_ask("Did the Organisation of Islamic Cooperation comment on the remarks?", "en") is not None
     assert _said(body, "the Organisation of Islamic Cooperation") == [body]
+
+
+def test_an_english_name_is_the_comma_part_that_holds_a_full_name() -> None:
+    assert statement_ask("What did the Saudi ambassador to Lebanon, Ali Awad Asiri, say?", "en").match.latin == ("ali", "awad", "asiri")
+    assert statement_ask("What did Maher Al-Hadrawi, executive director of the centre, say?", "en").match.latin == ("maher", "hadrawi")
+    white_house = statement_ask("What has the White House said?", "en")
+    assert white_house is not None and white_house.match.latin == () and ("بيت", "ابيض") in (white_house.match.phrase, *white_house.match.exonyms)
 
 
 def test_an_institution_written_in_capitals_is_no_persons_name() -> None:

@@ -264,9 +264,17 @@ _PARTICLES = frozenset("van von de der den da di du del la le el al bin ibn abu 
 
 def _latin_name(speaker: str) -> tuple[str, ...]:
     """The person's name at the end of an English speaker ("Kremlin spokesman Dmitry Peskov" ->
-    ("dmitry", "peskov"); "Robin van Persie"; "Maher Al-Hadrawi, executive director ..." -> the name
-    before the comma); empty for a title or an institution ("the Syrian presidency")."""
-    words = [ARTICLE_EN_RE.sub("", w) for w in _LATIN_WORD.findall(fold_latin(speaker).split(",")[0])]  # "al-Jubeir": Jubeir
+    ("dmitry", "peskov"); "Robin van Persie"; of comma-separated parts, the first with a name of two
+    words or more: "Maher Al-Hadrawi, executive director ...", "the Saudi ambassador to Lebanon, Ali Awad
+    Asiri"); empty for a title or an institution ("the Syrian presidency")."""
+    parts = [p for p in fold_latin(speaker).split(",") if p.strip()] or [""]
+    runs = [_latin_run(p) for p in parts]  # "the Saudi ambassador to Lebanon, Ali Awad Asiri": the part with a full name
+    return next((r for r in runs if len(r) >= 2), runs[0])
+
+
+def _latin_run(part: str) -> tuple[str, ...]:
+    """The person's name at the end of one comma-separated part of an English speaker (see :func:`_latin_name`)."""
+    words = [ARTICLE_EN_RE.sub("", w) for w in _LATIN_WORD.findall(part)]  # "al-Jubeir": Jubeir
     lex = lexicon()
     lowered = [w.lower().removesuffix("'s") for w in words]
     if any(w in lex.institution_words for w in lowered):

@@ -68,6 +68,16 @@ def _past(word: str, lex: Lexicon) -> bool:
     return word in lex.verbs and not (word[:1] in "يت" and word[1:2] != "ا" and len(word) > 3) and not word.startswith("م")
 
 
+_DIACRITICS = re.compile("[\u064b-\u065f\u0670\u0640]")
+
+
+def _ends_name(word: tuple[str, str, int, int]) -> bool:
+    """Whether a question's word (as written, normalised, offsets) ends a speaker's name: a preposition or
+    date word after it. "على" (ى) is the preposition; "علي" written with ي is the name Ali ("علي خامنئي")."""
+    raw, norm = _DIACRITICS.sub("", word[0]), word[1]
+    return norm in NAME_STOP and not (norm == "علي" and raw.endswith("ي"))
+
+
 def _a_name(word: str, lex: Lexicon) -> bool:
     """Whether a question's word may be part of a person's name: no article, no stop or title word."""
     return not has_article(word) and word not in NAME_STOP and word not in lex.titles
@@ -97,14 +107,14 @@ def statement_ask(question: str, language: str) -> StatementAsk | None:
         if not asking or passive or not (is_verb or bare in _AR_NOUNS):
             continue
         j = i + 1
-        while j < len(words) and words[j][1] not in NAME_STOP and j - i <= 12:
+        while j < len(words) and not _ends_name(words[j]) and j - i <= 12:
             j += 1
         if j == i + 1:
             continue
         for k in range(j, len(words) - 1):  # "المدير الطبي ... في مخيم الزعتري الدكتور محمد الزعبي": the name after the place
-            if words[k][1] in lex.titles and not has_article(words[k + 1][1]) and words[k + 1][1] not in NAME_STOP:
+            if words[k][1] in lex.titles and not has_article(words[k + 1][1]) and not _ends_name(words[k + 1]):
                 j = k + 2
-                while j < len(words) and words[j][1] not in NAME_STOP and j - k <= 5:
+                while j < len(words) and not _ends_name(words[j]) and j - k <= 5:
                     j += 1
                 break
         else:  # "منسقة السياسة الخارجية في الاتحاد الأوروبي فيديريكا موغيريني": a defined place, then the name
