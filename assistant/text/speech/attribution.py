@@ -113,7 +113,7 @@ def _via(words: list[Word], i: int) -> bool:
     """Whether a verb that is also a preposition ("عبر") is the preposition here: no "عن" after it."""
     if words[i].norm.lstrip("وف") not in lexicon().verbs_with_an:
         return False
-    return not any(w.norm in ("عن", "عما") for w in words[i + 1 : i + 1 + TITLED_REACH])
+    return not any(w.norm in ("عن", "عما") for w in words[i + 1 : i + 1 + TITLED_REACH])  # past a subject as long as a title
 
 
 def _opens_title(word: Word) -> bool:

@@ -68,14 +68,10 @@ def _past(word: str, lex: Lexicon) -> bool:
     return word in lex.verbs and not (word[:1] in "يت" and word[1:2] != "ا" and len(word) > 3) and not word.startswith("م")
 
 
-_DIACRITICS = re.compile("[\u064b-\u065f\u0670\u0640]")
-
-
 def _ends_name(word: tuple[str, str, int, int]) -> bool:
     """Whether a question's word (as written, normalised, offsets) ends a speaker's name: a preposition or
     date word after it. "على" (ى) is the preposition; "علي" written with ي is the name Ali ("علي خامنئي")."""
-    raw, norm = _DIACRITICS.sub("", word[0]), word[1]
-    return norm in NAME_STOP and not (norm == "علي" and raw.endswith("ي"))
+    return word[1] in NAME_STOP and not (word[1] == "علي" and "ى" not in word[0])
 
 
 def _a_name(word: str, lex: Lexicon) -> bool:
