@@ -161,6 +161,18 @@ def test_a_chain_of_fathers_names_is_known_by_its_first_link() -> None:
     assert _said(said, envoy) == [said]
 
 
+def test_a_fathers_name_counts_only_after_the_given_name_and_allah_is_no_last_name() -> None:
+    emir = "أمير المنطقة الشرقية الأمير سعود بن نايف"
+    brother = "وأكد ولي العهد الأمير محمد بن نايف أن الأمن مستتب، بحضور الأمير سعود."
+    assert _said(brother, emir) == []  # "بن نايف" alone is his brother's name too
+    said = "وأكد الأمير سعود بن نايف أن المشروع يخدم المنطقة."
+    assert _said(said, emir) == [said]
+    leader = "الأمين العام لحزب الله حسن نصر الله"
+    assert _said("وقال الخطيب إن الله غفور رحيم، وذكر حسن.", leader) == []  # "الله" is nobody's last name
+    said = "وقال حسن نصر الله إن الحزب لن يتراجع."
+    assert _said(said, leader) == [said]
+
+
 def test_a_last_name_the_article_titles_otherwise_is_another_persons() -> None:
     pm = "رئيس الوزراء التركي أحمد داود أوغلو"
     ours = "وقال رئيس الوزراء التركي أحمد داود أوغلو إن العمليات ستستمر."

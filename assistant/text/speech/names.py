@@ -47,6 +47,14 @@ FAMILY = frozenset(normalize(w) for w in "آل بن بنت ابن أبو ولد"
 """Words that make the name after them a family or father's name ("آل الشيخ", "بن تركي", "ولد الشيخ")."""
 
 
+PATRONYMIC = frozenset(normalize(w) for w in "بن بنت ابن ولد".split())
+"""Family words that name the father: the name after them is shared by brothers, so it names a person
+only after their given name ("سعود بن نايف")."""
+
+ALLAH = "الله"
+"""The second word of compound names ("نصر الله", "فضل الله"): never a last name on its own."""
+
+
 COMPOUND_HEAD = "عبد"
 """The first word of names written joined or apart ("عبدالرحمن", "عبد الرحمن"), read as one word."""
 
@@ -124,9 +132,12 @@ class SpeakerMatch:
             body = "ال" + rest[0].removeprefix("ال") in lex.anaphors  # "مؤسسة النقد العربي السعودي" is no one's name
             person = len(rest) >= 2 and not body and any(not has_article(w) and w not in lex.titles and w not in NAME_STOP for w in rest)
             surname = phrase[-1] if person and len(phrase[-1]) >= 3 else None
-            family = surname is not None and len(raw) >= 3 and raw[-2] in FAMILY
-            if family:  # "فيصل بن تركي", "عبدالعزيز آل الشيخ": the last name is both words ("تركي" alone is "Turkish")
-                variants.append((raw[-2], surname))
+            family = surname is not None and len(raw) >= 3 and (raw[-2] in FAMILY or surname == ALLAH)
+            if family:  # "فيصل بن تركي", "عبدالعزيز آل الشيخ": the last name is both words ("تركي" alone is "Turkish");
+                pair: tuple[str, ...] = (raw[-2], surname)  # "حسن نصر الله": "الله" alone is nobody's
+                if raw[-2] in PATRONYMIC and not has_article(raw[-3]) and raw[-3] not in lex.titles:
+                    pair = (raw[-3], *pair)  # "سعود بن نايف": "بن نايف" alone is his brother's name too
+                variants.append(pair)
                 surname = None
             named = [k for k, w in enumerate(raw) if not has_article(w) and w not in NAME_STOP and w not in lex.titles and w not in FAMILY]
             before = len(raw) - (3 if family else 2)  # the given name is the word before the last name,
