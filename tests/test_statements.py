@@ -116,6 +116,13 @@ def test_an_english_name_is_the_comma_part_that_holds_a_full_name() -> None:
     assert white_house is not None and white_house.match.latin == () and ("بيت", "ابيض") in (white_house.match.phrase, *white_house.match.exonyms)
 
 
+def test_an_institutions_bare_noun_counts_only_where_its_full_name_is_written() -> None:
+    university = "وأعلنت الجامعة فتح باب القبول في تخصصات اللغة العربية.\nوبينت الجامعة أن التعيين سيكون لجميع التخصصات."
+    assert _said(university, "the Arab League") == []  # "الجامعة" there is a university
+    league = "دانت جامعة الدول العربية الاقتحام.\nوأكدت الجامعة أن الاحتلال يتحمل المسؤولية."
+    assert _said(league, "the Arab League") == league.split("\n")
+
+
 def test_an_institution_written_in_capitals_is_no_persons_name() -> None:
     imf = statement_ask("What has the International Monetary Fund said about Greece?", "en")
     assert imf is not None and imf.match.latin == () and imf.match.phrase == ("صندوق", "نقد", "دولي")

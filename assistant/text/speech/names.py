@@ -194,9 +194,15 @@ class SpeakerMatch:
         """Whether an article's words name the speaker in full: an Arabic person's first name must be
         there (the last name alone is often a common word or another person's); a Latin-script name of several words
         whose last name the archive spells several ways must stand whole once ("جون كيري" for "John
-        Kerry": "خيري" and "جيري" spell "Kerry" too); any other speaker needs no such check."""
+        Kerry": "خيري" and "جيري" spell "Kerry" too); a body with a name of several words must be named
+        in full once (a university's "الجامعة" is not the Arab League's); any other speaker needs no such check."""
         if self.given is not None:
             return any(self.given in w.forms for w in words)
+        if not self.latin and self.surname is None:  # a body: its name in full somewhere, not only "الجامعة"
+            whole = [p for p in (self.phrase, *self.exonyms) if len(p) >= 2]
+            return not whole or any(
+                all(p[k] in words[i + k].forms for k in range(len(p))) for p in whole for i in range(len(words) - len(p) + 1)
+            )
         if len(self.latin) < 2 or (self.spellings is not None and len(self.spellings) <= 1):
             return True  # one word, or a last name spelled one way only in the archive ("فابيوس")
         given = self.latin[-2]
