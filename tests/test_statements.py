@@ -112,6 +112,10 @@ def test_an_english_institution_is_looked_for_by_its_arabic_names() -> None:
 def test_an_english_name_is_the_comma_part_that_holds_a_full_name() -> None:
     assert statement_ask("What did the Saudi ambassador to Lebanon, Ali Awad Asiri, say?", "en").match.latin == ("ali", "awad", "asiri")
     assert statement_ask("What did Maher Al-Hadrawi, executive director of the centre, say?", "en").match.latin == ("maher", "hadrawi")
+    unhcr = statement_ask("What has the UN refugee agency UNHCR said?", "en")
+    assert unhcr is not None and unhcr.match.latin == ()
+    said = "وقالت مفوضية الأمم المتحدة لشؤون اللاجئين إن عدد اللاجئين تجاوز أربعة ملايين."
+    assert _said(said, "the UN refugee agency UNHCR") == [said]
     white_house = statement_ask("What has the White House said?", "en")
     assert white_house is not None and white_house.match.latin == () and ("بيت", "ابيض") in (white_house.match.phrase, *white_house.match.exonyms)
 
