@@ -143,7 +143,26 @@ def test_a_name_matches_its_arabic_spelling(latin: str, arabic: str) -> None:
     assert same_name(latin, arabic)
 
 
-@pytest.mark.parametrize(("latin", "arabic"), [("Putin", "بحث"), ("Putin", "بيت"), ("Peskov", "بصرف"), ("Persie", "ابرز")])
+@pytest.mark.parametrize(("latin", "arabic"), [("Steinmeier", "شتاينماير"),  # German: initial st is sht, ei is ai
+                                               ("Walter", "فالتر"), ("Walter", "والتر"),  # German w is v; English w is و
+                                               ("Francois", "فرانسوا"), ("Benoit", "بنوا"),  # French: c before e, i and ois is s; oi is wa
+                                               ("Schmidt", "شميدت"),  # German sch is sh
+                                               ("Benjamin", "بنيامين"), ("Jan", "يان")])  # j read as y (Hebrew, German, Slavic)
+def test_a_name_matches_the_arabic_spelling_of_its_own_language(latin: str, arabic: str) -> None:
+    """Arabic writes a European name as it sounds in its own language, not as English reads its letters."""
+    assert same_name(latin, arabic), name_cost(latin, arabic)
+    assert name_cost(latin, arabic) <= 1.0  # also close enough as a given name beside the last name
+
+
+def test_a_hyphenated_given_name_is_two_names() -> None:
+    """"Frank-Walter Steinmeier": Arabic writes "فرانك فالتر شتاينماير", the given name beside the last name is "Walter"."""
+    assert SpeakerMatch.of("German Foreign Minister Frank-Walter Steinmeier").latin == ("frank", "walter", "steinmeier")
+    body = "وقال وزير الخارجية الألماني فرانك فالتر شتاينماير إن الاتفاق تاريخي."
+    assert _said(body, "German Foreign Minister Frank-Walter Steinmeier") == [body]
+
+
+@pytest.mark.parametrize(("latin", "arabic"), [("Putin", "بحث"), ("Putin", "بيت"), ("Peskov", "بصرف"), ("Persie", "ابرز"),
+                                               ("Carter", "سارتر")])  # c before a is k in every language
 def test_a_name_does_not_match_a_word_with_the_same_consonants(latin: str, arabic: str) -> None:
     """The consonant skeleton alone matched all of these; the vowels tell them apart."""
     assert not same_name(latin, arabic), name_cost(latin, arabic)
@@ -653,3 +672,56 @@ def test_plain_ask_groups_the_sources_by_statement(seed_index: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.count("التصريح 1") == 1 and proc.stdout.count("التصريح 2") == 1
     assert "ورد أيضاً في" in proc.stdout
+
+
+def test_an_english_name_with_bin_is_read_as_its_arabic_chain() -> None:
+    """"Prince Sultan bin Salman": every "X bin Salman" spells "Salman"; the chain in Arabic names only him."""
+    vocabulary = {"سلطان": 50, "سلمان": 300, "بن": 900, "سلطات": 20}
+    match = SpeakerMatch.of("Prince Sultan bin Salman, President of the Saudi Commission for Tourism and National Heritage")
+    match = match.spelled(vocabulary)
+    assert match.latin == () and ("سلطان", "بن", "سلمان") in (match.phrase, *match.exonyms)
+    other = "وأكد الأمير محمد بن سلمان أن الزيارة ناجحة."
+    own = "وأكد الأمير سلطان بن سلمان أن التسجيل إنجاز."
+    found = attributed(other + "\n" + own, candidate_spans(other + "\n" + own, 0, len(other) + 1 + len(own)), match)
+    assert [(u.start, u.end) for u in found] == [(len(other) + 1, len(other) + 1 + len(own))]
+
+
+def test_a_nationality_before_an_english_name_is_no_part_of_it() -> None:
+    assert SpeakerMatch.of("the Afghan Taliban").latin == ("taliban",)
+    assert SpeakerMatch.of("Kenyan President Uhuru Kenyatta").latin == ("uhuru", "kenyatta")
+
+
+@pytest.mark.parametrize("sentence", [
+    "عد الأمير سعود بن عبدالمحسن القرار إنجازا للمملكة.",  # عدّ: considered
+    "أقر الأمير سعود بن عبدالمحسن بوجود تحديات كبيرة.",  # acknowledged
+    "وأثنى الأمير سعود بن عبدالمحسن على جهود المواطنين.",  # praised
+    "وتطرق الأمير سعود بن عبدالمحسن إلى أثر القرار على المنطقة.",  # touched on
+])
+def test_more_reporting_verbs(sentence: str) -> None:
+    assert _said(sentence, "الأمير سعود بن عبدالمحسن") == [sentence]
+
+
+def test_an_arabic_question_speaker_runs_past_a_title_with_on_to_the_name() -> None:
+    """"المشرف العام على الفريق الكروي بنادي الاتحاد منصور البلوي": "على" is inside the title, the name is last."""
+    ask = statement_ask("ماذا قال المشرف العام على الفريق الكروي بنادي الاتحاد منصور البلوي؟", "ar")
+    assert ask is not None and ask.speaker.endswith("منصور البلوي")
+    assert ask.match.surname == "بلوي" and ask.match.given == "منصور"
+    assert statement_ask("هل علّق حزب العمال الكردستاني على الغارات التركية على مواقعه؟", "ar").speaker == "حزب العمال الكردستاني"
+
+
+def test_a_chain_of_fathers_names_that_goes_on_otherwise_is_someone_else() -> None:
+    """"فيصل بن عبدالله بن عبدالعزيز" is not "فيصل بن عبدالله المشاري" nor "فيصل بن عبدالله بن محمد"."""
+    prince = "رئيس هيئة الهلال الأحمر السعودي الأمير فيصل بن عبدالله بن عبدالعزيز"
+    assert _said("وأكد الأمير الدكتور فيصل بن عبدالله المشاري آل سعود أن الاتفاقية بداية تعاون.", prince) == []
+    assert _said("وقال الأمير فيصل بن عبدالله بن محمد إن الموسم ناجح.", prince) == []
+    own = ["وقال الأمير فيصل بن عبدالله بن عبدالعزيز إن الهيئة مستعدة.", "وأكد الأمير فيصل بن عبدالله رئيس الهيئة أن الفرق جاهزة."]
+    assert _said("\n".join(own), prince) == own
+
+
+def test_a_title_after_the_name_is_learnt() -> None:
+    """"الأمير سعود بن عبدالمحسن بن عبدالعزيز أمير منطقة حائل، …" then "وأكد سمو أمير منطقة حائل أن …"."""
+    first = "عد الأمير سعود بن عبدالمحسن بن عبدالعزيز أمير منطقة حائل، القرار إنجازا."
+    later = "وأكد سمو أمير منطقة حائل أن الاعتراف الدولي تتويج للجهود."
+    assert _said("\n".join([first, later]), "أمير منطقة حائل الأمير سعود بن عبدالمحسن") == [first, later]
+    other = "وأكد أمير منطقة تبوك أن الموسم ناجح."  # another holder of another title: not learnt
+    assert _said("\n".join([first, other]), "أمير منطقة حائل الأمير سعود بن عبدالمحسن") == [first]

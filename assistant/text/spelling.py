@@ -7,6 +7,10 @@ edit distance that knows how the two scripts differ: a Latin vowel Arabic
 leaves unwritten costs 0.35, an Arabic long vowel with no Latin vowel 0.5, a
 Latin h Arabic drops 0.1, ع written as a vowel 0.1, another vowel 0.5, any other
 difference one.
+A name is written in Arabic as it sounds in its own language, so a Latin word has
+a few readings besides the English one (:data:`READINGS`: German "st", "sch",
+"ei" and "w", French "ç" and "oi", "j" as "y"), each costing 0.1 more, and the
+cheapest counts.
 Short words stay ambiguous ("Putin" is also one unwritten vowel from "باطن"),
 so the statements stage keeps, of an archive's words, only the closest
 spellings, and asks for a person's full name somewhere in the article. The consonant
@@ -17,12 +21,13 @@ with vowels they do not ("بوتين" is B V T V N, like "Putin").
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from assistant.text.arabic import normalize
 from assistant.text.terms import _AR_CLASS, _EN_CLASS, _EN_DIGRAPHS
 
-__all__ = ["MAX_COST", "may_spell", "name_cost", "same_name", "spelling_cost"]
+__all__ = ["MAX_COST", "READINGS", "may_spell", "name_cost", "same_name", "spelling_cost"]
 
 MAX_COST = 0.8
 """Highest alignment cost at which an Arabic word still spells a Latin name: two unwritten short
@@ -34,6 +39,39 @@ _ARABIC_VOWELS = {"ا": "A", "ى": "I", "ي": "I", "و": "U"}
 _VOWELS = frozenset("AIU")
 _SOFT = "H"
 """h, ح, ه, ع: sounds one script writes and the other often drops ("Mohammed" / "محمد", "Ali" / "علي")."""
+
+
+READINGS: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(a), b) for a, b in (
+    (r"^s(?=[tp])", "sh"),  # German "Steinmeier", "Spahn": شتاينماير
+    (r"sch", "sh"),  # German "Schmidt": شميدت
+    (r"ei", "ai"),  # German "Steinmeier": اي
+    (r"w", "v"),  # German and Polish "Walter": فالتر
+    (r"w", "u"),  # English "Walter": والتر (the English reading drops w)
+    (r"c(?=[eiy]|ois)", "s"),  # "Vincent", French ç folded to c: "François" / فرانسوا
+    (r"oi[st]?$|oi", "ua"),  # French "Benoît" / بنوا, "François" / فرانسوا (a final s or t unsaid)
+    (r"j", "y"),  # Hebrew, German, Slavic "Benjamin" / بنيامين, "Jan" / يان
+))
+"""Another language's reading of some Latin letters, each a (pattern, replacement) tried on top of the others."""
+
+READING_COST = 0.1
+"""What each reading of :data:`READINGS` adds to a spelling's cost: the English reading wins a tie."""
+
+
+@lru_cache(maxsize=1 << 14)
+def latin_readings(word: str) -> tuple[tuple[str, float], ...]:
+    """A Latin-script word's sound strings (:func:`latin_sounds`) under the English reading and under
+    every combination of :data:`READINGS` that changes it, each with its added cost."""
+    spelled = {word.lower(): 0.0}
+    for pattern, replacement in READINGS:
+        for w, extra in list(spelled.items()):
+            other = pattern.sub(replacement, w)
+            if other != w and spelled.get(other, 9.0) > extra + READING_COST:
+                spelled[other] = extra + READING_COST
+    sounds: dict[str, float] = {}
+    for w, extra in spelled.items():
+        s = latin_sounds(w)
+        sounds[s] = min(extra, sounds.get(s, 9.0))
+    return tuple(sorted(sounds.items(), key=lambda kv: kv[1]))
 
 
 def _collapse(symbols: list[str]) -> str:
@@ -87,9 +125,12 @@ def consonants(sounds: str) -> str:
 
 
 def may_spell(latin: str, arabic: str) -> bool:
-    """A cheap test before the alignment: the same first consonant, consonant counts within one."""
-    a, b = consonants(latin_sounds(latin)), consonants(arabic_sounds(arabic))
-    return bool(a) and bool(b) and a[0] == b[0] and abs(len(a) - len(b)) <= 1
+    """A cheap test before the alignment: under some reading, the same first consonant and consonant
+    counts within one."""
+    b = consonants(arabic_sounds(arabic))
+    return bool(b) and any(
+        (a := consonants(s)) and a[0] == b[0] and abs(len(a) - len(b)) <= 1 for s, _ in latin_readings(latin)
+    )
 
 
 def spelling_cost(latin: str, arabic: str) -> float:
@@ -129,13 +170,19 @@ def spelling_cost(latin: str, arabic: str) -> float:
 
 @lru_cache(maxsize=1 << 16)
 def name_cost(latin: str, arabic: str) -> float:
-    """How far an Arabic word is from spelling a Latin-script name word (0: the same sounds)."""
-    a, b = latin_sounds(latin), arabic_sounds(arabic)
-    if not a or not b:
-        return float("inf")
-    if sum(1 for s in a if s not in _VOWELS and s != _SOFT) < 2:  # one consonant: only the same sounds
-        return 0.0 if a == b else float("inf")
-    return spelling_cost(a, b)
+    """How far an Arabic word is from spelling a Latin-script name word (0: the same sounds), under
+    the word's cheapest reading (:func:`latin_readings`)."""
+    b = arabic_sounds(arabic)
+    best = float("inf")
+    for a, extra in latin_readings(latin) if b else ():
+        if not a or extra >= best:
+            continue
+        if sum(1 for s in a if s not in _VOWELS and s != _SOFT) < 2:  # one consonant: only the same sounds
+            cost = 0.0 if a == b else float("inf")
+        else:
+            cost = spelling_cost(a, b)
+        best = min(best, cost + extra)
+    return best
 
 
 def same_name(latin: str, arabic: str, max_cost: float = MAX_COST) -> bool:

@@ -115,6 +115,9 @@ class SpeakerMatch:
     exonyms: tuple[tuple[str, ...], ...] = ()
     """Other phrases that name the speaker: the Arabic forms of a Latin-script name a skeleton cannot
     find (the Kremlin: الكرملين); an Arabic name without its title, an institution by its bare noun."""
+    chain: tuple[str, ...] = ()
+    """The rest of a chain of fathers' names after its first link, as the question gives it ("بن
+    عبدالعزيز" of "فيصل بن عبدالله بن عبدالعزيز"): an article that goes on otherwise names someone else."""
 
     @classmethod
     def of(cls, speaker: str) -> SpeakerMatch:
@@ -139,6 +142,7 @@ class SpeakerMatch:
                     pair = (raw[-3], *pair)  # "سعود بن نايف": "بن نايف" alone is his brother's name too
                 variants.append(pair)
                 surname = None
+            chain: tuple[str, ...] = ()
             named = [k for k, w in enumerate(raw) if not has_article(w) and w not in NAME_STOP and w not in lex.titles and w not in FAMILY]
             before = len(raw) - (3 if family else 2)  # the given name is the word before the last name,
             while before >= 2 and raw[before - 1] in FAMILY:  # or before its father's ("راشد بن عبدالله آل خليفة")
@@ -151,12 +155,13 @@ class SpeakerMatch:
                 k = links[0]  # the first link names them; the rest is shared with their kin ("بن عبدالعزيز")
                 variants = [(raw[k - 1], raw[k], strip_article(raw[k + 1]))]
                 surname, given = None, raw[k - 1]
+                chain = tuple(raw[k + 2 :])
             if titled and (len(rest) >= 2 or not rest[0].startswith("ال")):  # "وزارة الخارجية الروسية" -> "الخارجية الروسية"
                 variants.append(tuple(strip_article(w) for w in rest))
             anaphor = "ال" + raw[0].removeprefix("ال")
             if anaphor in lex.anaphors:  # "... وأكدت الوزارة", "... وأكد الوزير"
                 variants.append((anaphor,))
-            return cls(phrase, surname, (), given=given, exonyms=tuple(variants))
+            return cls(phrase, surname, (), given=given, exonyms=tuple(variants), chain=chain)
         name = _latin_name(speaker)
         if name:
             return cls((), None, name)
@@ -181,6 +186,10 @@ class SpeakerMatch:
         full name is given (an article must then also write the full name, see :meth:`named_in`)."""
         if not self.latin:
             return self
+        if any(w in _LATIN_FAMILY for w in self.latin[1:-1]):  # "Sultan bin Salman": a chain of fathers' names,
+            arabic = _in_arabic(self.latin, vocabulary)  # read as its Arabic spelling is ("سلطان بن سلمان")
+            if arabic is not None:
+                return SpeakerMatch.of(arabic)
         costs = [(name_cost(self.latin[-1], w), w) for w in vocabulary if may_spell(self.latin[-1], w)]
         close = [(c, w) for c, w in costs if c <= MAX_COST]
         words = {w for _, w in close}  # "وتسيبراس" is "تسيبراس" after و, no other spelling (a word's readings drop it)
@@ -257,6 +266,17 @@ class SpeakerMatch:
         """Whether one word is the speaker's (last) name."""
         return self._reading(word) is not None
 
+    def _goes_on_otherwise(self, words: list[Word], k: int) -> bool:
+        """Whether the words from ``words[k]`` on carry a chain of fathers' names on otherwise than the
+        question does: another father ("فيصل بن عبدالله بن محمد") or a family name of belonging
+        ("فيصل بن عبدالله المشاري" for "فيصل بن عبدالله بن عبدالعزيز")."""
+        if len(self.chain) < 2 or k >= len(words):
+            return False
+        if words[k].norm in PATRONYMIC:
+            return k + 1 < len(words) and self.chain[0] in PATRONYMIC and self.chain[1] not in words[k + 1].forms
+        lex = lexicon()
+        return words[k].norm not in lex.titles and named_on(words, k - 1, self.own, nisba=True)
+
     def find(self, words: list[Word]) -> list[Mention]:
         """Where the speaker is named in ``words``."""
         found: list[Mention] = []
@@ -266,6 +286,8 @@ class SpeakerMatch:
             for i in range(len(words) - n + 1) if n else ():
                 if covered.isdisjoint(range(i, i + n)) and all(phrase[k] in words[i + k].forms for k in range(n)):
                     if n == 1 and phrase[0].startswith("ال") and named_on(words, i, self.own):
+                        continue
+                    if n == 3 and phrase[1] in PATRONYMIC and self._goes_on_otherwise(words, i + n):
                         continue
                     found.append((i, i + n - 1, _addressed(words[i], phrase[0])))
                     covered.update(range(i, i + n))
@@ -277,6 +299,31 @@ class SpeakerMatch:
 
 
 _PARTICLES = frozenset("van von de der den da di du del la le el al bin ibn abu bint".split())
+
+_LATIN_FAMILY = {"bin": "بن", "ibn": "بن", "bint": "بنت", "al": "آل", "abu": "أبو"}
+"""The family words of an Arabic name as English writes them ("Sultan bin Salman Al Saud")."""
+
+SPELLING_REACH = 1.2
+"""Highest cost at which an archive's closest word is taken as one word of an Arabic name written in Latin
+letters ("Abdulmohsen" / "عبدالمحسن" costs 1.15): the name is then looked for whole, chain and all."""
+
+
+def _in_arabic(latin: tuple[str, ...], vocabulary: Iterable[str]) -> str | None:
+    """An Arabic name written in Latin letters, spelled with the archive's words: each word by its closest
+    spelling in ``vocabulary`` (the most frequent among equals; a dict of word -> document frequency
+    or any collection), family words by their Arabic; None when a word has no close spelling."""
+    freq = vocabulary if isinstance(vocabulary, dict) else dict.fromkeys(vocabulary, 0)
+    out = []
+    for word in latin:
+        if word in _LATIN_FAMILY:
+            out.append(_LATIN_FAMILY[word])
+            continue
+        costs = [(name_cost(word, w), -freq[w], w) for w in freq if may_spell(word, w)]
+        best = min(costs, default=None)
+        if best is None or best[0] > SPELLING_REACH:
+            return None
+        out.append(best[2])
+    return " ".join(out)
 
 
 def _latin_name(speaker: str) -> tuple[str, ...]:
@@ -291,7 +338,8 @@ def _latin_name(speaker: str) -> tuple[str, ...]:
 
 def _latin_run(part: str) -> tuple[str, ...]:
     """The person's name at the end of one comma-separated part of an English speaker (see :func:`_latin_name`)."""
-    words = [ARTICLE_EN_RE.sub("", w) for w in _LATIN_WORD.findall(part)]  # "al-Jubeir": Jubeir
+    words = [p for w in _LATIN_WORD.findall(part) for p in ARTICLE_EN_RE.sub("", w).split("-") if p]  # "al-Jubeir": Jubeir;
+    # "Frank-Walter": two names, as Arabic writes them ("فرانك فالتر")
     lex = lexicon()
     lowered = [w.lower().removesuffix("'s") for w in words]
     if any(w in lex.institution_words for w in lowered):
@@ -301,6 +349,8 @@ def _latin_run(part: str) -> tuple[str, ...]:
     run: list[str] = []
     for word in reversed(words):
         key = word.lower()
+        if run and key in lex.nationalities:  # "the Afghan Taliban": a nationality before a name is no part of it
+            break
         if word[0].isupper() and key not in GENERIC_CAPITALISED and key not in EXONYMS or (run and key in _PARTICLES):
             run.insert(0, key.removesuffix("'s"))
         else:
@@ -345,7 +395,10 @@ def titles_of(words: list[Word], mentions: list[Mention]) -> set[tuple[str, ...]
     بيسكوف" -> ("المتحدث", "باسم", "الكرملين")): the speaker's other names in that article."""
     lex = lexicon()
     titles: set[tuple[str, ...]] = set()
-    for first, _, _ in mentions:
+    for first, last, _ in mentions:
+        after = _title_after(words, last)
+        if after:
+            titles.add(after)
         heads = [i for i in range(max(0, first - TITLE_REACH), first) if words[i].forms & lex.titles]
         if not heads:
             continue
@@ -361,6 +414,29 @@ def titles_of(words: list[Word], mentions: list[Mention]) -> set[tuple[str, ...]
         if end - h >= 2:
             titles.add(tuple(strip_article(min(words[i].forms & lex.titles, default=words[i].norm)) for i in range(h, end)))
     return titles
+
+
+TITLE_AFTER = 4
+"""Most words of a title learnt after the name ("الأمير سعود بن عبدالمحسن أمير منطقة حائل")."""
+
+
+def _title_after(words: list[Word], last: int) -> tuple[str, ...] | None:
+    """The title an article puts right after the speaker's name, the rest of a chain of fathers' names
+    skipped ("الأمير سعود بن عبدالمحسن بن عبدالعزيز أمير منطقة حائل، …" -> ("امير", "منطقه", "حائل")):
+    a title word, then words up to a punctuation mark, a preposition, a verb or a family word, two or more."""
+    lex = lexicon()
+    h = last + 1
+    while h + 1 < len(words) and words[h].norm in FAMILY:
+        h += 2
+    if h >= len(words) or not words[h].forms & lex.titles or words[h].start > words[h - 1].end + 1:
+        return None
+    end = h + 1
+    while (end < len(words) and end - h < TITLE_AFTER and words[end].start == words[end - 1].end + 1
+           and words[end].norm not in NAME_STOP and words[end].norm not in FAMILY and not words[end].forms & lex.verbs):
+        end += 1
+    if end - h < 2:
+        return None
+    return tuple(strip_article(min(words[i].forms & lex.titles, default=words[i].norm)) for i in range(h, end))
 
 
 def _placed(words: list[Word], k: int, first: int) -> bool:

@@ -74,6 +74,17 @@ def _ends_name(word: tuple[str, str, int, int]) -> bool:
     return word[1] in NAME_STOP and not (word[1] == "علي" and "ى" not in word[0])
 
 
+_TITLE_PREPOSITIONS = frozenset(normalize(w) for w in ("في", "على"))
+"""Prepositions inside a title ("منسقة السياسة الخارجية في الاتحاد الأوروبي", "المشرف العام على الفريق")."""
+
+
+def _of_place(words: list[tuple[str, str, int, int]], k: int) -> bool:
+    """Whether a question's word is a noun after ب or ل with a defined word after it, inside a title's
+    place ("بنادي الاتحاد", "لمنظمة الصحة")."""
+    word = words[k][1]
+    return word[:1] in "بل" and len(word) > 3 and k + 1 < len(words) and has_article(words[k + 1][1])
+
+
 def _a_name(word: str, lex: Lexicon) -> bool:
     """Whether a question's word may be part of a person's name: no article, no stop or title word."""
     return not has_article(word) and word not in NAME_STOP and word not in lex.titles
@@ -113,13 +124,15 @@ def statement_ask(question: str, language: str) -> StatementAsk | None:
                 while j < len(words) and not _ends_name(words[j]) and j - k <= 5:
                     j += 1
                 break
-        else:  # "منسقة السياسة الخارجية في الاتحاد الأوروبي فيديريكا موغيريني": a defined place, then the name
-            k = j + 1
-            while k < len(words) and has_article(words[k][1]) and k - j <= 4:
+        else:  # "منسقة السياسة الخارجية في الاتحاد الأوروبي فيديريكا موغيريني": a defined place, then the name;
+            k = j + 1  # "المشرف العام على الفريق الكروي بنادي الاتحاد منصور البلوي": "بنادي الاتحاد" is of the place
+            while k < len(words) and k - j <= 6 and (has_article(words[k][1]) or _of_place(words, k)):
                 k += 1
-            if j < len(words) and words[j][1] == "في" and j + 1 < k < len(words) and _a_name(words[k][1], lex):
+            if j < len(words) and words[j][1] in _TITLE_PREPOSITIONS and j + 1 < k < len(words) and _a_name(words[k][1], lex):
                 j = k + 1
                 while j < len(words) and _a_name(words[j][1], lex) and j - k <= 4:
+                    j += 1
+                if j == len(words) - 1 and has_article(words[j][1]):  # a family name last: "منصور البلوي"
                     j += 1
         return StatementAsk(question[words[i + 1][2] : words[j - 1][3]], words[i][0], question[words[j - 1][3] :].strip())
     return None
