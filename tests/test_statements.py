@@ -725,3 +725,16 @@ def test_a_title_after_the_name_is_learnt() -> None:
     assert _said("\n".join([first, later]), "أمير منطقة حائل الأمير سعود بن عبدالمحسن") == [first, later]
     other = "وأكد أمير منطقة تبوك أن الموسم ناجح."  # another holder of another title: not learnt
     assert _said("\n".join([first, other]), "أمير منطقة حائل الأمير سعود بن عبدالمحسن") == [first]
+
+
+def test_a_body_is_found_without_its_nationality_and_speaks_through_its_spokesman_by_name() -> None:
+    """"المتحدث الرسمي لهيئة الهلال الأحمر في المنطقة الشرقية فهد بن عثمان الغامدي" speaks for "هيئة الهلال
+    الأحمر السعودي"; later "وأضاف الغامدي" is the body's too. Another nationality is another body."""
+    body = "هيئة الهلال الأحمر السعودي"
+    first = "وأوضح المتحدث الرسمي لهيئة الهلال الأحمر في المنطقة الشرقية فهد بن عثمان الغامدي أن البلاغات بلغت 84 بلاغا."
+    middle = "وتوزعت الحالات على المحافظات."
+    later = "وأضاف الغامدي أن الفرق باشرت الحالات فورا."
+    assert _said("\n".join([first, middle, later]), body) == [first, later]
+    emirati = "وقال المتحدث باسم هيئة الهلال الأحمر الإماراتي إن القافلة وصلت."
+    assert _said(emirati, body) == []
+    assert SpeakerMatch.of("وزارة الصحة السعودية").unqualified == ()  # two words without it: too common a name

@@ -103,6 +103,34 @@ def _owner(words: list[Word], first: int) -> bool:
     return any(w.forms & lex.titles for w in before) and all(has_article(w.norm) or w.forms & lex.titles for w in before)
 
 
+VOICE_PLACE = 4
+"""Most words of a place between a body's name and its spokesman's ("… لهيئة الهلال الأحمر بالمنطقة الشرقية فهد …")."""
+
+
+def _voice(words: list[Word], mention: Mention) -> SpeakerMatch | None:
+    """The person an article names right after a body's title, as its spokesman or official ("المتحدث
+    الرسمي لهيئة الهلال الأحمر بالمنطقة الشرقية فهد بن عثمان الغامدي"), known by the last word of the
+    name: the rest of the article may call them by it alone ("وأضاف الغامدي"), speaking for the body."""
+    first, last, _ = mention
+    if not (words[first].clitic.endswith("ل") or first > 0 and words[first - 1].norm == "باسم") or not _owner(words, first):
+        return None
+    k = last + 1
+    while k < len(words) and k - last <= VOICE_PLACE and (has_article(words[k].norm) or words[k].norm == "في" or (
+            words[k].norm[:1] in "بل" and has_article(words[k].norm[1:]))):
+        k += 1
+    lex = lexicon()
+    run = []
+    while k < len(words) and len(run) < 5 and words[k].start == words[k - 1].end + 1 and not words[k].forms & (lex.titles | lex.verbs):
+        run.append(words[k])
+        k += 1
+        if has_article(run[-1].norm):  # the family name ends it ("الغامدي")
+            break
+    if len(run) < 2 or run[-1].norm in FAMILY or has_article(run[0].norm) or run[0].norm in PREPOSITIONS:
+        return None
+    name = strip_article(run[-1].norm)
+    return SpeakerMatch((name,), name, ()) if len(name) >= 3 else None
+
+
 def _coordinated(word: Word, own: frozenset[str]) -> bool:
     """Whether a name after a verb's first words comes with the conjunction و ("وناشد المفتي الدول
     العربية … ومنظمة التعاون"): one of a list the verb is about, not its subject."""
@@ -203,14 +231,18 @@ def attributed(text: str, sentences: list[tuple[int, int]], speaker: SpeakerMatc
     own = speaker.own
     mentions: list[list[Mention]] = []
     titles: set[tuple[str, ...]] = set()
+    voices: list[SpeakerMatch] = []  # people named as the body's spokesmen so far
     for ws in words:  # each mention's titles, learnt once: they both drop a mention titled otherwise and name the speaker later
-        kept = []
+        kept = [m for voice in voices for m in voice.find(ws)]
         for mention in speaker.find(ws):
             learnt = titles_of(ws, [mention])
             if not titled_otherwise(ws, mention, speaker, learnt):
                 kept.append(mention)
                 titles |= learnt
-        mentions.append(kept)
+                voice = _voice(ws, mention) if speaker.body else None
+                if voice is not None:
+                    voices.append(voice)
+        mentions.append(sorted(set(kept)))
     found: list[Utterance] = []
     since_theirs = CARRY_REACH + 1  # sentences since their last one (another speaker's resets it)
     statement_is_theirs = False  # whose statement "البيان" refers to, in this article so far

@@ -59,6 +59,12 @@ COMPOUND_HEAD = "عبد"
 """The first word of names written joined or apart ("عبدالرحمن", "عبد الرحمن"), read as one word."""
 
 
+def _nationality(word: str) -> bool:
+    """Whether a normalised word without the article is a nationality adjective ("سعودي", "سعوديه")."""
+    adjectives = {normalize(a) for a in lexicon().nationalities.values()}
+    return word in adjectives or word.removesuffix("ه") in adjectives
+
+
 def written_apart(word: str) -> tuple[str, str] | None:
     """A compound name word as two words ("عبدالرحمن" -> "عبد", "الرحمن"), the way a search index holds it
     when an article writes it apart; None for any other word."""
@@ -115,6 +121,9 @@ class SpeakerMatch:
     exonyms: tuple[tuple[str, ...], ...] = ()
     """Other phrases that name the speaker: the Arabic forms of a Latin-script name a skeleton cannot
     find (the Kremlin: الكرملين); an Arabic name without its title, an institution by its bare noun."""
+    unqualified: tuple[str, ...] = ()
+    """A body's name of three words or more without the nationality the question gives it ("هيئة الهلال
+    الأحمر"): it counts unless another nationality follows ("الهلال الأحمر الإماراتي")."""
     chain: tuple[str, ...] = ()
     """The rest of a chain of fathers' names after its first link, as the question gives it ("بن
     عبدالعزيز" of "فيصل بن عبدالله بن عبدالعزيز"): an article that goes on otherwise names someone else."""
@@ -158,10 +167,14 @@ class SpeakerMatch:
                 chain = tuple(raw[k + 2 :])
             if titled and (len(rest) >= 2 or not rest[0].startswith("ال")):  # "وزارة الخارجية الروسية" -> "الخارجية الروسية"
                 variants.append(tuple(strip_article(w) for w in rest))
+            unqualified: tuple[str, ...] = ()
+            if not person and len(phrase) >= 4 and _nationality(phrase[-1]):  # "هيئة الهلال الأحمر السعودي": its own
+                unqualified = phrase[:-1]  # press names it without the nationality ("لهيئة الهلال الأحمر بالمنطقة الشرقية")
+                variants.append(unqualified)
             anaphor = "ال" + raw[0].removeprefix("ال")
             if anaphor in lex.anaphors:  # "... وأكدت الوزارة", "... وأكد الوزير"
                 variants.append((anaphor,))
-            return cls(phrase, surname, (), given=given, exonyms=tuple(variants), chain=chain)
+            return cls(phrase, surname, (), given=given, exonyms=tuple(variants), chain=chain, unqualified=unqualified)
         name = _latin_name(speaker)
         if name:
             return cls((), None, name)
@@ -248,6 +261,11 @@ class SpeakerMatch:
         return replace(self, spellings=frozenset(beside)) if beside else self
 
     @property
+    def body(self) -> bool:
+        """Whether the speaker is a body (a ministry, an agency), not a person."""
+        return not self.latin and self.surname is None and self.given is None and bool(self.phrase)
+
+    @property
     def empty(self) -> bool:
         """Whether nothing could be looked for (an English title or body with no Arabic form known)."""
         return not (self.phrase or self.latin or self.exonyms)
@@ -288,6 +306,8 @@ class SpeakerMatch:
                     if n == 1 and phrase[0].startswith("ال") and named_on(words, i, self.own):
                         continue
                     if n == 3 and phrase[1] in PATRONYMIC and self._goes_on_otherwise(words, i + n):
+                        continue
+                    if phrase == self.unqualified and named_on(words, i + n - 1, self.own, nisba=True):
                         continue
                     found.append((i, i + n - 1, _addressed(words[i], phrase[0])))
                     covered.update(range(i, i + n))
