@@ -18,7 +18,7 @@ from assistant.eval.statements import GoldSentence, StatementQuestion, load_stat
 from assistant.ingest.reader import read_text
 from assistant.text.sentences import candidate_spans
 from assistant.text.speech.attribution import attributed
-from assistant.text.speech.names import SpeakerMatch
+from assistant.text.speech.names import SpeakerMatch, institution_names
 from assistant.text.speech.question import StatementAsk, statement_ask
 from assistant.text.spelling import name_cost, same_name
 from assistant.types import DateWindow, Document, PubDate
@@ -147,7 +147,8 @@ def test_a_name_matches_its_arabic_spelling(latin: str, arabic: str) -> None:
                                                ("Walter", "فالتر"), ("Walter", "والتر"),  # German w is v; English w is و
                                                ("Francois", "فرانسوا"), ("Benoit", "بنوا"),  # French: c before e, i and ois is s; oi is wa
                                                ("Schmidt", "شميدت"),  # German sch is sh
-                                               ("Benjamin", "بنيامين"), ("Jan", "يان")])  # j read as y (Hebrew, German, Slavic)
+                                               ("Benjamin", "بنيامين"), ("Jan", "يان"),  # j read as y (Hebrew, German, Slavic)
+                                               ("Zarif", "ظريف"), ("Javad", "جواد")])  # Persian: z is ظ, v is و
 def test_a_name_matches_the_arabic_spelling_of_its_own_language(latin: str, arabic: str) -> None:
     """Arabic writes a European name as it sounds in its own language, not as English reads its letters."""
     assert same_name(latin, arabic), name_cost(latin, arabic)
@@ -738,3 +739,15 @@ def test_a_body_is_found_without_its_nationality_and_speaks_through_its_spokesma
     emirati = "وقال المتحدث باسم هيئة الهلال الأحمر الإماراتي إن القافلة وصلت."
     assert _said(emirati, body) == []
     assert SpeakerMatch.of("وزارة الصحة السعودية").unqualified == ()  # two words without it: too common a name
+
+
+def test_the_us_state_department_in_both_spellings_of_american() -> None:
+    """"the US State Department" is the American foreign ministry; the press writes "الأمريكية" and "الأميركية"."""
+    for sentence in ("قالت وزارة الخارجية الأميركية إن الانتخابات معيبة.", "وتقول الخارجية الأمريكية إن الفضلي قاتل مع طالبان."):
+        assert _said(sentence, "the US State Department") == [sentence]
+
+
+def test_the_nationality_agrees_with_the_institution_and_the_minister_is_not_the_ministry() -> None:
+    """"وزير الخارجية الأمريكي" is the Secretary of State (a person), not "الخارجية الأمريكية" (the department)."""
+    assert _said("وتابع وزير الخارجية الأمريكي أن الخوف الحقيقي هو عدم الوصول إلى اتفاق.", "the US State Department") == []
+    assert institution_names("the Israeli army") == ["الجيش الإسرائيلي"]

@@ -50,6 +50,8 @@ READINGS: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(a), b) for
     (r"c(?=[eiy]|ois)", "s"),  # "Vincent", French ç folded to c: "François" / فرانسوا
     (r"oi[st]?$|oi", "ua"),  # French "Benoît" / بنوا, "François" / فرانسوا (a final s or t unsaid)
     (r"j", "y"),  # Hebrew, German, Slavic "Benjamin" / بنيامين, "Jan" / يان
+    (r"z", "dh"),  # Persian and Arabic ظ, which English writes z: "Zarif" / ظريف
+    (r"v", "u"),  # Persian و, which English writes v: "Javad" / جواد
 ))
 """Another language's reading of some Latin letters, each a (pattern, replacement) tried on top of the others."""
 

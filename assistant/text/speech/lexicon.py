@@ -63,8 +63,9 @@ class Lexicon:
     """English words that make a speaker an institution, not a person's name."""
     institutions: dict[str, tuple[str, ...]]
     """English institution -> its Arabic names (as written, not normalised: they are parsed as speakers)."""
-    nationalities: dict[str, str]
-    """English nationality or country -> the Arabic adjective, masculine, without the article."""
+    nationalities: dict[str, tuple[str, ...]]
+    """English nationality or country -> the Arabic adjective, masculine, without the article, in each
+    spelling the press uses ("أمريكي", "أميركي")."""
 
     def is_verb(self, word: str) -> bool:
         return word in self.verbs or (len(word) > 3 and word[0] in "وف" and word[1:] in self.verbs)
@@ -112,5 +113,5 @@ def lexicon() -> Lexicon:
         english_verbs=frozenset(w.lower() for w in en["verbs"]),
         institution_words=frozenset(w.lower() for w in en["institution_words"]),
         institutions={k.lower(): tuple(v) for k, v in en["institutions"].items()},
-        nationalities={k.lower(): v for k, v in en["nationalities"].items()},
+        nationalities={k.lower(): (v,) if isinstance(v, str) else tuple(v) for k, v in en["nationalities"].items()},
     )

@@ -61,7 +61,7 @@ COMPOUND_HEAD = "عبد"
 
 def _nationality(word: str) -> bool:
     """Whether a normalised word without the article is a nationality adjective ("سعودي", "سعوديه")."""
-    adjectives = {normalize(a) for a in lexicon().nationalities.values()}
+    adjectives = {normalize(a) for spellings in lexicon().nationalities.values() for a in spellings}
     return word in adjectives or word.removesuffix("ه") in adjectives
 
 
@@ -380,8 +380,8 @@ def _latin_run(part: str) -> tuple[str, ...]:
 
 def institution_names(speaker: str) -> list[str]:
     """The Arabic names of an institution an English question names ("the Syrian presidency" ->
-    "الرئاسة السورية", "الرئاسة السوري"; "Saudi foreign ministry" -> "وزارة الخارجية السعودية", ...),
-    the institution's noun then the nationality's adjective in both genders; empty when no institution of
+    "الرئاسة السورية"; "Saudi foreign ministry" -> "وزارة الخارجية السعودية", ...),
+    the institution's noun then the nationality's adjective agreeing with it; empty when no institution of
     speech.toml is named, or a one-word one without a nationality ("the government": whose?)."""
     lex = lexicon()
     lowered = " ".join(w.lower().removesuffix("'s") for w in _LATIN_WORD.findall(speaker))
@@ -392,7 +392,13 @@ def institution_names(speaker: str) -> list[str]:
     nationality = next((lex.nationalities[w] for w in lowered.split() if w in lex.nationalities), None)
     if nationality is None:
         return list(lex.institutions[key]) if " " in key else []
-    return [f"{form} ال{nationality}{ending}" for form in lex.institutions[key] for ending in ("ة", "")]
+    return [f"{form} ال{spelling}{_agreeing(form)}" for spelling in nationality for form in lex.institutions[key]]
+
+
+def _agreeing(form: str) -> str:
+    """The ending a nationality adjective takes after an institution's noun: ة after a feminine one
+    ("وزارة الخارجية الأمريكية"; "وزير الخارجية الأمريكي" is the minister, a person), none after another."""
+    return "ة" if normalize(form.split()[0]).endswith("ه") else ""
 
 
 _LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'\-]*")
