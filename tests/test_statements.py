@@ -751,3 +751,13 @@ def test_the_nationality_agrees_with_the_institution_and_the_minister_is_not_the
     """"وزير الخارجية الأمريكي" is the Secretary of State (a person), not "الخارجية الأمريكية" (the department)."""
     assert _said("وتابع وزير الخارجية الأمريكي أن الخوف الحقيقي هو عدم الوصول إلى اتفاق.", "the US State Department") == []
     assert institution_names("the Israeli army") == ["الجيش الإسرائيلي"]
+
+
+def test_a_learnt_title_after_a_noun_is_its_possessor_not_the_speaker() -> None:
+    """"وثمن الخميس تفضل أمير المنطقة الشرقية برعاية المهرجان": the governor's kindness, praised by another."""
+    prince = "أمير المنطقة الشرقية الأمير سعود بن نايف"
+    first = "وافتتح الأمير سعود بن نايف أمير المنطقة الشرقية المهرجان مساء أمس."
+    others = ["كما نقل تهاني وتبريكات سمو أمير المنطقة الشرقية لأهالي القطيف.",
+              "وثمن الخميس تفضل أمير المنطقة الشرقية برعاية المهرجان."]
+    own = "وأكد سمو أمير المنطقة الشرقية أن المهرجان يعكس تلاحم الأهالي."
+    assert _said("\n".join([first, *others, own]), prince) == [own]

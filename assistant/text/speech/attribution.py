@@ -131,6 +131,26 @@ def _voice(words: list[Word], mention: Mention) -> SpeakerMatch | None:
     return SpeakerMatch((name,), name, ()) if len(name) >= 3 else None
 
 
+def _genitive(words: list[Word], first: int) -> bool:
+    """Whether a learnt title at ``words[first]`` is the possessor of the noun before it, and so not a
+    speaker ("كما نقل تهاني وتبريكات سمو أمير المنطقة الشرقية", "وثمن الخميس تفضل أمير المنطقة"): a noun
+    without the article, no title, rank, verb, preposition or complementizer, right before it (a rank
+    such as "سمو" between them passed over), and not the sentence's first word, which is its verb
+    whether the verb list knows it or not ("وقدم سمو أمير منطقة حائل شكره")."""
+    lex = lexicon()
+    if words[first].clitic:  # "لوزير الدفاع": a preposition, no possessor
+        return False
+    k = first - 1
+    while k >= 0 and words[k].forms & lex.ranks:
+        k -= 1
+    if k <= 0 or words[k].end + 1 != words[k + 1].start:  # a sentence's first word is its verb ("ورفع سمو وزير …")
+        return False
+    word = words[k]
+    bare = word.norm[1:] if word.norm[:1] in "وف" and len(word.norm) > 3 else word.norm
+    return (not has_article(word.norm) and not word.forms & (lex.titles | lex.verbs) and bare not in lex.verbs
+            and bare not in PREPOSITIONS and bare not in lex.complementizers and word.norm not in lex.honorifics)
+
+
 def _coordinated(word: Word, own: frozenset[str]) -> bool:
     """Whether a name after a verb's first words comes with the conjunction و ("وناشد المفتي الدول
     العربية … ومنظمة التعاون"): one of a list the verb is about, not its subject."""
@@ -251,7 +271,7 @@ def attributed(text: str, sentences: list[tuple[int, int]], speaker: SpeakerMatc
     previous_named = False  # the sentence before named the speaker
     for (a, b), ws, ms in zip(sentences, words, mentions, strict=True):
         if titles:  # a learnt title named on by another adjective is another holder's ("وزير الخارجية الإيراني")
-            ms = sorted(set(ms) | {m for m in find_titles(ws, titles) if not named_on(ws, m[1], own, nisba=True)})
+            ms = sorted(set(ms) | {m for m in find_titles(ws, titles) if not named_on(ws, m[1], own, nisba=True) and not _genitive(ws, m[0])})
         cue = _speaks(ws, ms, own) if ms else None
         if cue is None and not ms and quote_open:  # open only right after a sentence of theirs
             found[-1] = replace(found[-1], end=b)  # the rest of a quotation their sentence opened: one statement
