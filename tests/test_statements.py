@@ -761,3 +761,13 @@ def test_a_learnt_title_after_a_noun_is_its_possessor_not_the_speaker() -> None:
               "وثمن الخميس تفضل أمير المنطقة الشرقية برعاية المهرجان."]
     own = "وأكد سمو أمير المنطقة الشرقية أن المهرجان يعكس تلاحم الأهالي."
     assert _said("\n".join([first, *others, own]), prince) == [own]
+
+
+def test_a_name_after_a_preposition_with_a_pronoun_or_after_bismu_is_addressed() -> None:
+    """"ثم ألقى قائد القوة كلمة رحب فيها بسمو وزير الحرس الوطني": the minister is welcomed, not speaking."""
+    minister = "وزير الحرس الوطني الأمير متعب بن عبدالله"
+    first = "وزار الأمير متعب بن عبدالله وزير الحرس الوطني القوات أمس."
+    welcome = "ثم ألقى قائد القوة كلمة رحب فيها بسمو وزير الحرس الوطني في زيارته."
+    assert _said("\n".join([first, welcome]), minister) == []
+    named = "ثم ألقى قائد القوة كلمة رحب فيها بالأمير متعب بن عبدالله في زيارته."
+    assert _said(named, minister) == []

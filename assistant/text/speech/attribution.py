@@ -43,6 +43,10 @@ any other ("والفلاسي هو ثاني عسكري تعلن الإمارات 
 PREPOSITIONS = frozenset(normalize(w) for w in "عن في على مع إلى الى من حول بشأن بشان ضد لدى عند بين تجاه حيال".split())
 """Between a verb and a name these make the name an addressee or a topic ("تتحدث عن خطط بوتين",
 "في اتصال مع بوتين"), not the speaker -- except "عن" naming whom a report quotes ("نقلت تاس عن بيسكوف")."""
+PRONOUN_PREPOSITIONS = frozenset(
+    normalize(p + s) for p in ("في", "على", "عن", "من", "مع", "إلى", "ل", "ب") for s in ("ه", "ها", "هم", "هما", "هن")
+) | frozenset(normalize(w) for w in "عليه عليها عليهم إليه إليها إليهم".split())
+"""Prepositions with a pronoun ("فيها", "عليه", "له"): between a verb and a name, as a bare preposition."""
 
 
 
@@ -193,6 +197,8 @@ def _blocks(words: list[Word], k: int, name: int, quoting: bool) -> bool:
         return True
     if norm == "في" and k > 0 and words[k - 1].norm in lex.insiders:
         return False  # "وأشار مسؤولون في الوزارة": the body speaks through them
+    if norm.lstrip("وف") in PRONOUN_PREPOSITIONS or words[k].clitic[-1:] in ("ب", "ل") and words[k].forms & lex.ranks:
+        return True  # "ألقى … كلمة رحب فيها بسمو وزير الحرس الوطني": the one welcomed, not the speaker
     return norm in PREPOSITIONS and not (quoting and norm == "عن" and k == name - 1)
 
 
