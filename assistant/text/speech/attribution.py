@@ -197,7 +197,8 @@ def _blocks(words: list[Word], k: int, name: int, quoting: bool) -> bool:
         return True
     if norm == "في" and k > 0 and words[k - 1].norm in lex.insiders:
         return False  # "وأشار مسؤولون في الوزارة": the body speaks through them
-    if norm.lstrip("وف") in PRONOUN_PREPOSITIONS or words[k].clitic[-1:] in ("ب", "ل") and words[k].forms & lex.ranks:
+    if norm in PRONOUN_PREPOSITIONS or norm[:1] == "و" and norm[1:] in PRONOUN_PREPOSITIONS or (
+            words[k].clitic[-1:] in ("ب", "ل") and words[k].forms & lex.ranks):
         return True  # "ألقى … كلمة رحب فيها بسمو وزير الحرس الوطني": the one welcomed, not the speaker
     return norm in PREPOSITIONS and not (quoting and norm == "عن" and k == name - 1)
 
