@@ -771,3 +771,14 @@ def test_a_name_after_a_preposition_with_a_pronoun_or_after_bismu_is_addressed()
     assert _said("\n".join([first, welcome]), minister) == []
     named = "ثم ألقى قائد القوة كلمة رحب فيها بالأمير متعب بن عبدالله في زيارته."
     assert _said(named, minister) == []
+
+
+def test_a_last_name_in_another_persons_name_is_not_the_speaker() -> None:
+    """"علي عبدالله صالح": not "صالح بن عبدالله القاضي" (a given name), "عبدالله بن صالح العثيم" (a
+    father's), nor "زكي الصالح" (another family, with the article)."""
+    saleh = "الرئيس اليمني السابق علي عبدالله صالح"
+    others = ["وقال عبدالله بن صالح العثيم رئيس مجلس الإدارة إن الزيارة ناجحة.",
+              "وطالب أمين المنطقة صالح بن عبد الله القاضي الموظفين بالعمل الجماعي.",
+              "وأكد زكي الصالح مدير المنتخب أن المشكلة انتهت."]
+    own = "وقال علي عبدالله صالح إن الحوار هو الحل."
+    assert _said("\n".join([*others, own]), saleh) == [own]

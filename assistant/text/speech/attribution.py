@@ -81,7 +81,7 @@ def _speaks(words: list[Word], mentions: list[Mention], own: frozenset[str] = fr
             titled = v + 1 < first and _opens_title(words[v + 1])
             foreign = sum(1 for k in between if _foreign(words[k], own) and not (titled and _in_title(words, k)))
             if (v < first <= v + (TITLED_REACH if titled else VSO_REACH) and foreign <= 2
-                    and not any(_blocks(words, k, first, lex.quotes_from(words[v].norm)) for k in between)
+                    and not any(_blocks(words, k, first, lex.quotes_from(words[v].norm), own) for k in between)
                     and not (between and _coordinated(words[first], own))):
                 return "verb"
             if last < v <= last + SVO_REACH and all(words[k].norm in SVO_BETWEEN for k in range(last + 1, v)):
@@ -187,12 +187,15 @@ def _foreign(word: Word, own: frozenset[str]) -> bool:
     return not (has_article(word.norm) or word.forms & lex.titles or word.forms & own or word.norm in ("باسم", "عن"))
 
 
-def _blocks(words: list[Word], k: int, name: int, quoting: bool) -> bool:
+def _blocks(words: list[Word], k: int, name: int, quoting: bool, own: frozenset[str] = frozenset()) -> bool:
     """Whether ``words[k]``, between a verb and a name, makes the name something other than the verb's
     subject: a complementizer or another verb (the name is in what was said), or a preposition
-    (an addressee or topic) -- except "عن" right before the name after a quoting verb."""
+    (an addressee or topic) -- except "عن" right before the name after a quoting verb, and "علي" when
+    the speaker's name has it ("علي عبدالله صالح": normalised, the preposition "على" reads the same)."""
     lex = lexicon()
     norm = words[k].norm
+    if norm == "علي" and norm in own:  # the name Ali, which normalises as the preposition "على"
+        return False
     if norm in lex.complementizers or lex.is_verb(norm):
         return True
     if norm == "في" and k > 0 and words[k - 1].norm in lex.insiders:

@@ -121,6 +121,10 @@ class SpeakerMatch:
     exonyms: tuple[tuple[str, ...], ...] = ()
     """Other phrases that name the speaker: the Arabic forms of a Latin-script name a skeleton cannot
     find (the Kremlin: الكرملين); an Arabic name without its title, an institution by its bare noun."""
+    bare_surname: bool = False
+    """The question writes the last name without the article ("صالح"): "الصالح" is another family's."""
+    bare_surname: bool = False
+    """The question writes the last name without the article ("صالح"): "الصالح" is another family's."""
     unqualified: tuple[str, ...] = ()
     """A body's name of three words or more without the nationality the question gives it ("هيئة الهلال
     الأحمر"): it counts unless another nationality follows ("الهلال الأحمر الإماراتي")."""
@@ -174,7 +178,8 @@ class SpeakerMatch:
             anaphor = "ال" + raw[0].removeprefix("ال")
             if anaphor in lex.anaphors:  # "... وأكدت الوزارة", "... وأكد الوزير"
                 variants.append((anaphor,))
-            return cls(phrase, surname, (), given=given, exonyms=tuple(variants), chain=chain, unqualified=unqualified)
+            return cls(phrase, surname, (), given=given, exonyms=tuple(variants), chain=chain, unqualified=unqualified,
+                       bare_surname=surname is not None and not has_article(raw[-1]))
         name = _latin_name(speaker)
         if name:
             return cls((), None, name)
@@ -313,9 +318,18 @@ class SpeakerMatch:
                     covered.update(range(i, i + n))
         for i, w in enumerate(words):
             reading = None if i in covered else self._reading(w)
-            if reading is not None:
+            if reading is not None and not (reading == self.surname and self._someone_elses(words, i)):
                 found.append((i, i, _addressed(w, reading)))
         return sorted(found)
+
+    def _someone_elses(self, words: list[Word], i: int) -> bool:
+        """Whether the last name at ``words[i]`` is another person's name: a given name with a father's
+        after it ("صالح بن عبدالله القاضي"), a father's name ("عبدالله بن صالح العثيم"), or, for a last
+        name asked without the article, a family name with it ("زكي الصالح" is not "علي عبدالله صالح"),
+        unless it is an adjective of belonging, written either way ("بارزاني", "البارزاني")."""
+        if i + 1 < len(words) and words[i + 1].norm in PATRONYMIC or i > 0 and words[i - 1].norm in PATRONYMIC:
+            return True
+        return self.bare_surname and has_article(words[i].norm) and not self.surname.endswith("ي")  # "البارزاني" is "بارزاني"
 
 
 _PARTICLES = frozenset("van von de der den da di du del la le el al bin ibn abu bint".split())
