@@ -123,8 +123,6 @@ class SpeakerMatch:
     find (the Kremlin: الكرملين); an Arabic name without its title, an institution by its bare noun."""
     bare_surname: bool = False
     """The question writes the last name without the article ("صالح"): "الصالح" is another family's."""
-    bare_surname: bool = False
-    """The question writes the last name without the article ("صالح"): "الصالح" is another family's."""
     unqualified: tuple[str, ...] = ()
     """A body's name of three words or more without the nationality the question gives it ("هيئة الهلال
     الأحمر"): it counts unless another nationality follows ("الهلال الأحمر الإماراتي")."""
