@@ -18,6 +18,7 @@ Variants:
   torch-int8       torch.ao dynamic int8 quantisation of every Linear layer
   openvino-f32     OpenVINO IR (converted once, cached in the models dir), f32
   openvino-bf16    OpenVINO IR, bf16 inference precision (the product default)
+  openvino-int8    the NNCF int8 model benchmarks/embed_int8.py makes (run it first), other operations in bf16
 
 Wall-clock figures are what the table's chunks/s and ratios use; the CPU-time
 ratio (seeds/ARCD, process CPU seconds) is printed beside them because other
@@ -57,7 +58,7 @@ from assistant.ingest.reader import ingest  # noqa: E402
 from assistant.models.locate import resolve_embedder  # noqa: E402
 
 DEFAULT_DATA = ROOT.parent / "shared" / "external" / "arcd" / "arcd-test.json"
-ALL_VARIANTS = ("st-fp32", "torch-f32", "torch-bf16", "torch-int8", "openvino-f32", "openvino-bf16")
+ALL_VARIANTS = ("st-fp32", "torch-f32", "torch-bf16", "torch-int8", "openvino-f32", "openvino-bf16", "openvino-int8")
 BASELINE = "st-fp32"
 CHOSEN = "openvino-bf16"
 SAME_VECTORS = {"torch-f32"}  # identical arithmetic to the baseline, only batched differently
@@ -136,6 +137,14 @@ def _load_variants(names: list[str], path: Path, settings: Settings, say: Callab
 
             model = quantize_dynamic(copy.deepcopy(st), {torch.nn.Linear}, dtype=torch.qint8)
             variants[name] = _embedder_variant(name, Embedder(path.name, path, "", model, "torch", "int8"))
+        elif name == "openvino-int8":
+            from assistant.models.openvino import OpenVINOEncoder
+
+            folder = ROOT / "bench-out" / "embed-int8"
+            if not (folder / "model.xml").is_file():
+                raise SystemExit("openvino-int8: run benchmarks/embed_int8.py first (it makes the int8 model)")
+            encoder = OpenVINOEncoder(folder, precision="bf16", threads=threads)
+            variants[name] = _embedder_variant(name, Embedder(path.name, path, "", encoder, "openvino", "int8"))
         elif name.startswith("openvino-"):
             precision = name.removeprefix("openvino-")
             emb = load_embedder(path, threads=threads, backend="openvino", precision=precision,  # type: ignore[arg-type]
