@@ -782,3 +782,11 @@ def test_a_last_name_in_another_persons_name_is_not_the_speaker() -> None:
               "وأكد زكي الصالح مدير المنتخب أن المشكلة انتهت."]
     own = "وقال علي عبدالله صالح إن الحوار هو الحل."
     assert _said("\n".join([*others, own]), saleh) == [own]
+
+
+def test_an_institution_of_any_nationality_is_asked_for() -> None:
+    """"What has the Nigerian army said?": a statement question about "الجيش النيجيري", not a question for the reader."""
+    ask = statement_ask("What has the Nigerian army said?", "en")
+    assert ask is not None and ask.match.phrase == ("جيش", "نيجيري")
+    body = "ذكر الجيش النيجيري أمس أن 50 شخصا قتلوا في تفجيرين."
+    assert _said(body, "the Nigerian army") == [body]
