@@ -8,9 +8,8 @@ leaves unwritten costs 0.35, an Arabic long vowel with no Latin vowel 0.5, a
 Latin h Arabic drops 0.1, ع written as a vowel 0.1, another vowel 0.5, any other
 difference one.
 A name is written in Arabic as it sounds in its own language, so a Latin word has
-a few readings besides the English one (:data:`READINGS`: German "st", "sch",
-"ei" and "w", French "ç" and "oi", "j" as "y"), each costing 0.1 more, and the
-cheapest counts.
+a few readings besides the English one (:data:`READINGS`: German, French,
+Persian...), each costing 0.1 more, and the cheapest counts.
 Short words stay ambiguous ("Putin" is also one unwritten vowel from "باطن"),
 so the statements stage keeps, of an archive's words, only the closest
 spellings, and asks for a person's full name somewhere in the article. The consonant

@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from typing import Literal
 
 from assistant.text.arabic import normalize
-from assistant.text.speech.lexicon import lexicon
+from assistant.text.speech.lexicon import lexicon, without_conjunction
 from assistant.text.speech.names import (
     FAMILY,
     Mention,
@@ -95,7 +95,7 @@ def _speaks(words: list[Word], mentions: list[Mention], own: frozenset[str] = fr
 
 def _opens_clause(word: Word) -> bool:
     """Whether a sentence's first word may be its verb (not a noun with the article, a preposition or a particle)."""
-    bare = word.norm[1:] if word.norm[:1] in "وف" and len(word.norm) > 3 else word.norm
+    bare = without_conjunction(word.norm)
     return not has_article(word.norm) and bare not in PREPOSITIONS and bare not in lexicon().complementizers and len(bare) >= 3
 
 
@@ -150,7 +150,7 @@ def _genitive(words: list[Word], first: int) -> bool:
     if k <= 0 or words[k].end + 1 != words[k + 1].start:  # a sentence's first word is its verb ("ورفع سمو وزير …")
         return False
     word = words[k]
-    bare = word.norm[1:] if word.norm[:1] in "وف" and len(word.norm) > 3 else word.norm
+    bare = without_conjunction(word.norm)
     return (not has_article(word.norm) and not word.forms & (lex.titles | lex.verbs) and bare not in lex.verbs
             and bare not in PREPOSITIONS and bare not in lex.complementizers and word.norm not in lex.honorifics)
 

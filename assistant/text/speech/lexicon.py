@@ -11,7 +11,7 @@ from pathlib import Path
 
 from assistant.text.arabic import normalize
 
-__all__ = ["NAME_STOP", "WORD_RE", "Lexicon", "lexicon"]
+__all__ = ["NAME_STOP", "WORD_RE", "Lexicon", "lexicon", "without_conjunction"]
 
 WORD_RE = re.compile(r"[^\W\d_](?:[^\W\d_]|[\u064b-\u065f\u0670\u0640])*")
 NAME_STOP = frozenset(
@@ -68,14 +68,20 @@ class Lexicon:
     spelling the press uses ("أمريكي", "أميركي")."""
 
     def is_verb(self, word: str) -> bool:
-        return word in self.verbs or (len(word) > 3 and word[0] in "وف" and word[1:] in self.verbs)
+        return word in self.verbs or without_conjunction(word) in self.verbs
 
     def quotes_from(self, word: str) -> bool:
         """Whether a verb reports from a source named after "عن" ("نقلت وكالة تاس عن بيسكوف")."""
-        return word in self.reported_from or (len(word) > 3 and word[0] in "وف" and word[1:] in self.reported_from)
+        return word in self.reported_from or without_conjunction(word) in self.reported_from
 
     def is_continuation(self, word: str) -> bool:
-        return word[0] in "وف" and word[1:] in self.continuation if len(word) > 3 else False
+        return (bare := without_conjunction(word)) != word and bare in self.continuation
+
+
+def without_conjunction(word: str) -> str:
+    """A normalised word without a leading و or ف, taken from words of four letters or more only
+    ("وأكد" -> "أكد"; "وفد" stays)."""
+    return word[1:] if word[:1] in "وف" and len(word) > 3 else word
 
 
 @lru_cache(maxsize=1)

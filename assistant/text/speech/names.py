@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from assistant.text.arabic import ARABIC_LETTER_RE, normalize
 from assistant.text.dates import WEEKDAY
@@ -59,9 +59,14 @@ COMPOUND_HEAD = "عبد"
 """The first word of names written joined or apart ("عبدالرحمن", "عبد الرحمن"), read as one word."""
 
 
+@lru_cache(maxsize=1)
+def _nationality_adjectives() -> frozenset[str]:
+    return frozenset(normalize(a) for spellings in lexicon().nationalities.values() for a in spellings)
+
+
 def _nationality(word: str) -> bool:
     """Whether a normalised word without the article is a nationality adjective ("سعودي", "سعوديه")."""
-    adjectives = {normalize(a) for spellings in lexicon().nationalities.values() for a in spellings}
+    adjectives = _nationality_adjectives()
     return word in adjectives or word.removesuffix("ه") in adjectives
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from assistant.text.arabic import ARABIC_LETTER_RE, normalize
-from assistant.text.speech.lexicon import NAME_STOP, WORD_RE, Lexicon, lexicon
+from assistant.text.speech.lexicon import NAME_STOP, WORD_RE, Lexicon, lexicon, without_conjunction
 from assistant.text.speech.names import SpeakerMatch, has_article
 
 __all__ = ["StatementAsk", "statement_ask"]
@@ -108,7 +108,7 @@ def statement_ask(question: str, language: str) -> StatementAsk | None:
     words = [(m.group(), normalize(m.group()), m.start(), m.end()) for m in WORD_RE.finditer(question)]
     for i, (_, word, _, _) in enumerate(words):
         asking = any(w in _AR_INTERROGATIVE for _, w, _, _ in words[max(0, i - 3) : i])
-        bare = word[1:] if word[:1] in "وف" and len(word) > 3 else word
+        bare = without_conjunction(word)
         is_verb = _past(bare, lex) or (bare.endswith("ه") and _past(bare[:-1], lex))
         passive = any(w in _AR_AUXILIARIES for _, w, _, _ in words[max(0, i - 2) : i])
         if not asking or passive or not (is_verb or bare in _AR_NOUNS):
