@@ -790,3 +790,12 @@ def test_an_institution_of_any_nationality_is_asked_for() -> None:
     assert ask is not None and ask.match.phrase == ("جيش", "نيجيري")
     body = "ذكر الجيش النيجيري أمس أن 50 شخصا قتلوا في تفجيرين."
     assert _said(body, "the Nigerian army") == [body]
+
+
+def test_according_to_the_statement_with_wafqan() -> None:
+    """"ووفقا للبيان": "وفقا" was looked up after lstrip('وف'), which left "قا" and never matched."""
+    from assistant.text.speech.attribution import _the_statement_says
+    from assistant.text.speech.names import words_of
+
+    assert _the_statement_says(words_of("ووفقا البيان فإن الزيارة ستتم قريبا."))
+    assert _the_statement_says(words_of("وفق البيان فإن الزيارة ستتم قريبا."))

@@ -64,12 +64,12 @@ def _speaks(words: list[Word], mentions: list[Mention], own: frozenset[str] = fr
     the words of the speaker's name as asked, which may stand between the verb and the name)."""
     lex = lexicon()
     verbs = [i for i, w in enumerate(words) if lex.is_verb(w.norm) and not _via(words, i)]
-    if words and words[0].norm.lstrip("وف") in lex.verbs_opening_a_report and any(w.norm in lex.complementizers for w in words[2:]):
+    if words and without_conjunction(words[0].norm) in lex.verbs_opening_a_report and any(w.norm in lex.complementizers for w in words[2:]):
         verbs.insert(0, 0)  # "وبيّن الصباغ أن ...", not "بين الطرفين"
     for first, last, addressed in mentions:
         if addressed and not _owner(words, first):
             continue
-        if first > 0 and words[first - 1].norm.lstrip("وف") in lex.according_to:
+        if first > 0 and without_conjunction(words[first - 1].norm) in lex.according_to:
             return "verb"  # "والذي بلغ بحسب الصباغ 14 مليون": an indirect report, the name its source
         for phrase in lex.declined:
             n = len(phrase)
@@ -163,7 +163,7 @@ def _coordinated(word: Word, own: frozenset[str]) -> bool:
 
 def _via(words: list[Word], i: int) -> bool:
     """Whether a verb that is also a preposition ("عبر") is the preposition here: no "عن" after it."""
-    if words[i].norm.lstrip("وف") not in lexicon().verbs_with_an:
+    if without_conjunction(words[i].norm) not in lexicon().verbs_with_an:
         return False
     return not any(w.norm in ("عن", "عما") for w in words[i + 1 : i + 1 + TITLED_REACH])  # past a subject as long as a title
 
@@ -211,7 +211,7 @@ def _carries_on(text: str, words: list[Word]) -> bool:
     "كما أوضح، أن ...")."""
     lex = lexicon()
     lead = 0
-    while lead < 2 and lead < len(words) - 1 and words[lead].norm.lstrip("وف") in lex.connectives:
+    while lead < 2 and lead < len(words) - 1 and without_conjunction(words[lead].norm) in lex.connectives:
         lead += 1
     if lead and words[lead].norm in lex.continuation:
         words = words[lead:]
@@ -373,10 +373,10 @@ def _the_statement_says(words: list[Word]) -> bool:
     not one that names another issuer ("ولم يأت البيان الصادر عن الرئاسة السورية")."""
     lex = lexicon()
     for i, w in enumerate(words):
-        if w.norm.startswith("ال") and w.forms & lex.statement_nouns or w.norm.lstrip("وف") in ("البيان", "بالبيان"):
+        if w.norm.startswith("ال") and w.forms & lex.statement_nouns or without_conjunction(w.norm) in ("البيان", "بالبيان"):
             if i + 1 < len(words) and words[i + 1].norm in lex.issued_by:
                 continue  # "البيان الصادر عن …": another issuer's
             before = words[max(0, i - 2) : i]
-            if any(lex.is_verb(v.norm) or v.norm.lstrip("وف") in ("بحسب", "حسب", "وفق", "وفقا") for v in before):
+            if any(lex.is_verb(v.norm) or without_conjunction(v.norm) in ("بحسب", "حسب", "وفق", "وفقا") for v in before):
                 return True
     return False
