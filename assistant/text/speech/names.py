@@ -455,7 +455,7 @@ def titles_of(words: list[Word], mentions: list[Mention]) -> set[tuple[str, ...]
         while end - h > 2 and words[end - 1].forms & lex.ranks:  # "وزير الحج الدكتور بندر": "وزير الحج"
             end -= 1
         if end - h >= 2:
-            titles.add(tuple(strip_article(min(words[i].forms & lex.titles, default=words[i].norm)) for i in range(h, end)))
+            titles.add(_title(words, h, end))
     return titles
 
 
@@ -479,6 +479,12 @@ def _title_after(words: list[Word], last: int) -> tuple[str, ...] | None:
         end += 1
     if end - h < 2:
         return None
+    return _title(words, h, end)
+
+
+def _title(words: list[Word], h: int, end: int) -> tuple[str, ...]:
+    """``words[h:end]`` as a learnt title: each word's title reading where it has one, without the article."""
+    lex = lexicon()
     return tuple(strip_article(min(words[i].forms & lex.titles, default=words[i].norm)) for i in range(h, end))
 
 
