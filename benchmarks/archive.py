@@ -2,6 +2,7 @@
 
     python benchmarks/archive.py [--dump PATH] [--out FILE] [--kill-after N] [--no-full]
     python benchmarks/archive.py --replicate 16 --kill-after 0 --no-full   # ~31k articles: time to searchable only
+    python benchmarks/archive.py --precision int8 --out bench-out/archive-int8.json   # the int8 embedder
 
 Measures, on ../shared/external/saudinewsnet/ (2,000 real articles, never copied into the repo):
 
@@ -115,7 +116,7 @@ def _cli(*args: str) -> list[str]:
     return [sys.executable, "-m", "assistant", *args]
 
 
-def indexing(dump: Path, kill_after: int, full: bool) -> dict[str, Any]:
+def indexing(dump: Path, kill_after: int, full: bool, precision: str | None = None) -> dict[str, Any]:
     """Time ``assistant index`` to searchable, kill it during embedding, resume it."""
     out: dict[str, Any] = {}
     with tempfile.TemporaryDirectory() as tmp:
@@ -123,7 +124,8 @@ def indexing(dump: Path, kill_after: int, full: bool) -> dict[str, Any]:
         env = {**os.environ, "HF_HUB_OFFLINE": "1"}
         started = time.perf_counter()
         proc = subprocess.Popen(
-            _cli("index", str(dump), "--index-dir", str(index_dir), "--quiet"), stderr=subprocess.PIPE, text=True, cwd=ROOT, env=env
+            _cli("index", str(dump), "--index-dir", str(index_dir), "--quiet", *(["--precision", precision] if precision else [])),
+            stderr=subprocess.PIPE, text=True, cwd=ROOT, env=env,
         )
         assert proc.stderr is not None
         for line in proc.stderr:
@@ -173,16 +175,18 @@ def main() -> None:
     parser.add_argument("--kill-after", type=int, default=3, help="kill the first run after this many finished batches")
     parser.add_argument("--no-full", dest="full", action="store_false", help="stop after the kill (no resumed run)")
     parser.add_argument("--replicate", type=int, default=1, help="index the sample this many times over (time to searchable at scale)")
+    parser.add_argument("--precision", choices=["bf16", "f32", "int8"], help="the embedder's arithmetic (assistant index --precision)")
     args = parser.parse_args()
     if not args.dump.exists():
         raise SystemExit(f"no dump at {args.dump}: the SaudiNewsNet sample lives in ../shared/external/saudinewsnet/")
-    result: dict[str, Any] = {"cpu_flags": cpu_flags(), "cores": os.cpu_count(), "dump": str(args.dump), "replicate": args.replicate}
+    result: dict[str, Any] = {"cpu_flags": cpu_flags(), "cores": os.cpu_count(), "dump": str(args.dump), "replicate": args.replicate,
+                              "precision": args.precision or "bf16"}
     with tempfile.TemporaryDirectory() as tmp:
         dump = args.dump if args.replicate == 1 else replicated(args.dump, args.replicate, Path(tmp))
         if args.replicate == 1:
             result["reading"] = reading_and_dates(dump)
             print(json.dumps(result["reading"], ensure_ascii=False, indent=1), file=sys.stderr, flush=True)
-        result["indexing"] = indexing(dump, args.kill_after, args.full)
+        result["indexing"] = indexing(dump, args.kill_after, args.full, args.precision)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
     print(json.dumps(result, ensure_ascii=False, indent=1))

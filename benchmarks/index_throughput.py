@@ -18,7 +18,7 @@ Variants:
   torch-int8       torch.ao dynamic int8 quantisation of every Linear layer
   openvino-f32     OpenVINO IR (converted once, cached in the models dir), f32
   openvino-bf16    OpenVINO IR, bf16 inference precision (the product default)
-  openvino-int8    the NNCF int8 model benchmarks/embed_int8.py makes (run it first), other operations in bf16
+  openvino-int8    embed_precision int8: the product's NNCF int8 model (quantized once), other operations in bf16
 
 Wall-clock figures are what the table's chunks/s and ratios use; the CPU-time
 ratio (seeds/ARCD, process CPU seconds) is printed beside them because other
@@ -137,14 +137,6 @@ def _load_variants(names: list[str], path: Path, settings: Settings, say: Callab
 
             model = quantize_dynamic(copy.deepcopy(st), {torch.nn.Linear}, dtype=torch.qint8)
             variants[name] = _embedder_variant(name, Embedder(path.name, path, "", model, "torch", "int8"))
-        elif name == "openvino-int8":
-            from assistant.models.openvino import OpenVINOEncoder
-
-            folder = ROOT / "bench-out" / "embed-int8"
-            if not (folder / "model.xml").is_file():
-                raise SystemExit("openvino-int8: run benchmarks/embed_int8.py first (it makes the int8 model)")
-            encoder = OpenVINOEncoder(folder, precision="bf16", threads=threads)
-            variants[name] = _embedder_variant(name, Embedder(path.name, path, "", encoder, "openvino", "int8"))
         elif name.startswith("openvino-"):
             precision = name.removeprefix("openvino-")
             emb = load_embedder(path, threads=threads, backend="openvino", precision=precision,  # type: ignore[arg-type]

@@ -47,12 +47,33 @@ def embedder_loader(settings: Settings, path: Path) -> Callable[[], Embedder]:
     )
 
 
+def as_built(settings: Settings) -> Settings:
+    """``settings`` with the embedder precision the live index was built with, unless the user set one
+    (flag, ASSISTANT_EMBED_PRECISION or the config file): an int8 index is searched and extended in
+    int8 without saying so each time. Unchanged when there is no readable index."""
+    if "embed_precision" in settings.model_fields_set:
+        return settings
+    from assistant.errors import IndexError_
+    from assistant.index.manifest import read_manifest
+    from assistant.index.store import current_generation
+
+    try:
+        built = read_manifest(current_generation(settings.index_dir)).config.embedder.precision
+    except IndexError_:
+        return settings
+    if built in ("bf16", "f32", "int8") and built != settings.embed_precision:
+        return settings.model_copy(update={"embed_precision": built})
+    return settings
+
+
 def index_corpus(settings: Settings, paths: list[Path] | None = None, **options: Any) -> IndexStats:
     """Index (incrementally) the articles at ``paths`` into ``settings.index_dir`` with the default or
     configured embedder; ``options`` are :func:`assistant.index.build.build_index`'s (``rebuild``,
     ``progress``, ``today``, ``fields``, ``on_searchable``)."""
     from assistant.index.build import build_index
 
+    if not options.get("rebuild"):
+        settings = as_built(settings)
     path = resolve_embedder(settings)
     return build_index(settings, paths, embedder_path=path, load_embedder=embedder_loader(settings, path), **options)
 
@@ -62,6 +83,7 @@ def open_search(settings: Settings, *, preload: bool = False) -> SearchIndex:
     ``preload`` starts loading (and runs one query) in a thread before the index is read."""
     from assistant.retrieve.search import SearchIndex
 
+    settings = as_built(settings)
     path = resolve_embedder(settings)
     load = plain = embedder_loader(settings, path)
     if preload:

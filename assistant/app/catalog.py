@@ -59,6 +59,7 @@ def index_status(index_dir: Path) -> dict[str, Any]:
         "created": manifest.created,
         "articles": len(docs),
         "passages": manifest.counts.chunks,
+        "embedder": manifest.config.embedder.model_dump(exclude={"fingerprint"}) if manifest.config.embedder else None,
         "dated": sum(1 for d in docs if d.date is not None),
         "fetched_only": sum(1 for d in docs if d.date is None and d.fetched is not None),
         "copies": {"articles": sum(len(g) for g in copies), "stories": len(copies)},

@@ -141,6 +141,9 @@ def status_cmd(ctx: click.Context, as_json: bool, index_dir: Path | None) -> Non
         f"articles   {s['articles']:,}: {s['dated']:,} dated, {s['fetched_only']:,} with only a fetch time, "
         f"{s['articles'] - s['dated'] - s['fetched_only']:,} undated; {s['passages']:,} passages"
     )
+    if s["embedder"]:
+        how = ", ".join(str(v) for v in (s["embedder"].get("backend"), s["embedder"].get("precision")) if v)
+        click.echo(f"embedder   {s['embedder'].get('name') or '?'}" + (f" ({how})" if how else ""))
     if s["copies"]["stories"]:
         click.echo(f"copies     {s['copies']['articles']:,} articles are prints of {s['copies']['stories']:,} stories")
     for d in s["dumps"]:

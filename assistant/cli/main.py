@@ -48,6 +48,10 @@ for _command in (docs_cmd, eval_cmd, history_cmd, models_cmd, status_cmd):
     cli.add_command(_command)
 
 
+INT8_TIP_PASSAGES = 2000
+"""Embedding at least this many passages (minutes on two cores) is worth a tip about int8 where it is fast."""
+
+
 @cli.command("index")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @index_dir_option
@@ -62,6 +66,13 @@ for _command in (docs_cmd, eval_cmd, history_cmd, models_cmd, status_cmd):
     "(NAME empty: none). Repeatable; kept for later runs. Default: found by common names (content/text/body, "
     "title/headline, date/published, ...).",
 )
+@click.option(
+    "--precision",
+    type=click.Choice(["bf16", "f32", "int8"]),
+    help="The embedder's arithmetic (default: what the index was built with, else bf16). int8 embeds about 1.4-1.5x "
+    "faster on CPUs with VNNI (slower without) with ARCD retrieval unchanged; quantized once (about 2.5 min). "
+    "Searches follow the index.",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @click.pass_context
 def index_cmd(
@@ -71,6 +82,7 @@ def index_cmd(
     embedder: Path | None,
     rebuild: bool,
     field_pairs: tuple[str, ...],
+    precision: str | None,
     quiet: bool,
 ) -> None:
     """Index articles in PATHS (folders or files; default: the folders indexed last time, or seeds/).
@@ -85,7 +97,7 @@ def index_cmd(
     at most the batch in progress, and `assistant index` again resumes.
     `assistant status` shows how far it is.
     """
-    from assistant.app.api import index_corpus
+    from assistant.app.api import as_built, index_corpus
     from assistant.cli.output import print_index_report
     from assistant.cli.progress import stderr_progress
     from assistant.ingest.dumps import parse_field_overrides
@@ -94,7 +106,9 @@ def index_cmd(
         fields = parse_field_overrides(field_pairs) if field_pairs else None
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
-    settings = settings_from(ctx, index_dir=index_dir, embedder=embedder)
+    settings = settings_from(ctx, index_dir=index_dir, embedder=embedder, embed_precision=precision)
+    if not rebuild:
+        settings = as_built(settings)  # what index_corpus does too; here for the int8 tip
 
     def searchable(articles: int, chunks: int, pending: int) -> None:
         click.echo(
@@ -102,6 +116,15 @@ def index_cmd(
             f"embedding {pending:,} passages (a killed run resumes where it stopped)",
             err=True,
         )
+        if pending >= INT8_TIP_PASSAGES and settings.embed_precision == "bf16" and settings.embed_backend == "openvino":
+            from assistant.models.openvino_int8 import has_vnni
+
+            if has_vnni():
+                click.echo(
+                    "tip: this CPU has int8 instructions (VNNI): `assistant index --rebuild --precision int8` "
+                    "embeds about 1.4-1.5x faster, with retrieval as good on ARCD",
+                    err=True,
+                )
 
     with stderr_progress(enabled=not quiet) as progress:
         stats = index_corpus(settings, list(paths) or None, rebuild=rebuild, progress=progress, fields=fields, on_searchable=searchable)

@@ -21,7 +21,6 @@ if TYPE_CHECKING:
     import numpy as np
 
 
-
 def embedder_fingerprint(path: Path) -> str:
     """A short stable id of a sentence-transformers folder (file names, sizes, small configs)."""
     digest = hashlib.sha256()
@@ -32,6 +31,15 @@ def embedder_fingerprint(path: Path) -> str:
         if file.suffix == ".json" and size < 1_000_000:
             digest.update(file.read_bytes())
     return digest.hexdigest()[:16]
+
+
+def document_prompt(prompts: dict[str, str], title: str) -> str:
+    """The model's document prompt, with ``title`` in EmbeddingGemma's ``title:`` slot where it has one."""
+    template = prompts.get("document", "")
+    if "title: none" in template:
+        clean = " ".join(title.split())[:200] or "none"
+        return template.replace("title: none", f"title: {clean}")
+    return template
 
 
 @dataclass
@@ -53,12 +61,7 @@ class Embedder:
         return int(dim) if dim else int(self.encode_queries(["x"]).shape[1])
 
     def _document_prompt(self, title: str) -> str:
-        prompts: dict[str, str] = getattr(self.model, "prompts", {}) or {}
-        template = prompts.get("document", "")
-        if "title: none" in template:
-            clean = " ".join(title.split())[:200] or "none"
-            return template.replace("title: none", f"title: {clean}")
-        return template
+        return document_prompt(getattr(self.model, "prompts", {}) or {}, title)
 
     def encode_queries(self, queries: Sequence[str]) -> np.ndarray:
         """Unit-length float32 vectors for search queries."""
@@ -139,14 +142,15 @@ def load_embedder(
     *,
     threads: int,
     backend: Literal["openvino", "torch"] = "openvino",
-    precision: Literal["bf16", "f32"] = "bf16",
+    precision: Literal["bf16", "f32", "int8"] = "bf16",
     models_dir: Path | None = None,
 ) -> Embedder:
     """Load a sentence-transformers folder from disk, never from a hub.
 
     ``backend`` "openvino" runs a conversion cached in ``models_dir`` (made on
     first use); "torch" runs sentence-transformers itself. ``precision`` bf16
-    computes in bfloat16 (see Settings.embed_precision).
+    computes in bfloat16, int8 (OpenVINO only) runs a quantized model (see
+    Settings.embed_precision).
     """
     if not (path / "modules.json").is_file() and not (path / "config.json").is_file():
         raise ModelMissing(
@@ -164,6 +168,11 @@ def load_embedder(
 
         encoder = load_openvino(path, models_dir or default_models_dir(), fingerprint, precision=precision, threads=threads)
         return Embedder(path.name, path, fingerprint, encoder, backend=backend, precision=precision)
+    if precision == "int8":
+        raise ModelMissing(
+            "embed_precision int8 runs only in the OpenVINO backend",
+            hint='set embed_backend = "openvino", or embed_precision = "bf16"',
+        )
     import torch
     from sentence_transformers import SentenceTransformer
 

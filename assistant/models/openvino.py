@@ -4,7 +4,8 @@
 (:mod:`assistant.models.openvino_convert`) and compiles the result for this
 CPU. OpenVINO fuses the normalisation, rotary and attention steps, and with
 ``precision="bf16"`` runs the matrix products in bfloat16 on CPUs that have it
-(AVX512_BF16 or AMX; elsewhere OpenVINO computes in f32). Loading needs
+(AVX512_BF16 or AMX; elsewhere OpenVINO computes in f32); ``"int8"`` runs the
+model quantized once by :mod:`assistant.models.openvino_int8`. Loading needs
 neither torch nor the 1.2 GB of torch weights once converted.
 
 The encoder mimics the few ``SentenceTransformer`` members that
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
 
 __all__ = ["OpenVINOEncoder", "load_openvino"]
 
-Precision = Literal["bf16", "f32"]
+Precision = Literal["bf16", "f32", "int8"]
 
 MAX_PAD_TOKENS = 128
 """Most padding one text gets in a batch. EmbeddingGemma's sliding-window layers leave a pad
@@ -64,7 +65,8 @@ class OpenVINOEncoder:
         self._pad_id = int(meta.get("pad_token_id", 0))
         core = ov.Core()
         config: dict[str, Any] = {
-            "INFERENCE_PRECISION_HINT": "bf16" if precision == "bf16" else "f32",
+            # int8: the quantized matrix products in int8, the other operations in bf16 where the CPU has it
+            "INFERENCE_PRECISION_HINT": "f32" if precision == "f32" else "bf16",
             "PERFORMANCE_HINT": "LATENCY",
             "INFERENCE_NUM_THREADS": max(1, threads),
         }
@@ -96,7 +98,8 @@ class OpenVINOEncoder:
             raise compiled["error"]
         self._compiled = compiled["model"]
         _keep_newest_blob(cache, before)
-        self.precision = str(self._compiled.get_property("INFERENCE_PRECISION_HINT"))
+        hint = str(self._compiled.get_property("INFERENCE_PRECISION_HINT"))
+        self.precision = "int8" if precision == "int8" else hint
         self._head: tuple[np.ndarray, np.ndarray] | None = None
         if meta.get("span_vectors") and (folder / "head.npz").is_file():
             import numpy as np
@@ -233,6 +236,10 @@ def load_openvino(
             hint='reinstall the assistant (`make setup`), or set embed_backend = "torch"',
         ) from None
     folder = ensure_converted(embedder_path, models_dir, fingerprint)
+    if precision == "int8":
+        from assistant.models.openvino_int8 import ensure_int8
+
+        folder = ensure_int8(folder)
     try:
         return OpenVINOEncoder(folder, precision=precision, threads=threads)
     except (OSError, RuntimeError, ValueError, KeyError) as exc:

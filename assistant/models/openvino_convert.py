@@ -28,7 +28,7 @@ from assistant.errors import ModelMissing
 from assistant.locks import file_lock
 from assistant.models.openvino_tokenizer import QUICK_TOKENIZER, record_quick_tokenizer
 
-__all__ = ["CONVERSION_FORMAT", "converted_dir", "ensure_converted"]
+__all__ = ["CONVERSION_FORMAT", "build_once", "converted_dir", "ensure_converted"]
 
 CONVERSION_FORMAT = 2
 """Bump when the conversion changes what the IR computes; older caches are then rebuilt.
@@ -75,16 +75,44 @@ def ensure_converted(
                     meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
                     record_quick_tokenizer(folder, embedder_path, int(meta["max_seq_length"]))
         return folder
+    return build_once(
+        folder,
+        lambda: _is_complete(folder, fingerprint),
+        lambda work: _convert(embedder_path, work, fingerprint),
+        line=f"converting the embedder {embedder_path.name} for OpenVINO (once; a minute or two)…",
+        say=say,
+        what="the OpenVINO conversion",
+    )
+
+
+def build_once(
+    folder: Path,
+    complete: Callable[[], bool],
+    build: Callable[[Path], None],
+    *,
+    line: str,
+    say: Callable[[str], None] | None,
+    what: str,
+) -> Path:
+    """``folder``, made by ``build`` (into an empty folder) unless ``complete()`` says it is there.
+
+    Under a lock beside ``folder``, so two processes never build at once; written aside and moved
+    into place, so an interrupted build never looks complete (its leftovers are removed by the
+    next). ``say`` (default: stderr) receives ``line`` before a build starts. Raises ModelMissing
+    when the folder cannot be written.
+    """
+    if complete():
+        return folder
     try:
         with _lock(folder):
-            if _is_complete(folder, fingerprint):  # another process finished it while we waited
+            if complete():  # another process finished it while we waited
                 return folder
-            for stale in folder.parent.glob(f".partial-{folder.name}-*"):  # left by a killed conversion (we hold the lock)
+            for stale in folder.parent.glob(f".partial-{folder.name}-*"):  # left by a killed build (we hold the lock)
                 shutil.rmtree(stale, ignore_errors=True)
-            (say or _stderr)(f"converting the embedder {embedder_path.name} for OpenVINO (once; a minute or two)…")
+            (say or _stderr)(line)
             work = Path(tempfile.mkdtemp(prefix=f".partial-{folder.name}-", dir=folder.parent))
             try:
-                _convert(embedder_path, work, fingerprint)
+                build(work)
                 work.chmod(0o755)
                 if folder.exists():
                     shutil.rmtree(folder)
@@ -93,7 +121,7 @@ def ensure_converted(
                 shutil.rmtree(work, ignore_errors=True)
     except OSError as exc:
         raise ModelMissing(
-            f"cannot write the OpenVINO conversion to {folder.parent}: {exc.strerror or exc}",
+            f"cannot write {what} to {folder.parent}: {exc.strerror or exc}",
             hint="check free space and permissions there, or set embed_backend = \"torch\"",
         ) from None
     return folder
