@@ -120,6 +120,16 @@ def test_an_english_name_is_the_comma_part_that_holds_a_full_name() -> None:
     assert white_house is not None and white_house.match.latin == () and ("بيت", "ابيض") in (white_house.match.phrase, *white_house.match.exonyms)
 
 
+def test_a_speaker_named_twice_with_a_parenthesis_is_looked_for_by_either_name() -> None:
+    """"the US Department of Defense (the Pentagon)": the name outside the parenthesis, else the one inside."""
+    ask = statement_ask("What has the US Department of Defense (the Pentagon) said?", "en")
+    assert ask is not None and "(" not in ask.speaker
+    said = "وقالت وزارة الدفاع الأمريكية إن الغارات استهدفت مواقع التنظيم."
+    assert _said(said, ask.speaker) == [said]
+    inside = statement_ask("What did the ministry's spokesman (Ahmed Asiri) say?", "en")
+    assert inside is not None and inside.match.latin == ("ahmed", "asiri")
+
+
 def test_an_institutions_bare_noun_counts_only_where_its_full_name_is_written() -> None:
     university = "وأعلنت الجامعة فتح باب القبول في تخصصات اللغة العربية.\nوبينت الجامعة أن التعيين سيكون لجميع التخصصات."
     assert _said(university, "the Arab League") == []  # "الجامعة" there is a university
@@ -148,7 +158,8 @@ def test_a_name_matches_its_arabic_spelling(latin: str, arabic: str) -> None:
                                                ("Francois", "فرانسوا"), ("Benoit", "بنوا"),  # French: c before e, i and ois is s; oi is wa
                                                ("Schmidt", "شميدت"),  # German sch is sh
                                                ("Benjamin", "بنيامين"), ("Jan", "يان"),  # j read as y (Hebrew, German, Slavic)
-                                               ("Zarif", "ظريف"), ("Javad", "جواد")])  # Persian: z is ظ, v is و
+                                               ("Zarif", "ظريف"), ("Javad", "جواد"),  # Persian: z is ظ, v is و
+                                               ("Ibrahimovic", "إبراهيموفيتش"), ("Djokovic", "ديوكوفيتش")])  # Slavic -ić is -itch
 def test_a_name_matches_the_arabic_spelling_of_its_own_language(latin: str, arabic: str) -> None:
     """Arabic writes a European name as it sounds in its own language, not as English reads its letters."""
     assert same_name(latin, arabic), name_cost(latin, arabic)

@@ -51,6 +51,7 @@ READINGS: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(a), b) for
     (r"j", "y"),  # Hebrew, German, Slavic "Benjamin" / بنيامين, "Jan" / يان
     (r"z", "dh"),  # Persian and Arabic ظ, which English writes z: "Zarif" / ظريف
     (r"v", "u"),  # Persian و, which English writes v: "Javad" / جواد
+    (r"ic$", "itch"),  # Slavic -ić/-ič, folded to -ic: "Djokovic" / ديوكوفيتش
 ))
 """Another language's reading of some Latin letters, each a (pattern, replacement) tried on top of the others."""
 

@@ -51,6 +51,9 @@ _AR_NOUNS = frozenset(normalize(w) for w in "تصريحات تصريح أقوا�
 """Nouns that ask for statements: "ما تصريحات X", "ما موقف X من ...", "ما رد X", "ماذا جاء في بيان X"."""
 
 
+_PARENTHESIS = re.compile(r"\(([^()]*)\)")
+
+
 @lru_cache(maxsize=1)
 def _english_patterns() -> tuple[re.Pattern[str], ...]:
     verbs = "|".join(sorted(lexicon().english_verbs, key=len, reverse=True))
@@ -98,12 +101,16 @@ def statement_ask(question: str, language: str) -> StatementAsk | None:
             m = pattern.search(question)
             if m is None:
                 continue
-            speaker = re.sub(r"^(?:(?:how|what|when|did|does|has|have|the|a|an)\s+)+", "", m.group("x").strip(), flags=re.IGNORECASE)
-            ask = StatementAsk(speaker, m.group("v").lower(), question[m.end() :].strip())
-            if speaker and not ask.match.empty:
-                if not ask.match.latin and re.search(rf"\bthe\s+{re.escape(speaker)}$", m.group("x"), re.IGNORECASE):
-                    return replace(ask, speaker=f"the {speaker}")  # an institution keeps its article: "What the Kremlin said"
-                return ask
+            # "the US Department of Defense (the Pentagon)": the name outside the parenthesis, else the one inside
+            written = m.group("x").strip()
+            for named in (_PARENTHESIS.sub(" ", written).strip(), *_PARENTHESIS.findall(written)):
+                named = " ".join(named.split())
+                speaker = re.sub(r"^(?:(?:how|what|when|did|does|has|have|the|a|an)\s+)+", "", named, flags=re.IGNORECASE)
+                ask = StatementAsk(speaker, m.group("v").lower(), question[m.end() :].strip())
+                if speaker and not ask.match.empty:
+                    if not ask.match.latin and re.search(rf"\bthe\s+{re.escape(speaker)}$", named, re.IGNORECASE):
+                        return replace(ask, speaker=f"the {speaker}")  # an institution keeps its article: "What the Kremlin said"
+                    return ask
         return None
     words = [(m.group(), normalize(m.group()), m.start(), m.end()) for m in WORD_RE.finditer(question)]
     for i, (_, word, _, _) in enumerate(words):
