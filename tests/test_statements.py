@@ -300,6 +300,21 @@ def _said(text: str, speaker: str) -> list[str]:
     return [text[u.start : u.end] for u in attributed(text, candidate_spans(text, 0, len(text)), SpeakerMatch.of(speaker))]
 
 
+def test_a_name_after_a_circumstantial_participle_is_its_object() -> None:
+    """"مطالبا الرئيس بشار الأسد بالرحيل": the one asked to leave; the participle's subject is the sentence's own."""
+    text = "وأكد الوزير أن الاتفاق مهم، مطالبا الرئيس بشار الأسد بالرحيل."
+    assert _said(text, "الرئيس السوري بشار الأسد") == []
+    assert _said(text, "الوزير") == [text]
+
+
+def test_a_name_that_owns_the_noun_before_it_is_no_subject() -> None:
+    """"من قوات نظام بشار الأسد، مشيرا الى أن ...": the regime's, not its words; the observatory speaks."""
+    text = "كما أعلن المرصد مقتل امرأة في مخيم درعا جراء قصف من قوات نظام بشار الأسد، مشيرا الى أن القتلى مدنيون."
+    assert _said(text, "الرئيس السوري بشار الأسد") == []
+    own = "وكان الرئيس السوري بشار الأسد، مشيرا الى أن الحرب طويلة، قد دعا إلى الحوار."
+    assert _said(own, "الرئيس السوري بشار الأسد") == [own]
+
+
 def test_a_reporting_verb_before_its_speaker() -> None:
     text = "وقال المتحدث الرسمي باسم الكرملين، ديمتري بيسكوف، للصحفيين إنه لا توجد خطط."
     assert _said(text, "بيسكوف") == [text]

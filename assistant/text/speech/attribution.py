@@ -80,12 +80,13 @@ def _speaks(words: list[Word], mentions: list[Mention], own: frozenset[str] = fr
             between = range(v + 1, first)
             titled = v + 1 < first and _opens_title(words[v + 1])
             foreign = sum(1 for k in between if _foreign(words[k], own) and not (titled and _in_title(words, k)))
-            if (v < first <= v + (TITLED_REACH if titled else VSO_REACH) and foreign <= 2
+            circumstantial = without_conjunction(words[v].norm) in lex.continuing_participles  # "مطالبا الرئيس …": its object
+            if (v < first <= v + (TITLED_REACH if titled else VSO_REACH) and foreign <= 2 and not circumstantial
                     and not any(_blocks(words, k, first, lex.quotes_from(words[v].norm), own) for k in between)
                     and not (between and _coordinated(words[first], own))):
                 return "verb"
             if last < v <= last + SVO_REACH and all(words[k].norm in SVO_BETWEEN for k in range(last + 1, v)):
-                if first == 0 or words[first - 1].norm not in PREPOSITIONS:
+                if (first == 0 or words[first - 1].norm not in PREPOSITIONS) and not _possessor(words, first, own):
                     return "verb"
         subject = first == 1 or first == 2 and bool(words[1].forms & lex.titles)  # of the opening verb
         if subject and _opens_clause(words[0]) and any(w.norm in lex.continuing_participles for w in words[last + 1 :]):
@@ -153,6 +154,32 @@ def _genitive(words: list[Word], first: int) -> bool:
     bare = without_conjunction(word.norm)
     return (not has_article(word.norm) and not word.forms & (lex.titles | lex.verbs) and bare not in lex.verbs
             and bare not in PREPOSITIONS and bare not in lex.complementizers and word.norm not in lex.honorifics)
+
+
+def _possessor(words: list[Word], first: int, own: frozenset[str]) -> bool:
+    """Whether a name owns the noun right before it ("قوات نظام بشار الأسد": the regime's), and so is
+    no subject of what follows: an indefinite noun (no article, title, rank, verb, preposition,
+    complementizer or family word, and no word of the speaker's own name), written right before it,
+    itself right after a word without the article that is no title (a noun it is possessed by, a
+    preposition, a participle): after a title or an adjective with the article it is a given name
+    ("البريطاني فيليب هاموند"), after punctuation or first it may be a verb ("، كان كارتر قد قال")."""
+    lex = lexicon()
+
+    def owned(w: Word) -> bool:
+        return bool(w.forms & own) or strip_article(w.norm) in own
+
+    while first > 0 and owned(words[first - 1]) and words[first - 1].end + 1 == words[first].start:
+        first -= 1  # the rest of the name as asked ("بشار" before "الأسد")
+    k = first - 1
+    if k <= 0 or words[k].end + 1 != words[first].start or words[k - 1].end + 1 != words[k].start:
+        return False
+    if has_article(words[k - 1].norm) or words[k - 1].forms & lex.titles:
+        return False  # "وزير الخارجية البريطاني فيليب هاموند": a given name after a title, not a possessed noun
+    word = words[k]
+    bare = without_conjunction(word.norm)
+    return not (has_article(word.norm) or word.forms & (lex.titles | lex.ranks | lex.verbs) or owned(word) or bare in lex.verbs
+                or bare in PREPOSITIONS or bare in lex.complementizers or word.norm in FAMILY or bare in FAMILY
+                or word.norm in lex.honorifics)
 
 
 def _coordinated(word: Word, own: frozenset[str]) -> bool:
