@@ -307,6 +307,15 @@ def test_a_name_after_a_circumstantial_participle_is_its_object() -> None:
     assert _said(text, "الوزير") == [text]
 
 
+def test_a_name_inside_what_was_said_is_no_subject_of_the_participle_after_it() -> None:
+    """"وأكد أن المعونات تأتي بإشراف … الدكتور عبدالله الربيعة، موضحا أنها ستوزع": the one who confirmed
+    goes on explaining; the name is in what he said."""
+    text = "وأكد أن المعونات الطبية تأتي بإشراف ومتابعة من المشرف العام على المركز الدكتور عبدالله الربيعة، موضحا أنها ستوزع على المستشفيات."
+    assert _said(text, "المشرف العام على مركز الملك سلمان للإغاثة عبدالله الربيعة") == []
+    own = "وشدد المشرف العام على المركز الدكتور عبدالله الربيعة على أهمية الدعم، موضحا أنه يصل إلى المستشفيات."
+    assert _said(own, "المشرف العام على مركز الملك سلمان للإغاثة عبدالله الربيعة") == [own]
+
+
 def test_a_name_that_owns_the_noun_before_it_is_no_subject() -> None:
     """"من قوات نظام بشار الأسد، مشيرا الى أن ...": the regime's, not its words; the observatory speaks."""
     text = "كما أعلن المرصد مقتل امرأة في مخيم درعا جراء قصف من قوات نظام بشار الأسد، مشيرا الى أن القتلى مدنيون."

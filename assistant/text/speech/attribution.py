@@ -86,8 +86,9 @@ def _speaks(words: list[Word], mentions: list[Mention], own: frozenset[str] = fr
                     and not (between and _coordinated(words[first], own))):
                 return "verb"
             if last < v <= last + SVO_REACH and all(words[k].norm in SVO_BETWEEN for k in range(last + 1, v)):
-                if (first == 0 or words[first - 1].norm not in PREPOSITIONS) and not _possessor(words, first, own):
-                    return "verb"
+                reported = circumstantial and any(w.norm in lex.complementizers for w in words[:first])
+                if (first == 0 or words[first - 1].norm not in PREPOSITIONS) and not _possessor(words, first, own) and not reported:
+                    return "verb"  # not a name in what was said ("وأكد أن … الربيعة، موضحا"): the speaker goes on
         subject = first == 1 or first == 2 and bool(words[1].forms & lex.titles)  # of the opening verb
         if subject and _opens_clause(words[0]) and any(w.norm in lex.continuing_participles for w in words[last + 1 :]):
             return "verb"  # "رفع وزير الحج … التهاني، سائلاً المولى أن …": the subject of the opening verb goes on to speak
