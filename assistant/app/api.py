@@ -53,13 +53,16 @@ def as_built(settings: Settings) -> Settings:
     int8 without saying so each time. Unchanged when there is no readable index."""
     if "embed_precision" in settings.model_fields_set:
         return settings
+    import json
+
     from assistant.errors import IndexError_
-    from assistant.index.manifest import read_manifest
+    from assistant.index.manifest import MANIFEST
     from assistant.index.store import current_generation
 
-    try:
-        built = read_manifest(current_generation(settings.index_dir)).config.embedder.precision
-    except IndexError_:
+    try:  # the one field, without validating the whole manifest: opening the index does that next
+        manifest = json.loads((current_generation(settings.index_dir) / MANIFEST).read_text(encoding="utf-8"))
+        built = manifest["config"]["embedder"]["precision"]
+    except (IndexError_, OSError, ValueError, KeyError, TypeError):
         return settings
     if built in ("bf16", "f32", "int8") and built != settings.embed_precision:
         return settings.model_copy(update={"embed_precision": built})
