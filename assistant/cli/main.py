@@ -70,7 +70,7 @@ INT8_TIP_PASSAGES = 2000
     "--precision",
     type=click.Choice(["bf16", "f32", "int8"]),
     help="The embedder's arithmetic (default: what the index was built with, else bf16). int8 embeds about 1.4-1.5x "
-    "faster on CPUs with VNNI (slower without) with ARCD retrieval unchanged; quantized once (about 2.5 min). "
+    "faster on CPUs with VNNI (slower without) with ARCD retrieval unchanged; quantized once (about two minutes). "
     "Searches follow the index.",
 )
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
