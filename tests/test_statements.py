@@ -324,6 +324,15 @@ def test_a_name_that_owns_the_noun_before_it_is_no_subject() -> None:
     assert _said(own, "الرئيس السوري بشار الأسد") == [own]
 
 
+def test_a_kunya_last_name_is_found_written_joined_or_apart() -> None:
+    """"هاني أبو راس" is also written "أبوراس", and the other way round."""
+    joined = "من جانبه أوضح الدكتور هاني بن محمد أبوراس أمين محافظة جدة، أن الحديقة تم تشغيلها في رمضان."
+    apart = "من جانبه أوضح الدكتور هاني أبو راس أمين محافظة جدة، أن الحديقة تم تشغيلها في رمضان."
+    assert _said(joined, "أمين محافظة جدة هاني أبو راس") == [joined]
+    assert _said(apart, "أمين محافظة جدة هاني أبوراس") == [apart]
+    assert _said("وقال أبو بكر إن الحديقة جاهزة.", "أمين محافظة جدة هاني أبو راس") == []
+
+
 def test_a_reporting_verb_before_its_speaker() -> None:
     text = "وقال المتحدث الرسمي باسم الكرملين، ديمتري بيسكوف، للصحفيين إنه لا توجد خطط."
     assert _said(text, "بيسكوف") == [text]

@@ -55,6 +55,9 @@ ALLAH = "الله"
 """The second word of compound names ("نصر الله", "فضل الله"): never a last name on its own."""
 
 
+KUNYA = normalize("أبو")
+"""The word of a kunya last name ("أبو راس"), which the press writes apart or joined ("أبوراس")."""
+
 COMPOUND_HEAD = "عبد"
 """The first word of names written joined or apart ("عبدالرحمن", "عبد الرحمن"), read as one word."""
 
@@ -157,7 +160,11 @@ class SpeakerMatch:
                 if raw[-2] in PATRONYMIC and not has_article(raw[-3]) and raw[-3] not in lex.titles:
                     pair = (raw[-3], *pair)  # "سعود بن نايف": "بن نايف" alone is his brother's name too
                 variants.append(pair)
+                if raw[-2] == KUNYA:  # "أبو راس" is also written "أبوراس"
+                    variants.append((KUNYA + surname,))
                 surname = None
+            elif surname is not None and surname.startswith(KUNYA) and len(surname) > len(KUNYA) + 2:
+                variants.append((KUNYA, surname[len(KUNYA) :]))  # "أبوراس" is also written "أبو راس"
             chain: tuple[str, ...] = ()
             named = [k for k, w in enumerate(raw) if not has_article(w) and w not in NAME_STOP and w not in lex.titles and w not in FAMILY]
             before = len(raw) - (3 if family else 2)  # the given name is the word before the last name,
