@@ -394,6 +394,14 @@ def test_a_continuation_carries_the_speaker_on_and_stops_at_another_speaker() ->
     assert _said(text, "عادل الجبير") == [first, second]
 
 
+def test_a_continuing_verb_with_his_words_as_its_object_carries_the_speaker_on() -> None:
+    """"واختتم حديثه ... حيث قال: ...": he concluded his talk; "حديثه"/"كلامه" refer back to the speaker."""
+    first = "وقال لاعب الاتحاد سولي مونتاري أثناء المؤتمر الصحفي إنه سعيد بالانضمام إلى النادي."
+    last = "واختتم حديثه موجها كلامه للجماهير حيث قال: أنا هنا من أجل الفوز."
+    text = f"{first} {last}"
+    assert _said(text, "لاعب الاتحاد سولي مونتاري") == [first, last]
+
+
 def test_a_continuation_carries_past_a_sentence_in_which_nobody_speaks() -> None:
     first = "وقال الوزير عادل الجبير إن المملكة تدعم الحل السياسي."
     heading = "لا تراجع عن الدعم.."
