@@ -64,7 +64,7 @@ def as_built(settings: Settings) -> Settings:
         built = manifest["config"]["embedder"]["precision"]
     except (IndexError_, OSError, ValueError, KeyError, TypeError):
         return settings
-    if built in ("bf16", "f32", "int8") and built != settings.embed_precision:
+    if built in ("bf16", "f32", "int8"):  # marked as set: a second call (the CLI's, then index_corpus's) reads nothing
         return settings.model_copy(update={"embed_precision": built})
     return settings
 

@@ -151,7 +151,12 @@ def _genitive(words: list[Word], first: int) -> bool:
         k -= 1
     if k <= 0 or words[k].end + 1 != words[k + 1].start:  # a sentence's first word is its verb ("ورفع سمو وزير …")
         return False
-    word = words[k]
+    return _bare_noun(words[k])
+
+
+def _bare_noun(word: Word) -> bool:
+    """Whether a word may be a noun without the article: no title, verb, preposition, complementizer or honorific."""
+    lex = lexicon()
     bare = without_conjunction(word.norm)
     return (not has_article(word.norm) and not word.forms & (lex.titles | lex.verbs) and bare not in lex.verbs
             and bare not in PREPOSITIONS and bare not in lex.complementizers and word.norm not in lex.honorifics)
@@ -177,10 +182,8 @@ def _possessor(words: list[Word], first: int, own: frozenset[str]) -> bool:
     if has_article(words[k - 1].norm) or words[k - 1].forms & lex.titles:
         return False  # "وزير الخارجية البريطاني فيليب هاموند": a given name after a title, not a possessed noun
     word = words[k]
-    bare = without_conjunction(word.norm)
-    return not (has_article(word.norm) or word.forms & (lex.titles | lex.ranks | lex.verbs) or owned(word) or bare in lex.verbs
-                or bare in PREPOSITIONS or bare in lex.complementizers or word.norm in FAMILY or bare in FAMILY
-                or word.norm in lex.honorifics)
+    return _bare_noun(word) and not (word.forms & lex.ranks or owned(word) or word.norm in FAMILY
+                                     or without_conjunction(word.norm) in FAMILY)
 
 
 def _coordinated(word: Word, own: frozenset[str]) -> bool:
