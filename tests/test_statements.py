@@ -52,6 +52,9 @@ SEED_SET = ROOT / "tests" / "data" / "statements_seeds.jsonl"
         ("هل علّق بيسكوف على طلب التسليم؟", "ar", "بيسكوف"),
         ("What did the Saudi ambassador to Lebanon, Ali Awad Asiri, say?", "en", "Saudi ambassador to Lebanon, Ali Awad Asiri,"),
         ("ماذا قال وزير الخارجية في مؤتمر صحفي؟", "ar", "وزير الخارجية"),
+        ("ماذا قال مدير الكرة في نادي الهلال فهد المفرج؟", "ar", "مدير الكرة في نادي الهلال فهد المفرج"),  # a place owned
+        ("ماذا قال وزير الخارجية في مؤتمر الطاقة بجدة؟", "ar", "وزير الخارجية"),  # a place, then another: no name
+        ("هل علّقت وزارة الخارجية الإسرائيلية على وصف الاتحاد الأوروبي لسياستها بالترانسفير؟", "ar", "وزارة الخارجية الإسرائيلية"),
     ],
 )
 def test_a_statement_question_names_its_speaker(question: str, language: str, speaker: str) -> None:

@@ -88,6 +88,12 @@ def _of_place(words: list[tuple[str, str, int, int]], k: int) -> bool:
     return word[:1] in "بل" and len(word) > 3 and k + 1 < len(words) and has_article(words[k + 1][1])
 
 
+def _construct(words: list[tuple[str, str, int, int]], k: int, lex: Lexicon) -> bool:
+    """Whether a question's word is a noun without the article owning the defined word after it, a
+    title's place ("في نادي الهلال", "في مدينة الرياض")."""
+    return _a_name(words[k][1], lex) and k + 1 < len(words) and has_article(words[k + 1][1])
+
+
 def _a_name(word: str, lex: Lexicon) -> bool:
     """Whether a question's word may be part of a person's name: no article, no stop or title word."""
     return not has_article(word) and word not in NAME_STOP and word not in lex.titles
@@ -133,13 +139,16 @@ def statement_ask(question: str, language: str) -> StatementAsk | None:
                 break
         else:  # "منسقة السياسة الخارجية في الاتحاد الأوروبي فيديريكا موغيريني": a defined place, then the name;
             k = j + 1  # "المشرف العام على الفريق الكروي بنادي الاتحاد منصور البلوي": "بنادي الاتحاد" is of the place
-            while k < len(words) and k - j <= 6 and (has_article(words[k][1]) or _of_place(words, k)):
+            owned = j < len(words) and words[j][1] == "في" and k < len(words) and _construct(words, k, lex)  # "مدير الكرة في نادي الهلال فهد المفرج"
+            while k < len(words) and k - j <= 6 and (has_article(words[k][1]) or _of_place(words, k) or (owned and k == j + 1)):
                 k += 1
             if j < len(words) and words[j][1] in _TITLE_PREPOSITIONS and j + 1 < k < len(words) and _a_name(words[k][1], lex):
-                j = k + 1
-                while j < len(words) and _a_name(words[j][1], lex) and j - k <= 4:
-                    j += 1
-                if j == len(words) - 1 and has_article(words[j][1]):  # a family name last: "منصور البلوي"
-                    j += 1
+                end = k + 1
+                while end < len(words) and _a_name(words[end][1], lex) and end - k <= 4:
+                    end += 1
+                if end == len(words) - 1 and has_article(words[end][1]):  # a family name last: "منصور البلوي"
+                    end += 1
+                if not owned or end - k >= 2:  # after an owned place, a whole name ("... بجدة" is another place)
+                    j = end
         return StatementAsk(question[words[i + 1][2] : words[j - 1][3]], words[i][0], question[words[j - 1][3] :].strip())
     return None
