@@ -854,3 +854,13 @@ def test_according_to_the_statement_with_wafqan() -> None:
 
     assert _the_statement_says(words_of("ووفقا البيان فإن الزيارة ستتم قريبا."))
     assert _the_statement_says(words_of("وفق البيان فإن الزيارة ستتم قريبا."))
+
+
+def test_a_title_before_a_bodys_name_is_its_officer_not_the_body() -> None:
+    """"نائب رئيس فيفا" is FIFA's vice-president: the title names him, not FIFA, later in the article
+    ("نائب رئيس الاتحاد الأردني"); an acronym is a body's name, not a person's."""
+    text = 'وبلاتيني هو نائب رئيس "فيفا"، وكان مستشارا لبلاتر. وأكد نائب رئيس الاتحاد الأردني أن الأمير مستعد للترشح.'
+    assert _said(text, "FIFA") == []
+    own = 'وقال الاتحاد الدولي لكرة القدم "فيفا" إنه سينتخب رئيسا جديدا.'
+    assert _said(own, "FIFA") == [own]
+    assert SpeakerMatch.of("FIFA").body and not SpeakerMatch.of("Putin").body

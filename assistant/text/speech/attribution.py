@@ -297,6 +297,8 @@ def attributed(text: str, sentences: list[tuple[int, int]], speaker: SpeakerMatc
         kept = [m for voice in voices for m in voice.find(ws)]
         for mention in speaker.find(ws):
             learnt = titles_of(ws, [mention])
+            if speaker.body:  # "نائب رئيس فيفا" is its officer; "المتحدث باسم الوزارة" speaks for it
+                learnt = {t for t in learnt if t[0] in lexicon().spokesmen or "باسم" in t}
             if not titled_otherwise(ws, mention, speaker, learnt):
                 kept.append(mention)
                 titles |= learnt

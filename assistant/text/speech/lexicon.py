@@ -33,6 +33,8 @@ class Lexicon:
     titles: frozenset[str]
     reported_from: frozenset[str]
     anaphors: frozenset[str]
+    spokesmen: frozenset[str]
+    """Titles that speak for the body named after them ("المتحدث باسم ..."), without the article."""
     honorifics: frozenset[str]
     connectives: frozenset[str]
     """Words that may open a continuing sentence before its verb ("كما أوضح", "إلا أنه أشار")."""
@@ -101,6 +103,7 @@ def lexicon() -> Lexicon:
         titles=norm(ar["titles"]),
         reported_from=norm(ar["reported_from"]),
         anaphors=norm(ar["anaphors"]),
+        spokesmen=frozenset(normalize(w).removeprefix("ال") for w in ar["spokesmen"]),
         honorifics=norm(ar["honorifics"]),
         connectives=norm(ar["connectives"]),
         ranks=norm(ar["ranks"]),

@@ -137,6 +137,8 @@ class SpeakerMatch:
     chain: tuple[str, ...] = ()
     """The rest of a chain of fathers' names after its first link, as the question gives it ("بن
     عبدالعزيز" of "فيصل بن عبدالله بن عبدالعزيز"): an article that goes on otherwise names someone else."""
+    acronym: bool = False
+    """The Latin name is a body's acronym ("FIFA", "SAMA"), looked for by sound: a body, not a person."""
 
     @classmethod
     def of(cls, speaker: str) -> SpeakerMatch:
@@ -192,7 +194,7 @@ class SpeakerMatch:
                        bare_surname=surname is not None and not has_article(raw[-1]))
         name = _latin_name(speaker)
         if name:
-            return cls((), None, name)
+            return cls((), None, name, acronym=ACRONYM_RE.fullmatch(speaker.strip()) is not None)
         forms = institution_names(speaker)
         if forms:  # "the Syrian presidency": the Arabic names, each read as an Arabic speaker would be
             readings = [cls.of(f) for f in forms]
@@ -205,7 +207,7 @@ class SpeakerMatch:
         )
         acronym = re.search(r"\(([A-Z]{2,6})\)", speaker)
         if not exonyms and acronym:  # "the Saudi Arabian Monetary Agency (SAMA)": its acronym, by sound (ساما)
-            return cls((), None, (acronym.group(1).lower(),))
+            return cls((), None, (acronym.group(1).lower(),), acronym=True)
         return cls((), None, (), exonyms=exonyms)
 
     def spelled(self, vocabulary: Iterable[str]) -> SpeakerMatch:
@@ -278,7 +280,7 @@ class SpeakerMatch:
     @property
     def body(self) -> bool:
         """Whether the speaker is a body (a ministry, an agency), not a person."""
-        return not self.latin and self.surname is None and self.given is None and bool(self.phrase)
+        return self.acronym or not self.latin and self.surname is None and self.given is None and bool(self.phrase)
 
     @property
     def empty(self) -> bool:
@@ -341,6 +343,9 @@ class SpeakerMatch:
             return True
         return self.bare_surname and has_article(words[i].norm) and not self.surname.endswith("ي")  # "البارزاني" is "بارزاني"
 
+
+ACRONYM_RE = re.compile(r"[A-Z]{2,6}")
+"""A speaker written as one word in capitals: a body's acronym ("FIFA", "OPEC"), not a person's name."""
 
 _PARTICLES = frozenset("van von de der den da di du del la le el al bin ibn abu bint".split())
 
