@@ -864,3 +864,13 @@ def test_a_title_before_a_bodys_name_is_its_officer_not_the_body() -> None:
     own = 'وقال الاتحاد الدولي لكرة القدم "فيفا" إنه سينتخب رئيسا جديدا.'
     assert _said(own, "FIFA") == [own]
     assert SpeakerMatch.of("FIFA").body and not SpeakerMatch.of("Putin").body
+
+
+def test_a_name_inside_a_quotation_after_the_verb_is_no_subject() -> None:
+    """'واضاف بلاتر "الفيفا ستكون دائما وراء روسيا"': Blatter speaks; FIFA is in what he said. A name
+    alone in quotation marks right after the verb is still its subject ('وقال “كيري” إنه ...')."""
+    text = 'واضاف بلاتر "الفيفا ستكون دائما وراء روسيا"، مطمئنا روسيا بالدعم الكامل.'
+    assert _said(text, "FIFA") == []
+    assert _said("وتابع «فيفا لن يتراجع عن قراره».", "FIFA") == []
+    own = "وقال “جون كيري” إنه سيزور المنطقة قريبا."
+    assert _said(own, "John Kerry") == [own]

@@ -83,7 +83,7 @@ def _speaks(words: list[Word], mentions: list[Mention], own: frozenset[str] = fr
             circumstantial = without_conjunction(words[v].norm) in lex.continuing_participles  # "مطالبا الرئيس …": its object
             if (v < first <= v + (TITLED_REACH if titled else VSO_REACH) and foreign <= 2 and not circumstantial
                     and not any(_blocks(words, k, first, lex.quotes_from(words[v].norm), own) for k in between)
-                    and not (between and _coordinated(words[first], own))):
+                    and not (between and _coordinated(words[first], own)) and not _quoted(words, v, first, last)):
                 return "verb"
             if last < v <= last + SVO_REACH and all(words[k].norm in SVO_BETWEEN for k in range(last + 1, v)):
                 reported = circumstantial and any(w.norm in lex.complementizers for w in words[:first])
@@ -93,6 +93,23 @@ def _speaks(words: list[Word], mentions: list[Mention], own: frozenset[str] = fr
         if subject and _opens_clause(words[0]) and any(w.norm in lex.continuing_participles for w in words[last + 1 :]):
             return "verb"  # "رفع وزير الحج … التهاني، سائلاً المولى أن …": the subject of the opening verb goes on to speak
     return None
+
+
+def _quoted(words: list[Word], v: int, first: int, last: int) -> bool:
+    """Whether the name at ``words[first..last]`` stands inside a quotation opened after the verb at
+    ``v`` ('واضاف بلاتر "الفيفا ستكون …"'): what was said, not who said it. A name quoted alone, the
+    quotation closed right after it, is still the subject ("وقال “كيري” إنه …")."""
+    inside = False
+    for k in range(v + 1, first + 1):
+        for ch in words[k].lead:
+            if ch in "«“":
+                inside = True
+            elif ch in "»”":
+                inside = False
+            elif ch == '"':
+                inside = not inside
+    closed_after = last + 1 < len(words) and any(ch in words[last + 1].lead for ch in '»”"')
+    return inside and not closed_after
 
 
 def _opens_clause(word: Word) -> bool:

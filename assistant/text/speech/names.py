@@ -29,6 +29,8 @@ class Word:
     each keeping at least three letters: "وبيسكوف" is read as "بيسكوف", "والكرملين" as "كرملين"."""
     clitic: str = ""
     """The proclitic letters of the shortest reading ("ل" in "لبوتين" read as "بوتين")."""
+    lead: str = ""
+    """The punctuation between the word before and this one (quotation marks, commas), spaces dropped."""
 
 
 def _readings(norm: str) -> tuple[frozenset[str], str]:
@@ -92,7 +94,8 @@ def words_of(text: str, start: int = 0, end: int | None = None) -> list[Word]:
         if out and out[-1].norm.lstrip("وفبل") == COMPOUND_HEAD and norm.startswith("ال") and not text[out[-1].end : begin].strip():
             begin, norm = out[-1].start, out.pop().norm + norm
         forms, clitic = _readings(norm)
-        out.append(Word(begin, m.end(), norm, forms, clitic))
+        lead = "".join(text[out[-1].end if out else start : begin].split())
+        out.append(Word(begin, m.end(), norm, forms, clitic, lead))
     return out
 
 
