@@ -874,3 +874,12 @@ def test_a_name_inside_a_quotation_after_the_verb_is_no_subject() -> None:
     assert _said("وتابع «فيفا لن يتراجع عن قراره».", "FIFA") == []
     own = "وقال “جون كيري” إنه سيزور المنطقة قريبا."
     assert _said(own, "John Kerry") == [own]
+
+
+def test_a_participle_after_a_name_goes_on_with_the_subject_of_the_verb_before() -> None:
+    """'واوضح بوتين … ضربت الفيفا، مضيفا …': Putin goes on speaking; FIFA is the object of a clause. A
+    speaker named through a long title after the verb still speaks through the participle."""
+    text = 'واوضح بوتين ايضا "نحن نرى ما يحصل حول كرة القدم" في اشارة الى فضائح الفساد الذي ضربت الفيفا، مضيفا "نحن ممتنون".'
+    assert _said(text, "FIFA") == []
+    own = "وأوضح مستشار الأمير المشرف العام على وكالة التنمية الدكتور هشام الفالح، مشيرا إلى أن النقل نجح."
+    assert _said(own, "مستشار أمير منطقة مكة المكرمة الدكتور هشام الفالح") == [own]

@@ -86,13 +86,25 @@ def _speaks(words: list[Word], mentions: list[Mention], own: frozenset[str] = fr
                     and not (between and _coordinated(words[first], own)) and not _quoted(words, v, first, last)):
                 return "verb"
             if last < v <= last + SVO_REACH and all(words[k].norm in SVO_BETWEEN for k in range(last + 1, v)):
-                reported = circumstantial and any(w.norm in lex.complementizers for w in words[:first])
+                reported = circumstantial and (any(w.norm in lex.complementizers for w in words[:first]) or _has_subject(words, verbs, first, own))
                 if (first == 0 or words[first - 1].norm not in PREPOSITIONS) and not _possessor(words, first, own) and not reported:
                     return "verb"  # not a name in what was said ("وأكد أن … الربيعة، موضحا"): the speaker goes on
         subject = first == 1 or first == 2 and bool(words[1].forms & lex.titles)  # of the opening verb
         if subject and _opens_clause(words[0]) and any(w.norm in lex.continuing_participles for w in words[last + 1 :]):
             return "verb"  # "رفع وزير الحج … التهاني، سائلاً المولى أن …": the subject of the opening verb goes on to speak
     return None
+
+
+def _has_subject(words: list[Word], verbs: list[int], first: int, own: frozenset[str]) -> bool:
+    """Whether a reporting verb before the name at ``words[first]`` has a subject of its own right after
+    it ("واوضح بوتين …"): no title, rank or honorific (which may open the speaker's own long title), no
+    word of the speaker's name, no complementizer. A participle after the name goes on with that subject."""
+    lex = lexicon()
+    return any(
+        v + 1 < first and not _opens_title(words[v + 1]) and not words[v + 1].forms & own
+        and words[v + 1].norm not in lex.complementizers and not has_article(words[v + 1].norm)
+        for v in verbs if v < first
+    )
 
 
 def _quoted(words: list[Word], v: int, first: int, last: int) -> bool:
