@@ -883,3 +883,12 @@ def test_a_participle_after_a_name_goes_on_with_the_subject_of_the_verb_before()
     assert _said(text, "FIFA") == []
     own = "وأوضح مستشار الأمير المشرف العام على وكالة التنمية الدكتور هشام الفالح، مشيرا إلى أن النقل نجح."
     assert _said(own, "مستشار أمير منطقة مكة المكرمة الدكتور هشام الفالح") == [own]
+
+
+def test_what_the_speaker_announced_with_the_verb_taking_a_pronoun() -> None:
+    """'ما أعلنه عون', 'حسب ما ذكره الوزير': a reporting verb with its object pronoun, then its subject."""
+    opening = "والتقى النائب ميشال عون وفدا من الحزب."
+    text = "وبدا لافتا ما أعلنه عون يوم أمس في حديث إلى وكالة الأنباء عن أن «إسقاط الحكومة ليس من الأهداف»."
+    assert _said(opening + " " + text, "ميشال عون") == [text]
+    other = "وكان عون قد زار الوزارة، وفق ما قاله مصدر مطلع."
+    assert _said(opening + " " + other, "ميشال عون") == []

@@ -63,7 +63,7 @@ def _speaks(words: list[Word], mentions: list[Mention], own: frozenset[str] = fr
     """Whether a sentence's words make a mentioned speaker the subject of a reporting verb (``own``:
     the words of the speaker's name as asked, which may stand between the verb and the name)."""
     lex = lexicon()
-    verbs = [i for i, w in enumerate(words) if lex.is_verb(w.norm) and not _via(words, i)]
+    verbs = [i for i, w in enumerate(words) if lex.is_verb(w.norm) and not _via(words, i) or _what_was_said(words, i)]
     if words and without_conjunction(words[0].norm) in lex.verbs_opening_a_report and any(w.norm in lex.complementizers for w in words[2:]):
         verbs.insert(0, 0)  # "وبيّن الصباغ أن ...", not "بين الطرفين"
     for first, last, addressed in mentions:
@@ -93,6 +93,16 @@ def _speaks(words: list[Word], mentions: list[Mention], own: frozenset[str] = fr
         if subject and _opens_clause(words[0]) and any(w.norm in lex.continuing_participles for w in words[last + 1 :]):
             return "verb"  # "رفع وزير الحج … التهاني، سائلاً المولى أن …": the subject of the opening verb goes on to speak
     return None
+
+
+WHAT = frozenset(normalize(w) for w in "ما بما مما فيما".split())
+"""Before a reporting verb with an object pronoun, these make it "what X said" ("ما أعلنه عون")."""
+
+
+def _what_was_said(words: list[Word], i: int) -> bool:
+    """Whether ``words[i]`` is a reporting verb with its object pronoun after "ما" ("حسب ما ذكره الوزير")."""
+    norm = words[i].norm
+    return i > 0 and words[i - 1].norm in WHAT and norm.endswith("ه") and lexicon().is_verb(norm[:-1])
 
 
 def _has_subject(words: list[Word], verbs: list[int], first: int, own: frozenset[str]) -> bool:
