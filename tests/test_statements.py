@@ -892,3 +892,25 @@ def test_what_the_speaker_announced_with_the_verb_taking_a_pronoun() -> None:
     assert _said(opening + " " + text, "ميشال عون") == [text]
     other = "وكان عون قد زار الوزارة، وفق ما قاله مصدر مطلع."
     assert _said(opening + " " + other, "ميشال عون") == []
+
+
+def test_a_last_name_alone_counts_only_where_the_article_writes_the_whole_name() -> None:
+    """'المخرج' is also 'the director': an article that has 'محمد' somewhere and 'المخرج' elsewhere
+    ('وقال المخرج خالد يوسف') does not name the mayor 'محمد المخرج'; one that writes the name whole,
+    a chain of fathers' names allowed inside it, does."""
+    speaker = "أمين محافظة الطائف المهندس محمد المخرج"
+    other = "وحضر اللقاء الدكتور محمد العلي. وقال المخرج خالد يوسف إن القرار جاء متأخرا."
+    assert _said(other, speaker) == []
+    own = "وقال المهندس محمد بن عبدالرحمن المخرج إن المتنزه يضم ساحات. وذكر المهندس المخرج أن الأمانة ستدعم التشجير."
+    assert _said(own, speaker) == own.split(" وذكر")[:1] + ["وذكر" + own.split(" وذكر")[1]]
+
+
+def test_the_questions_title_names_the_speaker_in_an_article_that_names_him() -> None:
+    """'أمين محافظة الطائف المهندس محمد المخرج': where the article names him, 'وقال أمين محافظة الطائف'
+    is him; where it does not, the title alone is not looked for."""
+    speaker = "أمين محافظة الطائف المهندس محمد المخرج"
+    named = "وذكر المهندس محمد المخرج أن الأمانة ستدعم التشجير."
+    titled = "وقال أمين محافظة الطائف إن المشروع يضم مركزا تجاريا."
+    assert _said(named + " " + titled, speaker) == [named, titled]
+    assert _said(titled, speaker) == []
+    assert len(SpeakerMatch.of("وزير الحج الدكتور بندر حجار").title) == 2  # "الدكتور" is a rank, not the title

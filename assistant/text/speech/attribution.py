@@ -330,7 +330,7 @@ def attributed(text: str, sentences: list[tuple[int, int]], speaker: SpeakerMatc
     speaker = narrowed
     own = speaker.own
     mentions: list[list[Mention]] = []
-    titles: set[tuple[str, ...]] = set()
+    titles: set[tuple[str, ...]] = {speaker.title} if speaker.title else set()  # the article names them: the question's title is theirs
     voices: list[SpeakerMatch] = []  # people named as the body's spokesmen so far
     for ws in words:  # each mention's titles, learnt once: they both drop a mention titled otherwise and name the speaker later
         kept = [m for voice in voices for m in voice.find(ws)]

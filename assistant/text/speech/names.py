@@ -140,6 +140,9 @@ class SpeakerMatch:
     chain: tuple[str, ...] = ()
     """The rest of a chain of fathers' names after its first link, as the question gives it ("بن
     عبدالعزيز" of "فيصل بن عبدالله بن عبدالعزيز"): an article that goes on otherwise names someone else."""
+    title: tuple[str, ...] = ()
+    """The title the question gives a person before the name ("أمين محافظة الطائف" of "أمين محافظة الطائف
+    المهندس محمد المخرج"), as a learnt title: in an article that names the person, it is them."""
     acronym: bool = False
     """The Latin name is a body's acronym ("FIFA", "SAMA"), looked for by sound: a body, not a person."""
 
@@ -193,8 +196,15 @@ class SpeakerMatch:
             anaphor = "ال" + raw[0].removeprefix("ال")
             if anaphor in lex.anaphors:  # "... وأكدت الوزارة", "... وأكد الوزير"
                 variants.append((anaphor,))
+            title: tuple[str, ...] = ()
+            if given is not None:  # the words before the given name, ranks ("المهندس") left out
+                ws = words_of(speaker)
+                end = raw.index(given)
+                while end > 0 and ws[end - 1].forms & lex.ranks:
+                    end -= 1
+                title = _title(ws, 0, end) if end >= 2 and ws[0].forms & lex.titles else ()
             return cls(phrase, surname, (), given=given, exonyms=tuple(variants), chain=chain, unqualified=unqualified,
-                       bare_surname=surname is not None and not has_article(raw[-1]))
+                       bare_surname=surname is not None and not has_article(raw[-1]), title=title)
         name = _latin_name(speaker)
         if name:
             return cls((), None, name, acronym=ACRONYM_RE.fullmatch(speaker.strip()) is not None)
@@ -238,8 +248,12 @@ class SpeakerMatch:
         whose last name the archive spells several ways must stand whole once ("جون كيري" for "John
         Kerry": "خيري" and "جيري" spell "Kerry" too); a body with a name of several words must be named
         in full once (a university's "الجامعة" is not the Arab League's); any other speaker needs no such check."""
-        if self.given is not None:
-            return any(self.given in w.forms for w in words)
+        if self.given is not None:  # beside the last name ("محمد بن عبدالرحمن المخرج"), not anywhere: "المخرج" is also "the director"
+            found = self.find(words)
+            return any(
+                f <= i <= l or i < f <= i + GIVEN_REACH and all(not words[k].lead and not has_article(words[k].norm) for k in range(i + 1, f))
+                and not words[f].lead for i, w in enumerate(words) if self.given in w.forms for f, l, _ in found
+            )
         if not self.latin and self.surname is None:  # a body: its name in full somewhere, not only "الجامعة"
             whole = [p for p in (self.phrase, *self.exonyms) if len(p) >= 2]
             return not whole or any(
@@ -346,6 +360,9 @@ class SpeakerMatch:
             return True
         return self.bare_surname and has_article(words[i].norm) and not self.surname.endswith("ي")  # "البارزاني" is "بارزاني"
 
+
+GIVEN_REACH = 4
+"""Most words from a given name to the last name it goes with ("محمد بن عبدالرحمن المخرج")."""
 
 ACRONYM_RE = re.compile(r"[A-Z]{2,6}")
 """A speaker written as one word in capitals: a body's acronym ("FIFA", "OPEC"), not a person's name."""
