@@ -864,6 +864,13 @@ def test_a_title_before_a_bodys_name_is_its_officer_not_the_body() -> None:
     own = 'وقال الاتحاد الدولي لكرة القدم "فيفا" إنه سينتخب رئيسا جديدا.'
     assert _said(own, "FIFA") == [own]
     assert SpeakerMatch.of("FIFA").body and not SpeakerMatch.of("Putin").body
+    assert not SpeakerMatch.of("بوتين").body and SpeakerMatch.of("الكرملين").body
+
+
+def test_a_person_asked_by_the_last_name_alone_keeps_the_titles_the_article_gives() -> None:
+    """'بوتين': 'الرئيس الروسي فلاديمير بوتين' ... 'وأضاف الرئيس الروسي أن …' is Putin."""
+    text = "وهنأ الرئيس الروسي فلاديمير بوتين الأسد. وأضاف الرئيس الروسي أن روسيا ستقف إلى جانب سوريا."
+    assert _said(text, "بوتين") == ["وأضاف الرئيس الروسي أن روسيا ستقف إلى جانب سوريا."]
 
 
 def test_a_name_inside_a_quotation_after_the_verb_is_no_subject() -> None:

@@ -144,6 +144,8 @@ class SpeakerMatch:
     """The title the question gives a person before the name ("أمين محافظة الطائف" of "أمين محافظة الطائف
     المهندس محمد المخرج"), as a learnt title: in an article that names the person, it is them."""
     acronym: bool = False
+    named_alone: bool = False
+    """One Arabic word without the article ("بوتين"): a person asked by the last name alone, not a body."""
     """The Latin name is a body's acronym ("FIFA", "SAMA"), looked for by sound: a body, not a person."""
 
     @classmethod
@@ -204,7 +206,8 @@ class SpeakerMatch:
                     end -= 1
                 title = _title(ws, 0, end) if end >= 2 and ws[0].forms & lex.titles else ()
             return cls(phrase, surname, (), given=given, exonyms=tuple(variants), chain=chain, unqualified=unqualified,
-                       bare_surname=surname is not None and not has_article(raw[-1]), title=title)
+                       bare_surname=surname is not None and not has_article(raw[-1]), title=title,
+                       named_alone=len(raw) == 1 and not has_article(raw[0]))
         name = _latin_name(speaker)
         if name:
             return cls((), None, name, acronym=ACRONYM_RE.fullmatch(speaker.strip()) is not None)
@@ -297,7 +300,7 @@ class SpeakerMatch:
     @property
     def body(self) -> bool:
         """Whether the speaker is a body (a ministry, an agency), not a person."""
-        return self.acronym or not self.latin and self.surname is None and self.given is None and bool(self.phrase)
+        return self.acronym or not (self.latin or self.named_alone) and self.surname is None and self.given is None and bool(self.phrase)
 
     @property
     def empty(self) -> bool:
