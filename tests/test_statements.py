@@ -921,3 +921,10 @@ def test_the_questions_title_names_the_speaker_in_an_article_that_names_him() ->
     assert _said(named + " " + titled, speaker) == [named, titled]
     assert _said(titled, speaker) == []
     assert len(SpeakerMatch.of("وزير الحج الدكتور بندر حجار").title) == 2  # "الدكتور" is a rank, not the title
+
+
+def test_the_spokesman_named_after_a_bodys_name_speaks_for_it() -> None:
+    """'المتحدث الرسمي باسم وزارة الخارجية المصرية السفير بدر عبدالعاطي' ... 'ولفت السفير بدر عبدالعاطي'."""
+    first = "وشدد المتحدث الرسمي باسم وزارة الخارجية المصرية السفير بدر عبدالعاطي على تضامن مصر مع أشقائها."
+    later = "ولفت السفير بدر عبدالعاطي الانتباه إلى أهمية الاستقرار، مطالبا بضرورة الالتزام بالميثاق."
+    assert _said(first + " " + later, "وزارة الخارجية المصرية") == [first, later]

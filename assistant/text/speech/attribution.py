@@ -18,6 +18,7 @@ from assistant.text.speech.names import (
     has_article,
     named_on,
     strip_article,
+    title_after,
     titled_otherwise,
     titles_of,
     words_of,
@@ -336,8 +337,9 @@ def attributed(text: str, sentences: list[tuple[int, int]], speaker: SpeakerMatc
         kept = [m for voice in voices for m in voice.find(ws)]
         for mention in speaker.find(ws):
             learnt = titles_of(ws, [mention])
-            if speaker.body:  # "نائب رئيس فيفا" is its officer; "المتحدث باسم الوزارة" speaks for it
-                learnt = {t for t in learnt if t[0] in lexicon().spokesmen or "باسم" in t}
+            if speaker.body:  # before its name, "نائب رئيس فيفا" is its officer; "المتحدث باسم الوزارة" speaks for it
+                after = title_after(ws, mention[1])  # after it, the one who speaks ("… باسم الوزارة السفير بدر عبدالعاطي")
+                learnt = {t for t in learnt if t[0] in lexicon().spokesmen or "باسم" in t or t == after}
             if not titled_otherwise(ws, mention, speaker, learnt):
                 kept.append(mention)
                 titles |= learnt

@@ -474,7 +474,7 @@ def titles_of(words: list[Word], mentions: list[Mention]) -> set[tuple[str, ...]
     lex = lexicon()
     titles: set[tuple[str, ...]] = set()
     for first, last, _ in mentions:
-        after = _title_after(words, last)
+        after = title_after(words, last)
         if after:
             titles.add(after)
         heads = [i for i in range(max(0, first - TITLE_REACH), first) if words[i].forms & lex.titles]
@@ -498,7 +498,7 @@ TITLE_AFTER = 4
 """Most words of a title learnt after the name ("الأمير سعود بن عبدالمحسن أمير منطقة حائل")."""
 
 
-def _title_after(words: list[Word], last: int) -> tuple[str, ...] | None:
+def title_after(words: list[Word], last: int) -> tuple[str, ...] | None:
     """The title an article puts right after the speaker's name, the rest of a chain of fathers' names
     skipped ("الأمير سعود بن عبدالمحسن بن عبدالعزيز أمير منطقة حائل، …" -> ("امير", "منطقه", "حائل")):
     a title word, then words up to a punctuation mark, a preposition, a verb or a family word, two or more."""
