@@ -928,3 +928,17 @@ def test_the_spokesman_named_after_a_bodys_name_speaks_for_it() -> None:
     first = "وشدد المتحدث الرسمي باسم وزارة الخارجية المصرية السفير بدر عبدالعاطي على تضامن مصر مع أشقائها."
     later = "ولفت السفير بدر عبدالعاطي الانتباه إلى أهمية الاستقرار، مطالبا بضرورة الالتزام بالميثاق."
     assert _said(first + " " + later, "وزارة الخارجية المصرية") == [first, later]
+
+
+def test_a_title_under_another_title_or_addressed_is_someone_elses() -> None:
+    """'نائب رئيس الوزراء التركي' is the deputy, 'مستشار أمير منطقة مكة' the emir's adviser, 'قولها لرئيس
+    الوزراء' says it to him; an article writing the name misspelt after the question's title ('رئيس
+    الوزراء التركي أحمد داود أغولو') still names him."""
+    speaker = "رئيس الوزراء التركي أحمد داود أوغلو"
+    named = "وأعلن رئيس الوزراء التركي أحمد داود أغولو أن الشرطة اعتقلت مشتبهين."
+    deputy = "من جهته، قال نائب رئيس الوزراء التركي نعمان كورتولموش إن الجرحى في المستشفيات."
+    told = "ونقل المتحدث عن ميركل قولها لرئيس الوزراء التركي إنه ينبغي الحفاظ على عملية السلام."
+    later = "وأعلن أوغلو أمس جلسة استثنائية للحكومة."
+    assert _said(" ".join([named, deputy, told, later]), speaker) == [named, later]
+    adviser = "وأوضح مستشار أمير منطقة مكة المكرمة الدكتور هشام الفالح أن النقل نجح."
+    assert _said("وزار الأمير خالد الفيصل الموقع. " + adviser, "أمير منطقة مكة المكرمة الأمير خالد الفيصل") == []

@@ -10,7 +10,7 @@ from functools import cached_property, lru_cache
 
 from assistant.text.arabic import ARABIC_LETTER_RE, normalize
 from assistant.text.dates import WEEKDAY
-from assistant.text.speech.lexicon import NAME_STOP, WORD_RE, lexicon
+from assistant.text.speech.lexicon import NAME_STOP, WORD_RE, Lexicon, lexicon
 from assistant.text.spelling import MAX_COST, may_spell, name_cost, same_name
 from assistant.text.terms import ARTICLE_EN_RE, EXONYMS, GENERIC_CAPITALISED, fold_latin
 
@@ -253,6 +253,8 @@ class SpeakerMatch:
         in full once (a university's "الجامعة" is not the Arab League's); any other speaker needs no such check."""
         if self.given is not None:  # beside the last name ("محمد بن عبدالرحمن المخرج"), not anywhere: "المخرج" is also "the director"
             found = self.find(words)
+            if self.title and any(self._titled_here(words, i) for i, w in enumerate(words) if self.given in w.forms):
+                return True  # "رئيس الوزراء التركي أحمد داود أغولو": the question's title, then the given name
             return any(
                 f <= i <= l or i < f <= i + GIVEN_REACH and all(not words[k].lead and not has_article(words[k].norm) for k in range(i + 1, f))
                 and not words[f].lead for i, w in enumerate(words) if self.given in w.forms for f, l, _ in found
@@ -269,6 +271,12 @@ class SpeakerMatch:
             self._reading(words[i + 1]) is not None and any(name_cost(given, f) <= 1.0 for f in words[i].forms)
             for i in range(len(words) - 1)
         )
+
+    def _titled_here(self, words: list[Word], i: int) -> bool:
+        """Whether the question's title ends right before ``words[i]``, a rank ("الدكتور") between them allowed."""
+        end = i - 1 if i > 0 and words[i - 1].forms & lexicon().ranks else i
+        start = end - len(self.title)
+        return start >= 0 and all(self.title[k] in words[start + k].forms for k in range(len(self.title)))
 
     @cached_property
     def own(self) -> frozenset[str]:
@@ -569,10 +577,18 @@ def titled_otherwise(words: list[Word], mention: Mention, speaker: SpeakerMatch,
 def find_titles(words: list[Word], learnt: set[tuple[str, ...]]) -> list[Mention]:
     found: list[Mention] = []
     titles = set().union(*(_shortened(t) for t in learnt)) if learnt else set()
+    lex = lexicon()
     for title in titles:
         n = len(title)
-        found.extend(
-            (i, i + n - 1, False) for i in range(len(words) - n + 1) if all(title[k] in words[i + k].forms for k in range(n))
+        found.extend(  # a title addressed ("لرئيس الوزراء") is marked so, as a name with ل is
+            (i, i + n - 1, words[i].clitic.endswith("ل")) for i in range(len(words) - n + 1)
+            if all(title[k] in words[i + k].forms for k in range(n)) and not _under_title(words, i, lex)
         )
     return found
+
+
+def _under_title(words: list[Word], i: int, lex: Lexicon) -> bool:
+    """Whether a title at ``words[i]`` is owned by another title right before it ("نائب رئيس الوزراء",
+    "مستشار أمير المنطقة"): that one's holder, someone else. A rank before it ("الشيخ") is no such title."""
+    return i > 0 and bool(words[i - 1].forms & lex.titles) and not words[i - 1].forms & lex.ranks and words[i - 1].end + 1 == words[i].start
 
