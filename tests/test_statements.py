@@ -942,3 +942,10 @@ def test_a_title_under_another_title_or_addressed_is_someone_elses() -> None:
     assert _said(" ".join([named, deputy, told, later]), speaker) == [named, later]
     adviser = "وأوضح مستشار أمير منطقة مكة المكرمة الدكتور هشام الفالح أن النقل نجح."
     assert _said("وزار الأمير خالد الفيصل الموقع. " + adviser, "أمير منطقة مكة المكرمة الأمير خالد الفيصل") == []
+
+
+def test_an_english_speakers_arabic_spelling_is_part_of_their_name() -> None:
+    """'وكان ديمتري بيسكوف الناطق الرسمي باسم الكرملين أعلن': the title after the name is his, for a
+    question in English as for one in Arabic ('بيسكوف' owns no noun here: it is his name)."""
+    text = "وكان ديمتري بيسكوف الناطق الرسمي باسم الكرملين أعلن من جانبه عن عدم مشروعية طرد الصحافية."
+    assert _said(text, "Kremlin spokesman Dmitry Peskov") == [text] == _said(text, "ديمتري بيسكوف")

@@ -177,7 +177,7 @@ def _voice(words: list[Word], mention: Mention) -> SpeakerMatch | None:
     return SpeakerMatch((name,), name, ()) if len(name) >= 3 else None
 
 
-def _genitive(words: list[Word], first: int) -> bool:
+def _genitive(words: list[Word], first: int, own: frozenset[str] = frozenset()) -> bool:
     """Whether a learnt title at ``words[first]`` is the possessor of the noun before it, and so not a
     speaker ("كما نقل تهاني وتبريكات سمو أمير المنطقة الشرقية", "وثمن الخميس تفضل أمير المنطقة"): a noun
     without the article, no title, rank, verb, preposition or complementizer, right before it (a rank
@@ -191,7 +191,7 @@ def _genitive(words: list[Word], first: int) -> bool:
         k -= 1
     if k <= 0 or words[k].end + 1 != words[k + 1].start:  # a sentence's first word is its verb ("ورفع سمو وزير …")
         return False
-    return _bare_noun(words[k])
+    return _bare_noun(words[k]) and not words[k].forms & own  # "ديمتري بيسكوف الناطق …": his title after his name
 
 
 def _bare_noun(word: Word) -> bool:
@@ -329,7 +329,7 @@ def attributed(text: str, sentences: list[tuple[int, int]], speaker: SpeakerMatc
     if narrowed is None:
         return []
     speaker = narrowed
-    own = speaker.own
+    own = speaker.own | speaker.written_in([w for ws in words for w in ws])
     mentions: list[list[Mention]] = []
     titles: set[tuple[str, ...]] = {speaker.title} if speaker.title else set()  # the article names them: the question's title is theirs
     voices: list[SpeakerMatch] = []  # people named as the body's spokesmen so far
@@ -355,7 +355,7 @@ def attributed(text: str, sentences: list[tuple[int, int]], speaker: SpeakerMatc
     previous_named = False  # the sentence before named the speaker
     for (a, b), ws, ms in zip(sentences, words, mentions, strict=True):
         if titles:  # a learnt title named on by another adjective is another holder's ("وزير الخارجية الإيراني")
-            ms = sorted(set(ms) | {m for m in find_titles(ws, titles) if not named_on(ws, m[1], own, nisba=True) and not _genitive(ws, m[0])})
+            ms = sorted(set(ms) | {m for m in find_titles(ws, titles) if not named_on(ws, m[1], own, nisba=True) and not _genitive(ws, m[0], own)})
         cue = _speaks(ws, ms, own) if ms else None
         if cue is None and not ms and quote_open:  # open only right after a sentence of theirs
             found[-1] = replace(found[-1], end=b)  # the rest of a quotation their sentence opened: one statement

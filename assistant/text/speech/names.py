@@ -272,6 +272,20 @@ class SpeakerMatch:
             for i in range(len(words) - 1)
         )
 
+    def written_in(self, words: list[Word]) -> frozenset[str]:
+        """A Latin-script name's words as an article spells them: its last name's readings, and the word
+        before one that spells its given name ("ديمتري بيسكوف" for "Dmitry Peskov"); empty for an Arabic name."""
+        if not self.latin:
+            return frozenset()
+        given = self.latin[-2] if len(self.latin) >= 2 else None
+        out: set[str] = set()
+        for i, w in enumerate(words):
+            if self._reading(w) is not None:
+                out |= w.forms
+                if given is not None and i > 0 and any(name_cost(given, f) <= 1.0 for f in words[i - 1].forms):
+                    out |= words[i - 1].forms
+        return frozenset(out)
+
     def _titled_here(self, words: list[Word], i: int) -> bool:
         """Whether the question's title ends right before ``words[i]``, a rank ("الدكتور") between them allowed."""
         end = i - 1 if i > 0 and words[i - 1].forms & lexicon().ranks else i
