@@ -949,3 +949,13 @@ def test_an_english_speakers_arabic_spelling_is_part_of_their_name() -> None:
     question in English as for one in Arabic ('بيسكوف' owns no noun here: it is his name)."""
     text = "وكان ديمتري بيسكوف الناطق الرسمي باسم الكرملين أعلن من جانبه عن عدم مشروعية طرد الصحافية."
     assert _said(text, "Kremlin spokesman Dmitry Peskov") == [text] == _said(text, "ديمتري بيسكوف")
+
+
+def test_a_title_after_a_name_after_a_preposition_is_no_subject() -> None:
+    """'اتصالا هاتفيا مع احمد داود اوغلو رئيس الوزراء التركي وطالب': the one called, not the one who
+    asked; 'وجاء في بيان للمكتب الإعلامي لرئيس الوزراء التركي أحمد داود أوغلو، أن': his office's statement."""
+    speaker = "رئيس الوزراء التركي أحمد داود أوغلو"
+    called = "وقال المصدر إن بارزاني أجرى اتصالا هاتفيا مع احمد داود اوغلو رئيس الوزراء التركي وطالب بوقف القصف."
+    assert _said(called, speaker) == []
+    office = "وجاء في بيان للمكتب الإعلامي لرئيس الوزراء التركي أحمد داود أوغلو، أن الطائرات قصفت مواقع."
+    assert _said(office, speaker) == [office]

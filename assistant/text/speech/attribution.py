@@ -88,7 +88,10 @@ def _speaks(words: list[Word], mentions: list[Mention], own: frozenset[str] = fr
                 return "verb"
             if last < v <= last + SVO_REACH and all(words[k].norm in SVO_BETWEEN for k in range(last + 1, v)):
                 reported = circumstantial and (any(w.norm in lex.complementizers for w in words[:first]) or _has_subject(words, verbs, first, own))
-                if (first == 0 or words[first - 1].norm not in PREPOSITIONS) and not _possessor(words, first, own) and not reported:
+                named = first  # a title after the name ("مع احمد داود اوغلو رئيس الوزراء التركي"): where the name begins
+                while named > 0 and words[named - 1].forms & own:
+                    named -= 1
+                if (named == 0 or without_conjunction(words[named - 1].norm) not in PREPOSITIONS) and not _possessor(words, first, own) and not reported:
                     return "verb"  # not a name in what was said ("وأكد أن … الربيعة، موضحا"): the speaker goes on
         subject = first == 1 or first == 2 and bool(words[1].forms & lex.titles)  # of the opening verb
         if subject and _opens_clause(words[0]) and any(w.norm in lex.continuing_participles for w in words[last + 1 :]):
@@ -438,8 +441,8 @@ def _owns(words: list[Word], mentions: list[Mention], nouns: list[int]) -> bool:
     def after(n: int, first: int) -> bool:
         return n < first <= n + 3 and not any(words[k].norm in lex.complementizers for k in range(n + 1, first))
 
-    return any(last < n <= last + STATEMENT_REACH or after(n, first)
-               for first, last, addressed in mentions if not addressed for n in nouns)
+    return any(not addressed and last < n <= last + STATEMENT_REACH or after(n, first)  # "بيان لرئيس الوزراء": his
+               for first, last, addressed in mentions for n in nouns)
 
 
 def _the_statement_says(words: list[Word]) -> bool:
