@@ -959,3 +959,12 @@ def test_a_title_after_a_name_after_a_preposition_is_no_subject() -> None:
     assert _said(called, speaker) == []
     office = "وجاء في بيان للمكتب الإعلامي لرئيس الوزراء التركي أحمد داود أوغلو، أن الطائرات قصفت مواقع."
     assert _said(office, speaker) == [office]
+
+
+def test_a_name_told_or_accompanied_after_the_subject_is_not_the_speaker() -> None:
+    """'قال الرئيس الروسي فلاديمير بوتين لرئيس الوزراء الإسرائيلي بنيامين نتنياهو إن …': Putin speaks;
+    'وقال الجيش لصحفيين يرافقون وزير الدفاع الأمريكي آشتون كارتر إن …': the army does."""
+    told = "في غضون ذلك، قال الرئيس الروسي فلاديمير بوتين لرئيس الوزراء الإسرائيلي بنيامين نتنياهو اليوم، إن الاتفاق سيحسن الأمن."
+    assert _said(told, "Israeli Prime Minister Benjamin Netanyahu") == []
+    army = "وقال الجيش لصحفيين يرافقون وزير الدفاع الأمريكي آشتون كارتر في زيارته لأربيل إن الضربة هي أحدث الضربات."
+    assert _said(army, "US Defense Secretary Ashton Carter") == []

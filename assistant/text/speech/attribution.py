@@ -60,9 +60,12 @@ class Utterance:
     cue: Cue
 
 
-def _speaks(words: list[Word], mentions: list[Mention], own: frozenset[str] = frozenset()) -> Cue | None:
+def _speaks(words: list[Word], mentions: list[Mention], own: frozenset[str] = frozenset(), spelled: frozenset[str] = frozenset()) -> Cue | None:
     """Whether a sentence's words make a mentioned speaker the subject of a reporting verb (``own``:
-    the words of the speaker's name as asked, which may stand between the verb and the name)."""
+    the words of the speaker's name as asked, which may stand between the verb and the name;
+    ``spelled``: those and a Latin-script name's words as the article writes them, which a title after
+    them belongs to)."""
+    spelled = spelled or own
     lex = lexicon()
     verbs = [i for i, w in enumerate(words) if lex.is_verb(w.norm) and not _via(words, i) or _what_was_said(words, i)]
     if words and without_conjunction(words[0].norm) in lex.verbs_opening_a_report and any(w.norm in lex.complementizers for w in words[2:]):
@@ -89,9 +92,9 @@ def _speaks(words: list[Word], mentions: list[Mention], own: frozenset[str] = fr
             if last < v <= last + SVO_REACH and all(words[k].norm in SVO_BETWEEN for k in range(last + 1, v)):
                 reported = circumstantial and (any(w.norm in lex.complementizers for w in words[:first]) or _has_subject(words, verbs, first, own))
                 named = first  # a title after the name ("مع احمد داود اوغلو رئيس الوزراء التركي"): where the name begins
-                while named > 0 and words[named - 1].forms & own:
+                while named > 0 and words[named - 1].forms & spelled:
                     named -= 1
-                if (named == 0 or without_conjunction(words[named - 1].norm) not in PREPOSITIONS) and not _possessor(words, first, own) and not reported:
+                if (named == 0 or without_conjunction(words[named - 1].norm) not in PREPOSITIONS) and not _possessor(words, first, spelled) and not reported:
                     return "verb"  # not a name in what was said ("وأكد أن … الربيعة، موضحا"): the speaker goes on
         subject = first == 1 or first == 2 and bool(words[1].forms & lex.titles)  # of the opening verb
         if subject and _opens_clause(words[0]) and any(w.norm in lex.continuing_participles for w in words[last + 1 :]):
@@ -332,7 +335,8 @@ def attributed(text: str, sentences: list[tuple[int, int]], speaker: SpeakerMatc
     if narrowed is None:
         return []
     speaker = narrowed
-    own = speaker.own | speaker.written_in([w for ws in words for w in ws])
+    own = speaker.own
+    spelled = own | speaker.written_in([w for ws in words for w in ws])  # "ديمتري بيسكوف": a Latin name as written here
     mentions: list[list[Mention]] = []
     titles: set[tuple[str, ...]] = {speaker.title} if speaker.title else set()  # the article names them: the question's title is theirs
     voices: list[SpeakerMatch] = []  # people named as the body's spokesmen so far
@@ -358,8 +362,8 @@ def attributed(text: str, sentences: list[tuple[int, int]], speaker: SpeakerMatc
     previous_named = False  # the sentence before named the speaker
     for (a, b), ws, ms in zip(sentences, words, mentions, strict=True):
         if titles:  # a learnt title named on by another adjective is another holder's ("وزير الخارجية الإيراني")
-            ms = sorted(set(ms) | {m for m in find_titles(ws, titles) if not named_on(ws, m[1], own, nisba=True) and not _genitive(ws, m[0], own)})
-        cue = _speaks(ws, ms, own) if ms else None
+            ms = sorted(set(ms) | {m for m in find_titles(ws, titles) if not named_on(ws, m[1], own, nisba=True) and not _genitive(ws, m[0], spelled)})
+        cue = _speaks(ws, ms, own, spelled) if ms else None
         if cue is None and not ms and quote_open:  # open only right after a sentence of theirs
             found[-1] = replace(found[-1], end=b)  # the rest of a quotation their sentence opened: one statement
             quote_run += 1
