@@ -959,6 +959,8 @@ def test_a_title_after_a_name_after_a_preposition_is_no_subject() -> None:
     assert _said(called, speaker) == []
     office = "وجاء في بيان للمكتب الإعلامي لرئيس الوزراء التركي أحمد داود أوغلو، أن الطائرات قصفت مواقع."
     assert _said(office, speaker) == [office]
+    quoted = "كما نقلت وكالات أنباء إيرانية عن حسين أمير عبد اللهيان قوله: إن طهران تعتبر أمن المنطقة أمنها."
+    assert _said(quoted, "نائب وزير الخارجية الإيراني حسين أمير عبد اللهيان") == [quoted]
 
 
 def test_a_name_told_or_accompanied_after_the_subject_is_not_the_speaker() -> None:

@@ -94,7 +94,9 @@ def _speaks(words: list[Word], mentions: list[Mention], own: frozenset[str] = fr
                 named = first  # a title after the name ("مع احمد داود اوغلو رئيس الوزراء التركي"): where the name begins
                 while named > 0 and words[named - 1].forms & spelled:
                     named -= 1
-                if (named == 0 or without_conjunction(words[named - 1].norm) not in PREPOSITIONS) and not _possessor(words, first, spelled) and not reported:
+                before = without_conjunction(words[named - 1].norm) if named else ""
+                sourced = before == "عن" and any(lex.quotes_from(w.norm) for w in words[: named - 1])  # "نقلت … عن X قوله"
+                if (before not in PREPOSITIONS or sourced) and not _possessor(words, first, spelled) and not reported:
                     return "verb"  # not a name in what was said ("وأكد أن … الربيعة، موضحا"): the speaker goes on
         subject = first == 1 or first == 2 and bool(words[1].forms & lex.titles)  # of the opening verb
         if subject and _opens_clause(words[0]) and any(w.norm in lex.continuing_participles for w in words[last + 1 :]):
