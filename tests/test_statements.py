@@ -970,3 +970,12 @@ def test_a_name_told_or_accompanied_after_the_subject_is_not_the_speaker() -> No
     assert _said(told, "Israeli Prime Minister Benjamin Netanyahu") == []
     army = "وقال الجيش لصحفيين يرافقون وزير الدفاع الأمريكي آشتون كارتر في زيارته لأربيل إن الضربة هي أحدث الضربات."
     assert _said(army, "US Defense Secretary Ashton Carter") == []
+
+
+def test_the_opening_verbs_subject_speaks_through_a_coordinated_verb_later() -> None:
+    """'وقدر المهندس محمد المخرج الاهتمام والدعم …، وأكد أن …': the subject of the opening verb goes
+    on to state something."""
+    text = "وقدر المهندس محمد المخرج الاهتمام والدعم من الوزير حينما كان وزيرا، وأكد أن الوزير أولى المشروع جل العناية."
+    assert _said(text, "أمين محافظة الطائف المهندس محمد المخرج") == [text]
+    other = "وزار المهندس محمد المخرج الموقع مع الوزير، وأكد أن العمل يسير وفق الخطة."
+    assert _said(other, "الوزير سعيد العمري") == []

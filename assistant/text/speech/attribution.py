@@ -98,9 +98,12 @@ def _speaks(words: list[Word], mentions: list[Mention], own: frozenset[str] = fr
                 sourced = before == "عن" and any(lex.quotes_from(w.norm) for w in words[: named - 1])  # "نقلت … عن X قوله"
                 if (before not in PREPOSITIONS or sourced) and not _possessor(words, first, spelled) and not reported:
                     return "verb"  # not a name in what was said ("وأكد أن … الربيعة، موضحا"): the speaker goes on
-        subject = first == 1 or first == 2 and bool(words[1].forms & lex.titles)  # of the opening verb
-        if subject and _opens_clause(words[0]) and any(w.norm in lex.continuing_participles for w in words[last + 1 :]):
-            return "verb"  # "رفع وزير الحج … التهاني، سائلاً المولى أن …": the subject of the opening verb goes on to speak
+        subject = 1 <= first <= OPENING_SUBJECT and all(  # of the opening verb, after a title, rank or given name
+            words[k].forms & (lex.titles | lex.ranks | spelled) for k in range(1, first))
+        if subject and _opens_clause(words[0]) and any(
+            w.norm in lex.continuing_participles or _coordinated_report(words, k) for k, w in enumerate(words[last + 1 :], last + 1)
+        ):
+            return "verb"  # "رفع وزير الحج … التهاني، سائلاً المولى أن …", "وقدر المهندس … الدعم، وأكد أن …": he goes on to speak
     return None
 
 
@@ -141,6 +144,18 @@ def _quoted(words: list[Word], v: int, first: int, last: int) -> bool:
                 inside = not inside
     closed_after = last + 1 < len(words) and any(ch in words[last + 1].lead for ch in '»”"')
     return inside and not closed_after
+
+
+OPENING_SUBJECT = 4
+"""Furthest word a name may stand at to be the opening verb's subject ("وقدر المهندس محمد المخرج")."""
+
+
+def _coordinated_report(words: list[Word], k: int) -> bool:
+    """Whether ``words[k]`` is a reporting verb joined by و with no subject of its own, a complementizer
+    right after it ("…، وأكد أن …"): it shares the subject of the sentence's opening verb."""
+    lex = lexicon()
+    return (words[k].norm.startswith("و") and without_conjunction(words[k].norm) in lex.verbs
+            and k + 1 < len(words) and words[k + 1].norm in lex.complementizers)
 
 
 def _opens_clause(word: Word) -> bool:
