@@ -53,6 +53,7 @@ SEED_SET = ROOT / "tests" / "data" / "statements_seeds.jsonl"
         ("What did the Saudi ambassador to Lebanon, Ali Awad Asiri, say?", "en", "Saudi ambassador to Lebanon, Ali Awad Asiri,"),
         ("ماذا قال وزير الخارجية في مؤتمر صحفي؟", "ar", "وزير الخارجية"),
         ("ماذا قال مدير الكرة في نادي الهلال فهد المفرج؟", "ar", "مدير الكرة في نادي الهلال فهد المفرج"),  # a place owned
+        ("ما تصريحات الكوري الجنوبي تشونغ مونغ جون المرشح لرئاسة فيفا؟", "ar", "الكوري الجنوبي تشونغ مونغ جون"),  # a description after
         ("ماذا قال وزير الخارجية في مؤتمر الطاقة بجدة؟", "ar", "وزير الخارجية"),  # a place, then another: no name
         ("هل علّقت وزارة الخارجية الإسرائيلية على وصف الاتحاد الأوروبي لسياستها بالترانسفير؟", "ar", "وزارة الخارجية الإسرائيلية"),
     ],
@@ -979,3 +980,13 @@ def test_the_opening_verbs_subject_speaks_through_a_coordinated_verb_later() -> 
     assert _said(text, "أمين محافظة الطائف المهندس محمد المخرج") == [text]
     other = "وزار المهندس محمد المخرج الموقع مع الوزير، وأكد أن العمل يسير وفق الخطة."
     assert _said(other, "الوزير سعيد العمري") == []
+
+
+def test_a_ministry_asked_in_english_by_its_portfolio() -> None:
+    """'the US Justice Department' is 'وزارة العدل الأمريكية' (the portfolios table, both word orders)."""
+    for question in ("What did the US Justice Department say?", "What has the US Department of Justice said?"):
+        ask = statement_ask(question, "en")
+        assert ask is not None and not ask.match.empty, question
+    said = "من جانبها قالت وزارة العدل الأميركية الجمعة إن بولارد لابد وأن يقضي كامل عقوبته."
+    assert _said(said, "the US Justice Department") == [said]
+    assert statement_ask("What did the Justice Department say?", "en") is not None  # one of several words: looked for whole

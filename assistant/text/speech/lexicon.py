@@ -86,6 +86,17 @@ def without_conjunction(word: str) -> str:
     return word[1:] if word[:1] in "وف" and len(word) > 3 else word
 
 
+def _ministries(portfolios: dict[str, list[str]]) -> dict[str, tuple[str, ...]]:
+    """English names of ministries ("justice ministry", "ministry of justice", "justice department",
+    "department of justice") -> their Arabic names ("وزارة العدل"), from the portfolios table."""
+    out: dict[str, tuple[str, ...]] = {}
+    for english, arabic in portfolios.items():
+        names = tuple(f"وزارة {a}" for a in arabic)
+        for key in (f"{english} ministry", f"ministry of {english}", f"{english} department", f"department of {english}"):
+            out[key.lower()] = names
+    return out
+
+
 @lru_cache(maxsize=1)
 def lexicon() -> Lexicon:
     """The lexicon shipped beside this module (loaded once)."""
@@ -121,6 +132,6 @@ def lexicon() -> Lexicon:
         joint_participles=norm(ar["joint_participles"]),
         english_verbs=frozenset(w.lower() for w in en["verbs"]),
         institution_words=frozenset(w.lower() for w in en["institution_words"]),
-        institutions={k.lower(): tuple(v) for k, v in en["institutions"].items()},
+        institutions=_ministries(en["portfolios"]) | {k.lower(): tuple(v) for k, v in en["institutions"].items()},
         nationalities={k.lower(): (v,) if isinstance(v, str) else tuple(v) for k, v in en["nationalities"].items()},
     )

@@ -99,6 +99,16 @@ def _a_name(word: str, lex: Lexicon) -> bool:
     return not has_article(word) and word not in NAME_STOP and word not in lex.titles
 
 
+def _before_description(words: list[tuple[str, str, int, int]], start: int, end: int, lex: Lexicon) -> int:
+    """Where a speaker ends before a description after the name ("تشونغ مونغ جون المرشح لرئاسة فيفا"):
+    a defined noun after two name words, with ل or ب on the word after it; else ``end``."""
+    for q in range(start + 2, end - 1):
+        if (has_article(words[q][1]) and words[q + 1][1][:1] in "لب" and not has_article(words[q + 1][1])
+                and _a_name(words[q - 1][1], lex) and _a_name(words[q - 2][1], lex)):
+            return q
+    return end
+
+
 def statement_ask(question: str, language: str) -> StatementAsk | None:
     """The speaker a question asks the statements of, or None for any other question."""
     lex = lexicon()
@@ -150,5 +160,6 @@ def statement_ask(question: str, language: str) -> StatementAsk | None:
                     end += 1
                 if not owned or end - k >= 2:  # after an owned place, a whole name ("... بجدة" is another place)
                     j = end
+        j = _before_description(words, i + 1, j, lex)
         return StatementAsk(question[words[i + 1][2] : words[j - 1][3]], words[i][0], question[words[j - 1][3] :].strip())
     return None
