@@ -163,7 +163,8 @@ def test_a_name_matches_its_arabic_spelling(latin: str, arabic: str) -> None:
                                                ("Schmidt", "شميدت"),  # German sch is sh
                                                ("Benjamin", "بنيامين"), ("Jan", "يان"),  # j read as y (Hebrew, German, Slavic)
                                                ("Zarif", "ظريف"), ("Javad", "جواد"),  # Persian: z is ظ, v is و
-                                               ("Ibrahimovic", "إبراهيموفيتش"), ("Djokovic", "ديوكوفيتش")])  # Slavic -ić is -itch
+                                               ("Ibrahimovic", "إبراهيموفيتش"), ("Djokovic", "ديوكوفيتش"),  # Slavic -ić is -itch
+                                               ("Cazeneuve", "كازنوف"), ("Bernard", "برنار")])  # French: eu, a final e, d after r
 def test_a_name_matches_the_arabic_spelling_of_its_own_language(latin: str, arabic: str) -> None:
     """Arabic writes a European name as it sounds in its own language, not as English reads its letters."""
     assert same_name(latin, arabic), name_cost(latin, arabic)

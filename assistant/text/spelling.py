@@ -52,6 +52,9 @@ READINGS: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(a), b) for
     (r"z", "dh"),  # Persian and Arabic ظ, which English writes z: "Zarif" / ظريف
     (r"v", "u"),  # Persian و, which English writes v: "Javad" / جواد
     (r"ic$", "itch"),  # Slavic -ić/-ič, folded to -ic: "Djokovic" / ديوكوفيتش
+    (r"eu", "u"),  # French "Cazeneuve" / كازنوف
+    (r"(?<=[bcdfgklmnprstvz])e$", ""),  # a final e unsaid: French "Cazeneuve" / كازنوف
+    (r"(?<=r)[dt]$", ""),  # French "Bernard" / برنار (a final d or t after r unsaid)
 ))
 """Another language's reading of some Latin letters, each a (pattern, replacement) tried on top of the others."""
 
