@@ -991,3 +991,13 @@ def test_a_ministry_asked_in_english_by_its_portfolio() -> None:
     said = "من جانبها قالت وزارة العدل الأميركية الجمعة إن بولارد لابد وأن يقضي كامل عقوبته."
     assert _said(said, "the US Justice Department") == [said]
     assert statement_ask("What did the Justice Department say?", "en") is not None  # one of several words: looked for whole
+
+
+def test_an_international_body_asked_by_its_acronym() -> None:
+    """'What did UNICEF say?': 'منظمة الأمم المتحدة للطفولة' or 'اليونيسيف', no nationality needed."""
+    ask = statement_ask("What did UNICEF say?", "en")
+    assert ask is not None and ask.match.body and not ask.match.latin
+    said = 'وقال بيان صادر عن منظمة الأمم المتحدة للطفولة "يونيسيف" إن القتال تسبب في إغلاق 3600 مدرسة.'
+    assert _said(said, "UNICEF") == [said]
+    report = "وكانت منظمة الأمم المتحدة للطفولة (اليونيسيف) اكدت في تقرير لها أن سوء المعاملة بقي مستمرا."
+    assert _said(report, "UNICEF") == [report]

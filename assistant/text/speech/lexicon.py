@@ -65,6 +65,8 @@ class Lexicon:
     """English words that make a speaker an institution, not a person's name."""
     institutions: dict[str, tuple[str, ...]]
     """English institution -> its Arabic names (as written, not normalised: they are parsed as speakers)."""
+    international: frozenset[str]
+    """Institutions of no country ("the Arab League", "UNICEF"): looked for without a nationality, one word or several."""
     nationalities: dict[str, tuple[str, ...]]
     """English nationality or country -> the Arabic adjective, masculine, without the article, in each
     spelling the press uses ("أمريكي", "أميركي")."""
@@ -132,6 +134,7 @@ def lexicon() -> Lexicon:
         joint_participles=norm(ar["joint_participles"]),
         english_verbs=frozenset(w.lower() for w in en["verbs"]),
         institution_words=frozenset(w.lower() for w in en["institution_words"]),
-        institutions=_ministries(en["portfolios"]) | {k.lower(): tuple(v) for k, v in en["institutions"].items()},
+        institutions=_ministries(en["portfolios"]) | {k.lower(): tuple(v) for k, v in (en["institutions"] | en["international"]).items()},
+        international=frozenset(k.lower() for k in en["international"]),
         nationalities={k.lower(): (v,) if isinstance(v, str) else tuple(v) for k, v in en["nationalities"].items()},
     )

@@ -465,7 +465,7 @@ def institution_names(speaker: str) -> list[str]:
     key = max(keys, key=len)
     nationality = next((lex.nationalities[w] for w in lowered.split() if w in lex.nationalities), None)
     if nationality is None:
-        return list(lex.institutions[key]) if " " in key else []
+        return list(lex.institutions[key]) if " " in key or key in lex.international else []
     return [f"{form} ال{spelling}{_agreeing(form)}" for spelling in nationality for form in lex.institutions[key]]
 
 
