@@ -1001,3 +1001,14 @@ def test_an_international_body_asked_by_its_acronym() -> None:
     assert _said(said, "UNICEF") == [said]
     report = "وكانت منظمة الأمم المتحدة للطفولة (اليونيسيف) اكدت في تقرير لها أن سوء المعاملة بقي مستمرا."
     assert _said(report, "UNICEF") == [report]
+
+
+def test_that_came_during_a_visit_where_he_praised_is_the_speaker_going_on() -> None:
+    """'جاء ذلك خلال زيارة سموه …، حيث أشاد بما …' tells where the last speaker spoke, and what else he
+    said; 'وقال سموه' after it goes on with him."""
+    first = "دعا الأمير جلوي بن عبدالعزيز بن مساعد أمير منطقة نجران إلى برامج تحفز الشباب."
+    came = "جاء ذلك خلال زيارة سموه للقصر التاريخي أمس، حيث أشاد بما يحظى به من العناية."
+    then = "وقال سموه «إن القصر يوثق مرحلة مهمة»."
+    assert _said(" ".join([first, came, then]), "أمير منطقة نجران الأمير جلوي بن عبدالعزيز بن مساعد") == [first, came, then]
+    other = "جاء ذلك في وقت أكد فيه وزير الخارجية الإيراني أن المفاوضات مستمرة."
+    assert _said(" ".join([first, other]), "أمير منطقة نجران الأمير جلوي بن عبدالعزيز بن مساعد") == [first]

@@ -129,6 +129,16 @@ def _has_subject(words: list[Word], verbs: list[int], first: int, own: frozenset
     )
 
 
+def _in_their_setting(words: list[Word]) -> bool:
+    """Whether a sentence tells where the last speaker spoke and what else they said: it opens with
+    "جاء ذلك" and a reporting verb follows "حيث" right away ("جاء ذلك خلال زيارة سموه …، حيث أشاد …")."""
+    lex = lexicon()
+    opens = any(len(words) > len(p) and all(words[k].norm == p[k] for k in range(len(p))) for p in lex.context_openers)
+    return opens and any(
+        w.norm in lex.context_links and k + 1 < len(words) and lex.is_verb(words[k + 1].norm) for k, w in enumerate(words)
+    )
+
+
 def _quoted(words: list[Word], v: int, first: int, last: int) -> bool:
     """Whether the name at ``words[first..last]`` stands inside a quotation opened after the verb at
     ``v`` ('واضاف بلاتر "الفيفا ستكون …"'): what was said, not who said it. A name quoted alone, the
@@ -392,6 +402,8 @@ def attributed(text: str, sentences: list[tuple[int, int]], speaker: SpeakerMatc
             quote_open = _opens_quote(text[a:b], quote_open)
             previous_named = False
             continue
+        if cue is None and since_theirs == 1 and not ms and _in_their_setting(ws):
+            cue = "continuation"  # "جاء ذلك خلال زيارة سموه …، حيث أشاد بما …"
         if cue is None and since_theirs <= CARRY_REACH and not ms and (_carries_on(text, ws) or _speaks(ws, _anaphors(ws))):
             cue = "continuation"  # "وأضاف أن …", "ولفت المسؤول إلى أن …", past a sentence in which nobody speaks
         if cue is None and (ms or previous_named) and _joint(ws):

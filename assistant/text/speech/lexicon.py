@@ -36,6 +36,10 @@ class Lexicon:
     spokesmen: frozenset[str]
     """Titles that speak for the body named after them ("المتحدث باسم ..."), without the article."""
     honorifics: frozenset[str]
+    context_openers: tuple[tuple[str, ...], ...]
+    """Openings that tell where the last speaker spoke ("جاء ذلك خلال …")."""
+    context_links: frozenset[str]
+    """Words after which such a sentence's verb is the last speaker's ("حيث أشاد")."""
     connectives: frozenset[str]
     """Words that may open a continuing sentence before its verb ("كما أوضح", "إلا أنه أشار")."""
     ranks: frozenset[str]
@@ -118,6 +122,8 @@ def lexicon() -> Lexicon:
         anaphors=norm(ar["anaphors"]),
         spokesmen=frozenset(normalize(w).removeprefix("ال") for w in ar["spokesmen"]),
         honorifics=norm(ar["honorifics"]),
+        context_openers=tuple(tuple(normalize(p).split()) for p in ar["context_openers"]),
+        context_links=norm(ar["context_links"]),
         connectives=norm(ar["connectives"]),
         ranks=norm(ar["ranks"]),
         continuing_participles=norm(ar["continuing_participles"]),
