@@ -123,7 +123,7 @@ def train(args: argparse.Namespace) -> dict[str, Any]:
 
     def loss_of(ids: list[int], start: int) -> Any:
         x = torch.tensor([ids])
-        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=args.bf16):  # 1.3x on an AVX-512 BF16 CPU (docs/reader.md)
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=args.bf16):  # no faster in a real run here (docs/reader.md)
             hidden = decoder(input_ids=x).last_hidden_state[0, start - 1 : len(ids) - 1]
             logits = lm_head(hidden).float()
         if softcap:
