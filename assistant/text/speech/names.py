@@ -144,9 +144,9 @@ class SpeakerMatch:
     """The title the question gives a person before the name ("أمين محافظة الطائف" of "أمين محافظة الطائف
     المهندس محمد المخرج"), as a learnt title: in an article that names the person, it is them."""
     acronym: bool = False
+    """The Latin name is a body's acronym ("FIFA", "SAMA"), looked for by sound: a body, not a person."""
     named_alone: bool = False
     """One Arabic word without the article ("بوتين"): a person asked by the last name alone, not a body."""
-    """The Latin name is a body's acronym ("FIFA", "SAMA"), looked for by sound: a body, not a person."""
 
     @classmethod
     def of(cls, speaker: str) -> SpeakerMatch:
@@ -252,9 +252,9 @@ class SpeakerMatch:
         Kerry": "خيري" and "جيري" spell "Kerry" too); a body with a name of several words must be named
         in full once (a university's "الجامعة" is not the Arab League's); any other speaker needs no such check."""
         if self.given is not None:  # beside the last name ("محمد بن عبدالرحمن المخرج"), not anywhere: "المخرج" is also "the director"
-            found = self.find(words)
             if self.title and any(self._titled_here(words, i) for i, w in enumerate(words) if self.given in w.forms):
                 return True  # "رئيس الوزراء التركي أحمد داود أغولو": the question's title, then the given name
+            found = self.find(words)
             return any(
                 f <= i <= l or i < f <= i + GIVEN_REACH and all(not words[k].lead and not has_article(words[k].norm) for k in range(i + 1, f))
                 and not words[f].lead for i, w in enumerate(words) if self.given in w.forms for f, l, _ in found
