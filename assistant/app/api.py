@@ -53,17 +53,15 @@ def as_built(settings: Settings) -> Settings:
     int8 without saying so each time. Unchanged when there is no readable index."""
     if "embed_precision" in settings.model_fields_set:
         return settings
-    import json
-
     from assistant.errors import IndexError_
-    from assistant.index.manifest import MANIFEST
+    from assistant.index.manifest import read_manifest
     from assistant.index.store import current_generation
 
-    try:  # the one field, without validating the whole manifest: opening the index does that next
-        manifest = json.loads((current_generation(settings.index_dir) / MANIFEST).read_text(encoding="utf-8"))
-        built = manifest["config"]["embedder"]["precision"]
-    except (IndexError_, OSError, ValueError, KeyError, TypeError):
+    try:  # a missing or broken index is reported by whatever opens it next
+        embedder = read_manifest(current_generation(settings.index_dir)).config.embedder
+    except IndexError_:
         return settings
+    built = embedder.precision if embedder else None
     if built in ("bf16", "f32", "int8"):  # marked as set: a second call (the CLI's, then index_corpus's) reads nothing
         return settings.model_copy(update={"embed_precision": built})
     return settings

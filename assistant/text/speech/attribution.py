@@ -107,14 +107,11 @@ def _speaks(words: list[Word], mentions: list[Mention], own: frozenset[str] = fr
     return None
 
 
-WHAT = frozenset(normalize(w) for w in "ما بما مما فيما".split())
-"""Before a reporting verb with an object pronoun, these make it "what X said" ("ما أعلنه عون")."""
-
-
 def _what_was_said(words: list[Word], i: int) -> bool:
     """Whether ``words[i]`` is a reporting verb with its object pronoun after "ما" ("حسب ما ذكره الوزير")."""
+    lex = lexicon()
     norm = words[i].norm
-    return i > 0 and words[i - 1].norm in WHAT and norm.endswith("ه") and lexicon().is_verb(norm[:-1])
+    return i > 0 and words[i - 1].norm in lex.what_was_said and norm.endswith("ه") and lex.is_verb(norm[:-1])
 
 
 def _has_subject(words: list[Word], verbs: list[int], first: int, own: frozenset[str]) -> bool:

@@ -36,6 +36,8 @@ class Lexicon:
     spokesmen: frozenset[str]
     """Titles that speak for the body named after them ("المتحدث باسم ..."), without the article."""
     honorifics: frozenset[str]
+    what_was_said: frozenset[str]
+    """Words that make a reporting verb with its object pronoun "what X said" ("ما أعلنه عون")."""
     context_openers: tuple[tuple[str, ...], ...]
     """Openings that tell where the last speaker spoke ("جاء ذلك خلال …")."""
     context_links: frozenset[str]
@@ -122,6 +124,7 @@ def lexicon() -> Lexicon:
         anaphors=norm(ar["anaphors"]),
         spokesmen=frozenset(normalize(w).removeprefix("ال") for w in ar["spokesmen"]),
         honorifics=norm(ar["honorifics"]),
+        what_was_said=norm(ar["what_was_said"]),
         context_openers=tuple(tuple(normalize(p).split()) for p in ar["context_openers"]),
         context_links=norm(ar["context_links"]),
         connectives=norm(ar["connectives"]),
