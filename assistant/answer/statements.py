@@ -144,6 +144,12 @@ def _sentences(search: SearchIndex, doc: Document, chunks: Iterable[Chunk]) -> t
     return whole, where
 
 
+def _several_periods(window: DateWindow) -> bool:
+    """Whether a window is open to today ("since 2021") or spans years ("between 2021 and 2025"): answered
+    per period, where an undated article may belong to any of them."""
+    return window.start is None or window.end is None or window.start.year != window.end.year
+
+
 def find_said(search: SearchIndex, query: Query, ask: StatementAsk) -> tuple[list[Said], str, int]:
     """Every sentence in the window's articles where the asked speaker speaks; the date rule; articles read."""
     import numpy as np
@@ -158,10 +164,10 @@ def find_said(search: SearchIndex, query: Query, ask: StatementAsk) -> tuple[lis
     if query.window is not None:
         in_window, undated = search.date_masks(query.window)
         said, n = _read(search, speaker, rows & in_window)
-        if said and query.window.end is not None:
+        if said and not _several_periods(query.window):
             return said, "in-window", n
         more, m = _read(search, speaker, rows & undated)
-        if said:  # a window open to today ("since 2021") may hold an undated article: listed last, marked
+        if said:  # a window open to today ("since 2021") or of several years may hold an undated article: last, marked
             return said + more, "in-window", n + m
         return more, ("undated-fallback" if more else "empty-window"), m
     said, n = _read(search, speaker, rows)

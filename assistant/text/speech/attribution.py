@@ -14,6 +14,7 @@ from assistant.text.speech.names import (
     Mention,
     SpeakerMatch,
     Word,
+    aliases_of,
     find_titles,
     has_article,
     named_on,
@@ -371,6 +372,7 @@ def attributed(text: str, sentences: list[tuple[int, int]], speaker: SpeakerMatc
             if speaker.body:  # before its name, "نائب رئيس فيفا" is its officer; "المتحدث باسم الوزارة" speaks for it
                 after = title_after(ws, mention[1])  # after it, the one who speaks ("… باسم الوزارة السفير بدر عبدالعاطي")
                 learnt = {t for t in learnt if t[0] in lexicon().spokesmen or "باسم" in t or t == after}
+            learnt |= aliases_of(ws, mention)
             if not titled_otherwise(ws, mention, speaker, learnt):
                 kept.append(mention)
                 titles |= learnt
@@ -411,8 +413,8 @@ def attributed(text: str, sentences: list[tuple[int, int]], speaker: SpeakerMatc
         issued = _statement_nouns(ws)
         if issued:  # "أصدرت الرئاسة الروسية بياناً": a later "البيان" is theirs only if this one is
             statement_is_theirs = _owns(ws, ms, issued)
-            if cue is None and statement_is_theirs:
-                cue = "statement"
+            if cue is None and statement_is_theirs and _tells_content(ws, issued[0]):
+                cue = "statement"  # "أصدرت الرئاسة بياناً" alone says nothing yet; "… أفادت فيه بأن …" does
         if cue is not None:
             found.append(Utterance(a, b, cue))
         since_theirs = 1 if cue is not None else (since_theirs + 1 if not _reports(ws) else CARRY_REACH + 1)
@@ -473,6 +475,14 @@ def _owns(words: list[Word], mentions: list[Mention], nouns: list[int]) -> bool:
 
     return any(not addressed and last < n <= last + STATEMENT_REACH or after(n, first)  # "بيان لرئيس الوزراء": his
                for first, last, addressed in mentions for n in nouns)
+
+
+def _tells_content(words: list[Word], noun: int) -> bool:
+    """Whether a sentence telling of a statement says what it holds after the noun: a complementizer,
+    a reporting verb, a colon or a quotation ("بياناً أفادت فيه بأن …", "بيان الكرملين، أن …")."""
+    lex = lexicon()
+    return any(w.norm in lex.complementizers or lex.is_verb(w.norm) or any(c in w.lead for c in ":«“\"")
+               for w in words[noun + 1 :])
 
 
 def _the_statement_says(words: list[Word]) -> bool:

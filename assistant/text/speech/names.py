@@ -516,6 +516,34 @@ def titles_of(words: list[Word], mentions: list[Mention]) -> set[tuple[str, ...]
     return titles
 
 
+APPOSITION = 3
+"""Most words of a name an article gives in apposition ("الرئاسة الروسية “الكرملين”")."""
+
+OPENING = "“\"(«"
+
+
+def aliases_of(words: list[Word], mention: Mention) -> set[tuple[str, ...]]:
+    """The speaker's other name that an article writes beside theirs in quotation marks or brackets,
+    two or three words with the article, before or after theirs ("أعلنت الرئاسة الروسية “الكرملين”",
+    "الكرملين (الرئاسة الروسية)"): the article says the two are one, so it is theirs there."""
+    first, last, _ = mention
+    out: set[tuple[str, ...]] = set()
+    if any(c in words[first].lead for c in OPENING):  # the phrase right before the opening mark
+        h = first
+        while h > 0 and first - h < APPOSITION and has_article(words[h - 1].norm) and (h == first or not words[h].lead):
+            h -= 1
+        if first - h >= 2:
+            out.add(_title(words, h, first))
+    if last + 1 < len(words) and any(c in words[last + 1].lead for c in OPENING):  # the phrase in the marks after it
+        end = last + 1
+        while end < len(words) and end - last <= APPOSITION and has_article(words[end].norm) and (end == last + 1 or not words[end].lead):
+            end += 1
+        closed = end == len(words) or bool(words[end].lead)
+        if end - (last + 1) >= 2 and closed:
+            out.add(_title(words, last + 1, end))
+    return out
+
+
 TITLE_AFTER = 4
 """Most words of a title learnt after the name ("الأمير سعود بن عبدالمحسن أمير منطقة حائل")."""
 
