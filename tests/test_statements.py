@@ -556,6 +556,8 @@ def test_the_statement_is_the_speakers_unless_it_names_another_issuer() -> None:
     theirs = "وذكر البيان أن الانتخابات خطوة مهمة."
     another = "ولم يذكر البيان الصادر عن الرئاسة السورية أن الطرفين ناقشا الانتخابات."
     assert _said("\n".join([issued, theirs, another]), "وزارة الخارجية الروسية") == [theirs]
+    carried = "وأصدرت وزارة الخارجية الروسية بياناً نقلته وكالة “تاس” الروسية."  # a quoted name is no content
+    assert _said("\n".join([carried, theirs]), "وزارة الخارجية الروسية") == [theirs]
 
 
 # --- one statement, many prints ---------------------------------------------------

@@ -479,10 +479,14 @@ def _owns(words: list[Word], mentions: list[Mention], nouns: list[int]) -> bool:
 
 def _tells_content(words: list[Word], noun: int) -> bool:
     """Whether a sentence telling of a statement says what it holds after the noun: a complementizer,
-    a reporting verb, a colon or a quotation ("بياناً أفادت فيه بأن …", "بيان الكرملين، أن …")."""
+    a reporting verb, "in which" or a colon ("بياناً أفادت فيه بأن …", "بيان الكرملين، أن …", "بياناً جاء
+    فيه"); not a name in quotation marks ("بياناً نقلته وكالة “تاس”")."""
     lex = lexicon()
-    return any(w.norm in lex.complementizers or lex.is_verb(w.norm) or any(c in w.lead for c in ":«“\"")
+    return any(w.norm in lex.complementizers or lex.is_verb(w.norm) or w.norm in IN_WHICH or ":" in w.lead
                for w in words[noun + 1 :])
+
+
+IN_WHICH = frozenset({"فيه", "فيها"})
 
 
 def _the_statement_says(words: list[Word]) -> bool:
