@@ -11,7 +11,7 @@ from pathlib import Path
 
 from assistant.text.arabic import normalize
 
-__all__ = ["NAME_STOP", "WORD_RE", "Lexicon", "lexicon", "without_conjunction"]
+__all__ = ["NAME_STOP", "WORD_RE", "ends_name", "Lexicon", "lexicon", "without_conjunction"]
 
 WORD_RE = re.compile(r"[^\W\d_](?:[^\W\d_]|[\u064b-\u065f\u0670\u0640])*")
 NAME_STOP = frozenset(
@@ -20,6 +20,12 @@ NAME_STOP = frozenset(
     يوم أمس اليوم لل ل بـ أن إن ان""".split()
 )
 """Where an Arabic question's speaker ends: a preposition or a date word after the name."""
+
+
+def ends_name(written: str, norm: str) -> bool:
+    """Whether a word (as written, normalised) is one of :data:`NAME_STOP`. "على" (ى) is the preposition;
+    "علي" written with ي is the name Ali ("علي خامنئي"): one word once normalised."""
+    return norm in NAME_STOP and not (norm == "علي" and "ى" not in written)
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from functools import cached_property, lru_cache
 
 from assistant.text.arabic import ARABIC_LETTER_RE, normalize
 from assistant.text.dates import WEEKDAY
-from assistant.text.speech.lexicon import NAME_STOP, WORD_RE, Lexicon, lexicon
+from assistant.text.speech.lexicon import NAME_STOP, WORD_RE, Lexicon, ends_name, lexicon
 from assistant.text.spelling import MAX_COST, may_spell, name_cost, same_name
 from assistant.text.terms import ARTICLE_EN_RE, EXONYMS, GENERIC_CAPITALISED, fold_latin
 
@@ -152,7 +152,9 @@ class SpeakerMatch:
     def of(cls, speaker: str) -> SpeakerMatch:
         lex = lexicon()
         if ARABIC_LETTER_RE.search(speaker):
-            raw = [w.norm for w in words_of(speaker)]
+            ws = words_of(speaker)
+            raw = [w.norm for w in ws]
+            stop = [ends_name(speaker[w.start : w.end], w.norm) for w in ws]  # "علي" is Ali, "على" a preposition
             phrase = tuple(strip_article(w) for w in raw)
             variants: list[tuple[str, ...]] = []
             titled = 0
@@ -161,8 +163,9 @@ class SpeakerMatch:
             rest = raw[titled:]
             # a person: a word without the article after the first ("حمودة الصباغ", "بشار الأسد",
             # "وزير التعليم عزام الدخيل"), or a bare last word ("وزير الحج بندر حجار")
-            body = "ال" + rest[0].removeprefix("ال") in lex.anaphors  # "مؤسسة النقد العربي السعودي" is no one's name
-            person = len(rest) >= 2 and not body and any(not has_article(w) and w not in lex.titles and w not in NAME_STOP for w in rest)
+            ranked = any(w.forms & lex.ranks for w in ws[:-1])  # "محافظ المؤسسة … الدكتور علي الغفيص": a person, titled
+            body = not ranked and "ال" + rest[0].removeprefix("ال") in lex.anaphors  # "مؤسسة النقد العربي السعودي" is no one's name
+            person = len(rest) >= 2 and not body and any(not has_article(w) and w not in lex.titles and not stop[titled + k] for k, w in enumerate(rest))
             surname = phrase[-1] if person and len(phrase[-1]) >= 3 else None
             family = surname is not None and len(raw) >= 3 and (raw[-2] in FAMILY or surname == ALLAH)
             if family:  # "فيصل بن تركي", "عبدالعزيز آل الشيخ": the last name is both words ("تركي" alone is "Turkish");
@@ -176,12 +179,12 @@ class SpeakerMatch:
             elif surname is not None and surname.startswith(KUNYA) and len(surname) > len(KUNYA) + 2:
                 variants.append((KUNYA, surname[len(KUNYA) :]))  # "أبوراس" is also written "أبو راس"
             chain: tuple[str, ...] = ()
-            named = [k for k, w in enumerate(raw) if not has_article(w) and w not in NAME_STOP and w not in lex.titles and w not in FAMILY]
+            named = [k for k, w in enumerate(raw) if not has_article(w) and not stop[k] and w not in lex.titles and w not in FAMILY]
             before = len(raw) - (3 if family else 2)  # the given name is the word before the last name,
             while before >= 2 and raw[before - 1] in FAMILY:  # or before its father's ("راشد بن عبدالله آل خليفة")
                 before -= 2
-            after_title = raw[max((k + 1 for k, w in enumerate(raw[: before + 1]) if w in lex.titles), default=0) :]
-            names = [w for w in after_title if not has_article(w) and w not in NAME_STOP and strip_article(w) != surname]
+            opening = max((k + 1 for k, w in enumerate(raw[: before + 1]) if w in lex.titles), default=0)
+            names = [w for k, w in enumerate(raw) if k >= opening and not has_article(w) and not stop[k] and strip_article(w) != surname]
             given = raw[before] if person and before in named else (names[0] if (surname is not None or family) and names else None)
             links = [k for k in range(1, len(raw) - 1) if raw[k] in FAMILY and k - 1 in named]
             if person and (len(links) >= 2 or links and not family):  # "فيصل بن خالد بن عبدالعزيز", "إسماعيل ولد الشيخ أحمد":
@@ -200,7 +203,6 @@ class SpeakerMatch:
                 variants.append((anaphor,))
             title: tuple[str, ...] = ()
             if given is not None:  # the words before the given name, ranks ("المهندس") left out
-                ws = words_of(speaker)
                 end = raw.index(given)
                 while end > 0 and ws[end - 1].forms & lex.ranks:
                     end -= 1

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from assistant.text.arabic import ARABIC_LETTER_RE, normalize
-from assistant.text.speech.lexicon import NAME_STOP, WORD_RE, Lexicon, lexicon, without_conjunction
+from assistant.text.speech.lexicon import NAME_STOP, WORD_RE, Lexicon, ends_name, lexicon, without_conjunction
 from assistant.text.speech.names import SpeakerMatch, has_article
 
 __all__ = ["StatementAsk", "statement_ask"]
@@ -73,8 +73,8 @@ def _past(word: str, lex: Lexicon) -> bool:
 
 def _ends_name(word: tuple[str, str, int, int]) -> bool:
     """Whether a question's word (as written, normalised, offsets) ends a speaker's name: a preposition or
-    date word after it. "على" (ى) is the preposition; "علي" written with ي is the name Ali ("علي خامنئي")."""
-    return word[1] in NAME_STOP and not (word[1] == "علي" and "ى" not in word[0])
+    date word after it."""
+    return ends_name(word[0], word[1])
 
 
 _TITLE_PREPOSITIONS = frozenset(normalize(w) for w in ("في", "على"))
