@@ -197,6 +197,14 @@ def test_a_name_does_not_match_a_word_with_the_same_consonants(latin: str, arabi
     assert not same_name(latin, arabic), name_cost(latin, arabic)
 
 
+def test_a_name_after_lil_is_read_without_it() -> None:
+    # "للبنك الدولي" is ل + "البنك الدولي", the article's alif dropped: "تقرير للبنك الدولي" is the bank's report
+    report = "ذكر تقرير للبنك الدولي أن أسعار السلع ستظل ضعيفة خلال العام الحالي."
+    bank = "وذكر البنك أن أسعار الطاقة ارتفعت في الربع الثاني."
+    assert _said("\n".join([report, bank]), "البنك الدولي") == [report, bank]
+    assert _said("وقدم الوزير الشكر للبنك الدولي على دعمه.", "البنك الدولي") == []  # thanked: addressed, not speaking
+
+
 def test_ali_written_with_ya_is_a_given_name_not_the_preposition() -> None:
     # "علي" and "على" are one word once normalised; in a speaker's name the spelling with ي is the name Ali
     ali = SpeakerMatch.of("محافظ المؤسسة العامة للتدريب الدكتور علي الغفيص")

@@ -42,6 +42,8 @@ def _readings(norm: str) -> tuple[frozenset[str], str]:
             clitic += w[0]
             w = w[1:]
             forms |= {w, strip_article(w)}
+    if clitic.endswith("ل") and w.startswith("ل") and len(w) >= 4:  # "للبنك": ل + "البنك", the article's alif dropped
+        forms |= {"ا" + w, w[1:]}
     return frozenset(forms), clitic
 
 
