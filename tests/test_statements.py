@@ -213,6 +213,8 @@ def test_ali_written_with_ya_is_a_given_name_not_the_preposition() -> None:
     assert _said(said, "محافظ المؤسسة العامة للتدريب الدكتور علي الغفيص") == [said]
     assert _said("وأوضح الدكتور علي الغفيص أن الميزانية ستساعد على استكمال المشاريع.", "الدكتور علي الغفيص")
     assert SpeakerMatch.of("المشرف العام على مركز الملك سلمان للإغاثة عبدالله الربيعة").given == "عبدالله"
+    assert SpeakerMatch.of("رئيس نادي النصر سلمان المالك").surname == "مالك"  # a title, the body it heads, a name
+    assert SpeakerMatch.of("رئيس هيئة الهلال الأحمر السعودي").surname is None  # a title and its body: no name
 
 
 def test_a_family_or_fathers_name_is_matched_whole_and_the_given_name_is_the_one_before() -> None:

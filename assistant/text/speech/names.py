@@ -165,9 +165,10 @@ class SpeakerMatch:
             rest = raw[titled:]
             # a person: a word without the article after the first ("حمودة الصباغ", "بشار الأسد",
             # "وزير التعليم عزام الدخيل"), or a bare last word ("وزير الحج بندر حجار")
-            ranked = any(w.forms & lex.ranks for w in ws[:-1])  # "محافظ المؤسسة … الدكتور علي الغفيص": a person, titled
-            body = not ranked and "ال" + rest[0].removeprefix("ال") in lex.anaphors  # "مؤسسة النقد العربي السعودي" is no one's name
-            person = len(rest) >= 2 and not body and any(not has_article(w) and w not in lex.titles and not stop[titled + k] for k, w in enumerate(rest))
+            governed = "ال" + rest[0].removeprefix("ال") in lex.anaphors  # a body's noun: "مؤسسة النقد العربي السعودي" is no one's name,
+            body = governed and not titled  # but after a title it is the body the title holder heads ("مدير جامعة المجمعة الدكتور خالد المقرن")
+            person = len(rest) >= 2 and not body and any(not has_article(w) and w not in lex.titles and not stop[titled + k]
+                                                         for k, w in enumerate(rest) if k or not governed)
             surname = phrase[-1] if person and len(phrase[-1]) >= 3 else None
             family = surname is not None and len(raw) >= 3 and (raw[-2] in FAMILY or surname == ALLAH)
             if family:  # "فيصل بن تركي", "عبدالعزيز آل الشيخ": the last name is both words ("تركي" alone is "Turkish");
