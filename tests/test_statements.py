@@ -466,6 +466,16 @@ def test_a_name_in_quotation_marks_after_the_verb_is_a_new_speaker() -> None:
     assert _said("\n".join([first, long_quote]), "عادل الجبير") == [first, long_quote]
 
 
+def test_a_continuing_verb_after_a_fronted_phrase_carries_the_speaker_on() -> None:
+    # "وفي رده على سؤال …، قال: «…»": the verb opens the main clause after a comma, with no subject of its own
+    first = "قال المدرب أحمد سالم إن الفريق جاهز للمباراة."
+    reply = "وفي رده على سؤال حول إصابة المهاجم، قال: «نأمل أن يعود قريبا»."
+    before = "وقبل المباراة التي ستجمع الفريقين يوم الأحد المقبل، قال «إنها مباراة صعبة»."
+    assert _said("\n".join([first, reply, before]), "أحمد سالم") == [first, reply, before]
+    other = "وفي رده على سؤال حول الإصابة، قال الطبيب خالد عمر: «الإصابة بسيطة»."
+    assert _said("\n".join([first, other]), "أحمد سالم") == [first]
+
+
 def test_a_continuation_may_take_its_complement_with_a_preposition() -> None:
     first = "وقال الوزير عادل الجبير إن المملكة تدعم الحل السياسي."
     stress = "كما نوه بأهمية الرد على اتصالات المستفيدين."

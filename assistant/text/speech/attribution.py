@@ -310,13 +310,17 @@ def _blocks(words: list[Word], k: int, name: int, quoting: bool, own: frozenset[
 
 def _carries_on(text: str, words: list[Word]) -> bool:
     """Whether a sentence opens with a continuing verb and no speaker of its own ("وأضاف أن ...", "وتابع: ...",
-    "كما أوضح، أن ...")."""
+    "كما أوضح، أن ..."), or has one open its main clause after a fronted phrase and a comma ("وفي رده على
+    سؤال …، قال: …")."""
     lex = lexicon()
     lead = 0
     while lead < 2 and lead < len(words) - 1 and without_conjunction(words[lead].norm) in lex.connectives:
         lead += 1
+    fronted = _after_fronted_phrase(words)
     if lead and words[lead].norm in lex.continuation:
         words = words[lead:]
+    elif fronted is not None:
+        words = words[fronted:]
     elif not words or not lex.is_continuation(words[0].norm):
         return False
     if len(words) == 1:
@@ -327,6 +331,16 @@ def _carries_on(text: str, words: list[Word]) -> bool:
     after = words[1].norm
     return (any(ch in gap for ch in ":،,\"“«") or after in lex.complementizers or after in lex.honorifics
             or after in lex.complement_openers or after.startswith(lex.complement_prefixes))
+
+
+def _after_fronted_phrase(words: list[Word]) -> int | None:
+    """Where a continuing verb opens the main clause after a phrase put first and a comma ("وقبل المباراة …،
+    قال «…»"): the first reporting verb of the sentence, after a comma; else None."""
+    lex = lexicon()
+    for k, w in enumerate(words):
+        if lex.is_verb(w.norm) or lex.is_verb(without_conjunction(w.norm)):
+            return k if k > 0 and any(c in w.lead for c in "،,") and without_conjunction(w.norm) in lex.continuation else None
+    return None
 
 
 def _quoted_subject(text: str, words: list[Word]) -> bool:
