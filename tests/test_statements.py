@@ -474,6 +474,10 @@ def test_a_continuing_verb_after_a_fronted_phrase_carries_the_speaker_on() -> No
     assert _said("\n".join([first, reply, before]), "أحمد سالم") == [first, reply, before]
     other = "وفي رده على سؤال حول الإصابة، قال الطبيب خالد عمر: «الإصابة بسيطة»."
     assert _said("\n".join([first, other]), "أحمد سالم") == [first]
+    named_before = "وكان الوزير السابق، خالد عمر، قال، في بداية العام، إن الفريق يحتاج إلى مدرب."
+    second_verb = "وفي مؤتمر صحافي هذا الشهر أشاد خالد عمر بالفريق، وقال «إنه جاهز»."
+    assert _said("\n".join([first, named_before]), "أحمد سالم") == [first]
+    assert _said("\n".join([first, second_verb]), "أحمد سالم") == [first]
 
 
 def test_a_continuation_may_take_its_complement_with_a_preposition() -> None:

@@ -335,12 +335,20 @@ def _carries_on(text: str, words: list[Word]) -> bool:
 
 def _after_fronted_phrase(words: list[Word]) -> int | None:
     """Where a continuing verb opens the main clause after a phrase put first and a comma ("وقبل المباراة …،
-    قال «…»"): the first reporting verb of the sentence, after a comma; else None."""
+    قال «…»"): the first reporting verb of the sentence, after a comma and without و (not "… اسف
+    اوباما …، وقال", a second verb of a subject named before it), in a sentence that opens with a
+    preposition or a word of time ("وفي", "وقبل"; not "وكان وزير الدفاع …، قال"); else None."""
     lex = lexicon()
+    if not words or words[0].norm not in FRONTED and not (words[0].norm[:1] in "وف" and words[0].norm[1:] in FRONTED):  # "وفي"
+        return None
     for k, w in enumerate(words):
         if lex.is_verb(w.norm) or lex.is_verb(without_conjunction(w.norm)):
-            return k if k > 0 and any(c in w.lead for c in "،,") and without_conjunction(w.norm) in lex.continuation else None
+            return k if k > 0 and any(c in w.lead for c in "،,") and w.norm in lex.continuation else None
     return None
+
+
+FRONTED = PREPOSITIONS | frozenset(normalize(w) for w in "قبل بعد خلال أثناء اثناء عقب ردا".split())
+"""Words that open a phrase put before the main clause ("وفي رده على سؤال …،", "وقبل المباراة …،")."""
 
 
 def _quoted_subject(text: str, words: list[Word]) -> bool:
