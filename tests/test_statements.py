@@ -466,6 +466,11 @@ def test_a_name_in_quotation_marks_after_the_verb_is_a_new_speaker() -> None:
     assert _said("\n".join([first, long_quote]), "عادل الجبير") == [first, long_quote]
 
 
+def test_insisting_is_reporting() -> None:
+    said = "وأصر المدرب أحمد سالم على أن الفريق جاهز للمباراة."
+    assert _said(said, "أحمد سالم") == [said]
+
+
 def test_a_continuing_verb_after_a_fronted_phrase_carries_the_speaker_on() -> None:
     # "وفي رده على سؤال …، قال: «…»": the verb opens the main clause after a comma, with no subject of its own
     first = "قال المدرب أحمد سالم إن الفريق جاهز للمباراة."
