@@ -60,10 +60,13 @@ the whole lexical gate (names and rare words), and the base model's few-shot cop
 
 
 def split_left_out(squad: SquadSet, count: int, seed: int) -> tuple[SquadSet, list[EvalQuestion]]:
-    """The set without the paragraphs of ``count`` questions (whole paragraphs, drawn with ``seed``), and those questions as unanswerable."""
+    """The set without the paragraphs of ``count`` questions (whole paragraphs, drawn with ``seed``), and those
+    questions as unanswerable. A paragraph goes with its copies (ARCD holds some paragraphs twice, a character
+    apart; the index's wire-copy detector finds them): a copy left in would answer its questions."""
     by_doc: dict[str, list[EvalQuestion]] = {}
     for q in squad.questions:
         by_doc.setdefault(q.gold_docs[0], []).append(q)
+    copies = _copies(squad)
     docs = [d for d, _ in squad.paragraphs]
     random.Random(seed).shuffle(docs)
     out: set[str] = set()
@@ -71,10 +74,24 @@ def split_left_out(squad: SquadSet, count: int, seed: int) -> tuple[SquadSet, li
     for d in docs:
         if len(left) >= count:
             break
-        out.add(d)
-        left += [EvalQuestion(q.id, q.question, (), (d,), q.answer_any, False) for q in by_doc.get(d, [])]
+        if d in out:
+            continue
+        group = [d, *copies.others(d)]
+        out.update(group)
+        left += [EvalQuestion(q.id, q.question, (), tuple(group), q.answer_any, False) for g in group for q in by_doc.get(g, [])]
     kept = SquadSet([(d, t) for d, t in squad.paragraphs if d not in out], [q for q in squad.questions if q.gold_docs[0] not in out])
     return kept, left[:count]
+
+
+def _copies(squad: SquadSet) -> Any:
+    """The paragraphs' copy groups, found as indexing finds them."""
+    import hashlib
+
+    from assistant.index.copies import find_copies
+    from assistant.types import Document
+
+    docs = [Document(d, d, t, d, None, None, None, hashlib.sha256(t.encode()).hexdigest()) for d, t in squad.paragraphs]
+    return find_copies(docs)[0]
 
 
 def figures(report: Any) -> dict[str, Any]:

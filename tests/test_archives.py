@@ -363,3 +363,14 @@ def test_indexing_a_dump_from_the_command_line_prints_its_mapping(tmp_path: Path
     assert status.returncode == 0 and "embedding  complete" in status.stdout and "2 articles" not in status.stderr
     again = run_cli("index", "--index-dir", index_dir, "--quiet")  # the dump and its mapping are remembered
     assert again.returncode == 0 and "0 added, 0 updated, 0 removed, 2 unchanged" in again.stderr
+
+
+def test_a_copy_of_the_gold_article_counts_as_the_gold_one() -> None:
+    """The index shows one print of a duplicated story, so the evaluation counts any print of the gold text."""
+    from assistant.eval.run import with_copies
+    from assistant.index.copies import Copies
+
+    copies = Copies.of([["p1", "p2"], ["p5", "p6", "p7"]])
+    assert with_copies(("p1",), copies) == {"p1", "p2"}
+    assert with_copies(("p6", "p9"), copies) == {"p5", "p6", "p7", "p9"}
+    assert with_copies(("p3",), copies) == {"p3"}

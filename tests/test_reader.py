@@ -165,13 +165,14 @@ def test_a_left_out_question_answered_with_its_gold_answer_is_counted_apart() ->
 
     from assistant.answer.compose import ShortAnswer
     from assistant.eval.run import EvalQuestion, evaluate_answers
+    from assistant.index.copies import Copies
 
     def ask(question: str, today: object = None) -> SimpleNamespace:
         short = ShortAnswer("1949", 1, "p2", 0, 4) if "right" in question else ShortAnswer("1950", 1, "p2", 0, 4)
         return SimpleNamespace(citations=[], abstained=False, searched_docs=[], answer=f"الجواب: «{short.text}» [1]",
                                timings_ms={"total": 1.0}, mode="generated", short_answer=short, language="ar", signals=None)
 
-    answerer = SimpleNamespace(k=5, ask=ask)
+    answerer = SimpleNamespace(k=5, ask=ask, search=SimpleNamespace(copies=Copies()))
     left = [EvalQuestion("a", "right", (), ("p1",), ("1949",), False), EvalQuestion("b", "wrong", (), ("p1",), ("1949",), False)]
     report = evaluate_answers(answerer, left, read_original=lambda d: None)
     assert [r.answered_elsewhere for r in report.rows] == [True, False]
