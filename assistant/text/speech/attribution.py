@@ -330,7 +330,29 @@ def _carries_on(text: str, words: list[Word]) -> bool:
         return False
     after = words[1].norm
     return (any(ch in gap for ch in ":،,\"“«") or after in lex.complementizers or after in lex.honorifics
-            or after in lex.complement_openers or after.startswith(lex.complement_prefixes))
+            or after in lex.complement_openers or after.startswith(lex.complement_prefixes) or _own_adverbial(text, words))
+
+
+ADVERBIAL_HEADS = frozenset(normalize(w) for w in "لدى خلال أثناء اثناء عقب عند بعد قبل في".split())
+"""Words that open an adverbial of the speaker's own between a continuing verb and what was said."""
+
+ADVERBIAL_REACH = 10
+"""Most words from a continuing verb to its complement past such an adverbial."""
+
+
+def _own_adverbial(text: str, words: list[Word]) -> bool:
+    """Whether a continuing verb is followed by an adverbial with the speaker's pronoun, then by what was
+    said ("وشدد لدى استقباله عددا من كبار المسؤولين على ضرورة …", "وأكد في كلمته أن …"): a verbal noun
+    ending in the pronoun ه/ها (as written, not ة) right after the adverbial's head."""
+    lex = lexicon()
+    if len(words) < 4 or words[1].norm not in ADVERBIAL_HEADS or not text[words[2].start : words[2].end].endswith(("ه", "ها")):
+        return False
+    for w in words[3:ADVERBIAL_REACH]:
+        if lex.is_verb(without_conjunction(w.norm)):
+            return False
+        if w.norm in lex.complementizers or w.norm in lex.complement_openers or ":" in w.lead:
+            return True
+    return False
 
 
 def _after_fronted_phrase(words: list[Word]) -> int | None:
