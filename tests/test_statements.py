@@ -469,7 +469,7 @@ def test_a_name_in_quotation_marks_after_the_verb_is_a_new_speaker() -> None:
 def test_a_continuing_verb_may_take_an_adverbial_of_the_speakers_own_before_its_complement() -> None:
     # "وشدد لدى استقباله … على ضرورة …": when he received them; his pronoun, so still the last speaker
     first = "أوضح رئيس الوزراء الأمير خالد بن سعد أن دول المنطقة قدمت الكثير."
-    stressed = "وشدد لدى استقباله عددا من كبار المسؤولين على ضرورة الحفاظ على المكتسبات."
+    stressed = "وشدد لدى استقباله عددا من كبار المسؤولين في مملكة البحرين على ضرورة الحفاظ على المكتسبات."
     assert _said("\n".join([first, stressed]), "الأمير خالد بن سعد") == [first, stressed]
     visit = "وشدد خلال زيارة الوزير سالم عمر على ضرورة الحفاظ على المكتسبات."  # no pronoun of his: the visitor may speak
     assert _said("\n".join([first, visit]), "الأمير خالد بن سعد") == [first]

@@ -336,7 +336,7 @@ def _carries_on(text: str, words: list[Word]) -> bool:
 ADVERBIAL_HEADS = frozenset(normalize(w) for w in "لدى خلال أثناء اثناء عقب عند بعد قبل في".split())
 """Words that open an adverbial of the speaker's own between a continuing verb and what was said."""
 
-ADVERBIAL_REACH = 10
+ADVERBIAL_REACH = 14
 """Most words from a continuing verb to its complement past such an adverbial."""
 
 
