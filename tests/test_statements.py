@@ -961,6 +961,9 @@ def test_a_name_inside_a_quotation_after_the_verb_is_no_subject() -> None:
     assert _said("وتابع «فيفا لن يتراجع عن قراره».", "FIFA") == []
     own = "وقال “جون كيري” إنه سيزور المنطقة قريبا."
     assert _said(own, "John Kerry") == [own]
+    closing_mark = "وقال رئيس النادي الأرجنتيني :” مورا لم يوقع على أي شيء مع النصر ”."  # ” opening after a colon
+    named = "وانتقل المهاجم رودريجو مورا إلى النصر قبل شهرين."
+    assert _said(named + " " + closing_mark, "رودريجو مورا") == []
 
 
 def test_what_the_speaker_announced_with_the_verb_taking_a_pronoun() -> None:

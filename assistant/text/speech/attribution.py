@@ -143,8 +143,8 @@ def _quoted(words: list[Word], v: int, first: int, last: int) -> bool:
     quotation closed right after it, is still the subject ("وقال “كيري” إنه …")."""
     inside = False
     for k in range(v + 1, first + 1):
-        for ch in words[k].lead:
-            if ch in "«“":
+        for i, ch in enumerate(words[k].lead):
+            if ch in "«“" or ch == "”" and words[k].lead[:i].endswith(":"):  # ':”' opens, as articles often write it
                 inside = True
             elif ch in "»”":
                 inside = False

@@ -505,7 +505,7 @@ def titles_of(words: list[Word], mentions: list[Mention]) -> set[tuple[str, ...]
         if after:
             titles.add(after)
         heads = [i for i in range(max(0, first - TITLE_REACH), first) if words[i].forms & lex.titles]
-        if not heads:
+        if not heads or ":" in words[first].lead:  # "رئيس النادي :” مورا لم يوقع": the name opens what the title holder said
             continue
         h = heads[0]
         end = h + 1
