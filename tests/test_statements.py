@@ -690,6 +690,32 @@ def test_an_english_topic_keeps_al_names_and_reads_saudi_arabia_whole() -> None:
     assert not topic.matches("رابعا: الاقتصاد")  # "Arabia" alone is not looked for
 
 
+def test_a_topic_no_statement_names_is_matched_by_meaning() -> None:
+    """"about commodity prices": an English topic whose words no Arabic statement holds. The statements
+    whose vectors come within half of the closest one's cosine to the topic's stay; without a topic
+    ("What did X say?") or with one the words find, meaning is not asked."""
+    prices = _doc("a", "ذكر البنك أن أسعار السلع ستظل ضعيفة", None)
+    oil = _doc("b", "ويتوقع البنك أن يكون متوسط سعر النفط 57 دولارا", None)
+    georgia = _doc("c", "وصف البنك جورجيا بأنها الأولى في الإصلاح", None)
+    groups = [Statement("WB", [_report(prices, [1, 0.2, 0])]), Statement("WB", [_report(oil, [0.8, 0.6, 0])]),
+              Statement("WB", [_report(georgia, [0.1, 0, 1])])]
+    topic = Topic.of(StatementAsk("the World Bank", "say", "about commodity prices?"), None, "en")
+    asked: list[str] = []
+
+    def embed(text: str) -> np.ndarray:
+        asked.append(text)
+        return np.asarray([1, 0, 0], dtype=np.float32)
+
+    kept, dropped = on_topic(groups, topic, embed)
+    assert [g.first.doc.doc_id for g in kept] == ["a", "b"] and dropped == 1 and asked == ["about commodity prices"]
+    asked.clear()
+    plain = Topic.of(StatementAsk("the World Bank", "say", "?"), None, "en")
+    assert on_topic(groups, plain, embed) == (groups, 0) and not asked
+    words = Topic.of(StatementAsk("البنك الدولي", "قال", "عن أسعار السلع"), None, "ar")
+    kept, dropped = on_topic(groups, words, embed)
+    assert [g.first.doc.doc_id for g in kept] == ["a"] and not asked
+
+
 def test_a_statement_in_an_article_headlined_on_the_topic_is_on_it() -> None:
     titled = Document("a", "a", "قال بيسكوف إن الموقف لم يتغير", "الكرملين يعلق على طلب التسليم", None, None, None, "a")
     other = _doc("b", "قال بيسكوف إن الطقس جميل", None)

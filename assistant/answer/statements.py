@@ -15,7 +15,7 @@ question spanning several years is answered year by year.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +24,7 @@ from assistant.text.arabic import normalize, tokenize
 from assistant.text.sentences import candidate_spans
 from assistant.text.speech.attribution import Utterance, attributed
 from assistant.text.speech.names import SpeakerMatch, words_of, written_apart
+from assistant.text.speech.lexicon import lexicon
 from assistant.text.speech.question import StatementAsk
 from assistant.text.terms import EXONYMS, QUESTION_WORDS, english_names, light_stems
 from assistant.types import Chunk, DateWindow, Document, Language, date_label
@@ -301,6 +302,12 @@ class Topic:
     def empty(self) -> bool:
         return not (self.words or self.names)
 
+    @property
+    def restricted(self) -> bool:
+        """Whether the question asks about something ("about …", "عن …"), not only when or whom."""
+        first = self.text.split()[0] if self.text.split() else ""
+        return first.lower() in lexicon().topic_openers or normalize(first) in lexicon().topic_openers
+
     def matches(self, text: str) -> bool:
         """Whether a sentence speaks of the topic: any of its words (any reading, light-stemmed) or names."""
         words = words_of(text)
@@ -309,13 +316,33 @@ class Topic:
         return any(m.find(words) for m in self.names)
 
 
-def on_topic(statements: list[Statement], topic: Topic) -> tuple[list[Statement], int]:
-    """The statements that speak of the topic (through any of their reports), and how many did not;
-    all of them when none does (the topic is then only a hint the articles do not share)."""
-    if topic.empty:
+TOPIC_SHARE = 0.5
+"""By meaning, a statement is on the topic when its cosine to it is at least this share of the closest one's
+(set beforehand, not fitted: "the closer half")."""
+
+
+def on_topic(
+    statements: list[Statement], topic: Topic, embed: Callable[[str], np.ndarray] | None = None
+) -> tuple[list[Statement], int]:
+    """The statements that speak of the topic (through any of their reports), and how many did not.
+    When none holds its words or names ("about commodity prices" asked in English of Arabic articles),
+    a topic the question opens with "about"/"عن" is matched by meaning (``embed``: the query embedder),
+    the statements within :data:`TOPIC_SHARE` of the closest one's cosine kept; else all of them."""
+    kept = [st for st in statements if any(topic.matches(r.text) or topic.matches(r.doc.title) for r in st.reports)] if not topic.empty else []
+    if kept:
+        return kept, len(statements) - len(kept)
+    if embed is None or not topic.restricted or not statements:
         return statements, 0
-    kept = [st for st in statements if any(topic.matches(r.text) or topic.matches(r.doc.title) for r in st.reports)]
-    return (kept, len(statements) - len(kept)) if kept else (statements, 0)
+    import numpy as np
+
+    asked = np.asarray(embed(topic.text), dtype=np.float32)
+    scores = [max((float(np.asarray(r.vector, dtype=np.float32) @ asked) for r in st.reports if r.vector is not None), default=0.0)
+              for st in statements]
+    best = max(scores)
+    if best <= 0:
+        return statements, 0
+    kept = [st for st, score in zip(statements, scores, strict=True) if score >= TOPIC_SHARE * best]
+    return kept, len(statements) - len(kept)
 
 
 def periods(statements: list[Statement], window: DateWindow | None) -> list[tuple[str, list[Statement]]]:
@@ -437,5 +464,5 @@ def find_statements(search: SearchIndex, query: Query, ask: StatementAsk) -> Sta
     topic = Topic.of(ask, query.window, query.language)
     if topic.names:  # Latin-script names: their Arabic spellings come from the index's vocabulary
         topic = topic.spelled(search.bm25.doc_freqs())
-    statements, off_topic = on_topic(group_statements(said, ask.speaker), topic)
+    statements, off_topic = on_topic(group_statements(said, ask.speaker), topic, lambda text: search.embedder.encode_queries([text])[0])
     return StatementsFound(ask, statements, rule, articles, off_topic)

@@ -72,6 +72,8 @@ class Lexicon:
     issued_by: frozenset[str]
     joint_subjects: frozenset[str]
     joint_participles: frozenset[str]
+    topic_openers: frozenset[str]
+    """Words that open a question's topic ("عن سوريا", "about Syria"), Arabic normalised and English lower-cased."""
     english_verbs: frozenset[str]
     institution_words: frozenset[str]
     """English words that make a speaker an institution, not a person's name."""
@@ -147,6 +149,7 @@ def lexicon() -> Lexicon:
         issued_by=norm(ar["issued_by"]),
         joint_subjects=norm(ar["joint_subjects"]),
         joint_participles=norm(ar["joint_participles"]),
+        topic_openers=norm(ar["topic_openers"]) | frozenset(w.lower() for w in en["topic_openers"]),
         english_verbs=frozenset(w.lower() for w in en["verbs"]),
         institution_words=frozenset(w.lower() for w in en["institution_words"]),
         institutions=_ministries(en["portfolios"]) | {k.lower(): tuple(v) for k, v in (en["institutions"] | en["international"]).items()},
