@@ -1,6 +1,6 @@
 """Who said what (issue 15): statement recall, precision and duplicates on the seeds and the SaudiNewsNet sample.
 
-    python benchmarks/statements.py [--set seeds|saudinewsnet|heldout|heldout3|...|heldout15|both|all] [--show]
+    python benchmarks/statements.py [--set seeds|saudinewsnet|heldout|heldout3|...|heldout16|both|all] [--show]
     python benchmarks/statements.py --calibrate     # the same-statement cosine, from SaudiNewsNet wire copies
 
 Asks every question of tests/data/statements_seeds.jsonl (over the seed index)
@@ -64,6 +64,7 @@ SETS = {
     # written blind in stop 26, run once on the rules frozen after the thirteenth set's fixes
     "heldout14": (ROOT / "benchmarks" / "data" / "statements_saudinewsnet_heldout14.jsonl", ROOT / ".cache" / "bench-statements", SAMPLE),
     "heldout15": (ROOT / "benchmarks" / "data" / "statements_saudinewsnet_heldout15.jsonl", ROOT / ".cache" / "bench-statements", SAMPLE),
+    "heldout16": (ROOT / "benchmarks" / "data" / "statements_saudinewsnet_heldout16.jsonl", ROOT / ".cache" / "bench-statements", SAMPLE),
 }
 
 
@@ -165,7 +166,7 @@ def calibrate(max_groups: int = 80) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--set", choices=[*SETS, "both", "all"], default="both",
-                        help="both: seeds and saudinewsnet (the development sets); all: those and the blind sets heldout, heldout3 to heldout15 (development sets after their first runs)")
+                        help="both: seeds and saudinewsnet (the development sets); all: those and the blind sets heldout, heldout3 to heldout16 (development sets after their first runs)")
     parser.add_argument("--show", action="store_true", help="print every answer (stderr)")
     parser.add_argument("--calibrate", action="store_true", help="the same-statement cosine from the sample's wire copies")
     args = parser.parse_args()
