@@ -205,6 +205,24 @@ def test_a_name_after_lil_is_read_without_it() -> None:
     assert _said("وقدم الوزير الشكر للبنك الدولي على دعمه.", "البنك الدولي") == []  # thanked: addressed, not speaking
 
 
+def test_a_chain_that_ends_in_another_family_name_is_someone_else() -> None:
+    # "خالد بن محمد العطية" asked; "خالد بن محمد اليوسف" is another man sharing the given and father's names
+    asked = "وزير الخارجية القطري الدكتور خالد بن محمد العطية"
+    other = "وأوضح رئيس ديوان المظالم الشيخ الدكتور خالد بن محمد اليوسف أن الأمر الملكي تضمن ترقية القضاة."
+    assert _said(other, asked) == []
+    own = "وأكد وزير الخارجية القطري الدكتور خالد بن محمد العطية أن العلاقات متينة."
+    assert _said(own, asked) == [own]
+
+
+def test_a_title_after_the_name_in_the_question_is_a_title() -> None:
+    # "سعد الثويني مدير إدارة الإعلام بأمانة منطقة حائل": the name, then his title (not a name ending in حائل)
+    asked = SpeakerMatch.of("سعد الثويني مدير إدارة الإعلام بأمانة منطقة حائل")
+    assert (asked.given, asked.surname) == ("سعد", "ثويني")
+    other = "وأشار أمير منطقة حائل إلى أن الموقع الاستراتيجي للمملكة مهم."
+    own = "وأوضح مدير إدارة الإعلام بأمانة منطقة حائل سعد الثويني أن الأمانة أزالت المخالفات."
+    assert _said("\n".join([other, own]), "سعد الثويني مدير إدارة الإعلام بأمانة منطقة حائل") == [own]
+
+
 def test_ali_written_with_ya_is_a_given_name_not_the_preposition() -> None:
     # "علي" and "على" are one word once normalised; in a speaker's name the spelling with ي is the name Ali
     ali = SpeakerMatch.of("محافظ المؤسسة العامة للتدريب الدكتور علي الغفيص")

@@ -155,6 +155,10 @@ class SpeakerMatch:
         lex = lexicon()
         if ARABIC_LETTER_RE.search(speaker):
             ws = words_of(speaker)
+            after = _title_after_name(ws)
+            if after is not None:  # "سعد الثويني مدير إدارة الإعلام بأمانة منطقة حائل": the name, then the title
+                named = cls.of(speaker[: ws[after].start].strip())
+                return replace(named, title=named.title or _title(ws, after, len(ws)))
             raw = [w.norm for w in ws]
             stop = [ends_name(speaker[w.start : w.end], w.norm) for w in ws]  # "علي" is Ali, "على" a preposition
             phrase = tuple(strip_article(w) for w in raw)
@@ -352,6 +356,10 @@ class SpeakerMatch:
         """Whether the words from ``words[k]`` on carry a chain of fathers' names on otherwise than the
         question does: another father ("فيصل بن عبدالله بن محمد") or a family name of belonging
         ("فيصل بن عبدالله المشاري" for "فيصل بن عبدالله بن عبدالعزيز")."""
+        if len(self.chain) == 1 and has_article(self.chain[0]) and k < len(words):  # "خالد بن محمد العطية" asked,
+            w = words[k]  # "خالد بن محمد اليوسف" written: another family
+            return (has_article(w.norm) and not w.lead and not w.forms & lexicon().titles
+                    and not ({self.chain[0], strip_article(self.chain[0])} & w.forms))
         if len(self.chain) < 2 or k >= len(words):
             return False
         if words[k].norm in PATRONYMIC:
@@ -481,6 +489,19 @@ def _agreeing(form: str) -> str:
 
 
 _LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'\-]*")
+
+
+def _title_after_name(ws: list[Word]) -> int | None:
+    """Where a title begins after a person's name in a question's speaker ("سعد الثويني مدير إدارة
+    الإعلام …"): the first title word after two or more words that open with neither a title nor a
+    body's noun and hold a word without the article; else None."""
+    lex = lexicon()
+    if len(ws) < 3 or ws[0].forms & lex.titles or "ال" + ws[0].norm.removeprefix("ال") in lex.anaphors:
+        return None
+    k = next((k for k in range(2, len(ws)) if ws[k].forms & lex.titles), None)
+    if k is None or all(has_article(w.norm) for w in ws[:k]):
+        return None
+    return k
 
 
 def _addressed(word: Word, reading: str) -> bool:
