@@ -493,13 +493,13 @@ _LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'\-]*")
 
 def _title_after_name(ws: list[Word]) -> int | None:
     """Where a title begins after a person's name in a question's speaker ("سعد الثويني مدير إدارة
-    الإعلام …"): the first title word after two or more words that open with neither a title nor a
-    body's noun and hold a word without the article; else None."""
+    الإعلام …"): the first title word after two or more words that open with a given name (no article,
+    no title, no body's noun) and hold no preposition ("المشرف العام على الفريق …" is a title); else None."""
     lex = lexicon()
-    if len(ws) < 3 or ws[0].forms & lex.titles or "ال" + ws[0].norm.removeprefix("ال") in lex.anaphors:
+    if len(ws) < 3 or has_article(ws[0].norm) or ws[0].forms & lex.titles or "ال" + ws[0].norm in lex.anaphors:
         return None
     k = next((k for k in range(2, len(ws)) if ws[k].forms & lex.titles), None)
-    if k is None or all(has_article(w.norm) for w in ws[:k]):
+    if k is None or any(w.norm in NAME_STOP for w in ws[:k]):
         return None
     return k
 
