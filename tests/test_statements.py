@@ -221,6 +221,10 @@ def test_a_title_after_the_name_in_the_question_is_a_title() -> None:
     other = "وأشار أمير منطقة حائل إلى أن الموقع الاستراتيجي للمملكة مهم."
     own = "وأوضح مدير إدارة الإعلام بأمانة منطقة حائل سعد الثويني أن الأمانة أزالت المخالفات."
     assert _said("\n".join([other, own]), "سعد الثويني مدير إدارة الإعلام بأمانة منطقة حائل") == [own]
+    ranked = SpeakerMatch.of("الرائد بدر السحيباني المتحدث الإعلامي لشرطة منطقة القصيم")
+    assert (ranked.given, ranked.surname) == ("بدر", "سحيباني")
+    imam = SpeakerMatch.of("إمام وخطيب المسجد الحرام الشيخ عبدالرحمن السديس")  # a title, then the name
+    assert (imam.given, imam.surname) == ("عبدالرحمن", "سديس")
 
 
 def test_ali_written_with_ya_is_a_given_name_not_the_preposition() -> None:

@@ -493,13 +493,18 @@ _LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'\-]*")
 
 def _title_after_name(ws: list[Word]) -> int | None:
     """Where a title begins after a person's name in a question's speaker ("سعد الثويني مدير إدارة
-    الإعلام …"): the first title word after two or more words that open with a given name (no article,
-    no title, no body's noun) and hold no preposition ("المشرف العام على الفريق …" is a title); else None."""
+    الإعلام …", "الرائد بدر السحيباني المتحدث الإعلامي …"): a title word right after a name of two to
+    four words (ranks before it skipped) that opens without the article, holds no preposition and has
+    the article at most on its last word (a family name; "إمام وخطيب المسجد الحرام الشيخ …" is a title);
+    else None."""
     lex = lexicon()
-    if len(ws) < 3 or has_article(ws[0].norm) or ws[0].forms & lex.titles or "ال" + ws[0].norm in lex.anaphors:
+    i = 0
+    while i < len(ws) and ws[i].forms & lex.ranks:
+        i += 1
+    if len(ws) - i < 3 or has_article(ws[i].norm) or ws[i].forms & lex.titles or "ال" + ws[i].norm in lex.anaphors:
         return None
-    k = next((k for k in range(2, len(ws)) if ws[k].forms & lex.titles), None)
-    if k is None or any(w.norm in NAME_STOP for w in ws[:k]):
+    k = next((k for k in range(i + 2, min(len(ws), i + 5)) if ws[k].forms & lex.titles), None)
+    if k is None or any(w.norm in NAME_STOP or has_article(w.norm) for w in ws[i : k - 1]) or ws[k - 1].norm in NAME_STOP:
         return None
     return k
 
