@@ -99,6 +99,15 @@ def test_the_topic_is_what_follows_the_speaker() -> None:
 # --- names across scripts ---------------------------------------------------------
 
 
+def test_a_group_named_by_a_common_word_is_found_only_after_its_head_noun() -> None:
+    # "the militant group al-Shabaab": الشباب is also "the youth" and a club; the press writes حركة الشباب
+    group = "Somali militant group al-Shabaab"
+    said = "وأعلنت حركة الشباب مسؤوليتها عن الهجوم على الفندق."
+    assert _said(said, group) == [said]
+    assert _said("وطالب الإمام الشباب بالتمسك بالقيم، وأكد الشباب أنهم مستعدون.", group) == []
+    assert _said("وأصدر نادي الشباب بيانا رسميا ينفي فيه الأخبار، وجاء فيه أن العقود سارية.", group) == []
+
+
 def test_an_english_institution_is_looked_for_by_its_arabic_names() -> None:
     presidency = SpeakerMatch.of("the Syrian presidency")
     text = "من جانبها، أصدرت الرئاسة السورية بياناً أفادت فيه بأن اللقاء كان مثمراً."

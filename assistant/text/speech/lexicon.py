@@ -82,6 +82,8 @@ class Lexicon:
     international: frozenset[str]
     """Institutions of no country ("the Arab League", "UNICEF"): looked for without a nationality, one word or several."""
     nationalities: dict[str, tuple[str, ...]]
+    group_heads: dict[str, frozenset[str]]
+    """English words for a group ("group", "movement") -> the Arabic head nouns its name follows ("حركة")."""
     """English nationality or country -> the Arabic adjective, masculine, without the article, in each
     spelling the press uses ("أمريكي", "أميركي")."""
 
@@ -155,4 +157,5 @@ def lexicon() -> Lexicon:
         institutions=_ministries(en["portfolios"]) | {k.lower(): tuple(v) for k, v in (en["institutions"] | en["international"]).items()},
         international=frozenset(k.lower() for k in en["international"]),
         nationalities={k.lower(): (v,) if isinstance(v, str) else tuple(v) for k, v in en["nationalities"].items()},
+        group_heads={k.lower(): norm(v) for k, v in en["group_heads"].items()},
     )

@@ -149,6 +149,8 @@ class SpeakerMatch:
     """The Latin name is a body's acronym ("FIFA", "SAMA"), looked for by sound: a body, not a person."""
     named_alone: bool = False
     """One Arabic word without the article ("بوتين"): a person asked by the last name alone, not a body."""
+    heads: frozenset[str] = frozenset()
+    """Head nouns a group's one-word Latin name must follow ("the militant group al-Shabaab": "حركة الشباب")."""
 
     @classmethod
     def of(cls, speaker: str) -> SpeakerMatch:
@@ -219,7 +221,7 @@ class SpeakerMatch:
                        named_alone=len(raw) == 1 and not has_article(raw[0]))
         name = _latin_name(speaker)
         if name:
-            return cls((), None, name, acronym=ACRONYM_RE.fullmatch(speaker.strip()) is not None)
+            return cls((), None, name, acronym=ACRONYM_RE.fullmatch(speaker.strip()) is not None, heads=_group_heads(speaker, name))
         forms = institution_names(speaker)
         if forms:  # "the Syrian presidency": the Arabic names, each read as an Arabic speaker would be
             readings = [cls.of(f) for f in forms]
@@ -385,6 +387,8 @@ class SpeakerMatch:
                     covered.update(range(i, i + n))
         for i, w in enumerate(words):
             reading = None if i in covered else self._reading(w)
+            if reading is not None and self.heads and not (i > 0 and words[i - 1].forms & self.heads):
+                continue  # "الشباب" alone is "the youth": the group is "حركة الشباب"
             if reading is not None and not (reading == self.surname and self._someone_elses(words, i)):
                 found.append((i, i, _addressed(w, reading)))
         return sorted(found)
@@ -441,6 +445,15 @@ def _latin_name(speaker: str) -> tuple[str, ...]:
     parts = [p for p in fold_latin(speaker).split(",") if p.strip()] or [""]
     runs = [_latin_run(p) for p in parts]  # "the Saudi ambassador to Lebanon, Ali Awad Asiri": the part with a full name
     return next((r for r in runs if len(r) >= 2), runs[0])
+
+
+def _group_heads(speaker: str, name: tuple[str, ...]) -> frozenset[str]:
+    """The Arabic head nouns a one-word group name follows, from the English word right before it ("the
+    militant group al-Shabaab": حركة, جماعة, تنظيم); empty for a person or a name of several words."""
+    words = [w.lower() for w in _LATIN_WORD.findall(fold_latin(speaker))]
+    if len(name) != 1 or len(words) < 2:
+        return frozenset()
+    return lexicon().group_heads.get(words[-2], frozenset())
 
 
 def _latin_run(part: str) -> tuple[str, ...]:
