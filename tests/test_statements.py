@@ -18,7 +18,7 @@ from assistant.eval.statements import GoldSentence, StatementQuestion, load_stat
 from assistant.ingest.reader import read_text
 from assistant.text.sentences import candidate_spans
 from assistant.text.speech.attribution import attributed
-from assistant.text.speech.names import SpeakerMatch, institution_names
+from assistant.text.speech.names import SpeakerMatch, institution_names, words_of
 from assistant.text.speech.question import StatementAsk, statement_ask
 from assistant.text.spelling import name_cost, same_name
 from assistant.types import DateWindow, Document, PubDate
@@ -97,6 +97,14 @@ def test_the_topic_is_what_follows_the_speaker() -> None:
 
 
 # --- names across scripts ---------------------------------------------------------
+
+
+def test_a_latin_full_name_stands_whole_across_a_fathers_name() -> None:
+    # "Walid Al-Jalal" is written "وليد بن علي الجلال": the father's name between is still his full name
+    said = "وأوضح مدير مكتب الحملة في لبنان وليد بن علي الجلال أن البرنامج يغطي ألف ولادة."
+    match = SpeakerMatch.of("Walid Al-Jalal").spelled(["الجلال", "جلال", "جلالة"])
+    assert match.named_in(words_of(said))
+    assert not match.named_in(words_of("وأوضح رئيس الجلسة خالد الجلال أن البرنامج مستمر."))
 
 
 def test_a_group_named_by_a_common_word_is_found_only_after_its_head_noun() -> None:

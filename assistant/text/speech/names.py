@@ -278,10 +278,18 @@ class SpeakerMatch:
         if len(self.latin) < 2 or (self.spellings is not None and len(self.spellings) <= 1):
             return True  # one word, or a last name spelled one way only in the archive ("فابيوس")
         given = self.latin[-2]
-        return any(
-            self._reading(words[i + 1]) is not None and any(name_cost(given, f) <= 1.0 for f in words[i].forms)
-            for i in range(len(words) - 1)
-        )
+
+        def given_before(last: int) -> bool:  # right before it, or before a father's name or two ("وليد بن علي الجلال")
+            j = last - 1
+            for _ in range(3):
+                if j >= 0 and any(name_cost(given, f) <= 1.0 for f in words[j].forms):
+                    return True
+                if j < 2 or words[j - 1].norm not in PATRONYMIC:
+                    return False
+                j -= 2
+            return False
+
+        return any(self._reading(words[i]) is not None and given_before(i) for i in range(1, len(words)))
 
     def written_in(self, words: list[Word]) -> frozenset[str]:
         """A Latin-script name's words as an article spells them: its last name's readings, and the word
