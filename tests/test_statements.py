@@ -841,13 +841,14 @@ def test_someone_who_is_only_mentioned_said_nothing(seed_answerer) -> None:  # t
 @pytest.mark.models
 def test_the_seed_statement_set_meets_its_floors(seed_answerer) -> None:  # type: ignore[no-untyped-def]
     """Hand-marked statements on the seeds (tests/data/statements_seeds.jsonl); floors just under the
-    figures measured when this landed (recall 0.70, precision 0.87; the Peskov questions exact)."""
+    figures measured (recall 0.70 and precision 0.87 when this landed; 0.889 and 0.895 on 2026-12-07,
+    stop 27; the Peskov questions exact)."""
     scores = {}
     for q in load_statement_set(SEED_SET):
         ans = seed_answerer.ask(q.question, today=TODAY)
         scores[q.id] = score(q, [[(c.doc_id, c.start, c.end) for c in st.citations] for st in (ans.statements or [])])
     summary = summarise(list(scores.values()))
-    assert summary["recall"] >= 0.65 and summary["precision"] >= 0.8, summary
+    assert summary["recall"] >= 0.85 and summary["precision"] >= 0.85, summary
     assert summary["empty_kept_empty"] == "2/2", summary
     for peskov in ("ss01", "ss02", "ss03"):
         s = scores[peskov]
