@@ -23,8 +23,8 @@ from assistant.answer.compose import Citation, cite_span, readable
 from assistant.text.arabic import normalize, tokenize
 from assistant.text.sentences import candidate_spans
 from assistant.text.speech.attribution import Utterance, attributed
-from assistant.text.speech.names import SpeakerMatch, words_of, written_apart
 from assistant.text.speech.lexicon import lexicon
+from assistant.text.speech.names import SpeakerMatch, words_of, written_apart
 from assistant.text.speech.question import StatementAsk
 from assistant.text.terms import EXONYMS, QUESTION_WORDS, english_names, light_stems
 from assistant.types import Chunk, DateWindow, Document, Language, date_label
@@ -305,8 +305,8 @@ class Topic:
     @property
     def restricted(self) -> bool:
         """Whether the question asks about something ("about …", "عن …"), not only when or whom."""
-        first = self.text.split()[0] if self.text.split() else ""
-        return first.lower() in lexicon().topic_openers or normalize(first) in lexicon().topic_openers
+        first = next(iter(self.text.split()), "")
+        return bool({first.lower(), normalize(first)} & lexicon().topic_openers)
 
     def matches(self, text: str) -> bool:
         """Whether a sentence speaks of the topic: any of its words (any reading, light-stemmed) or names."""

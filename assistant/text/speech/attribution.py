@@ -316,13 +316,13 @@ def _carries_on(text: str, words: list[Word]) -> bool:
     lead = 0
     while lead < 2 and lead < len(words) - 1 and without_conjunction(words[lead].norm) in lex.connectives:
         lead += 1
-    fronted = _after_fronted_phrase(words)
     if lead and words[lead].norm in lex.continuation:
         words = words[lead:]
-    elif fronted is not None:
-        words = words[fronted:]
     elif not words or not lex.is_continuation(words[0].norm):
-        return False
+        fronted = _after_fronted_phrase(words)
+        if fronted is None:
+            return False
+        words = words[fronted:]
     if len(words) == 1:
         return True
     gap = text[words[0].end : words[1].start]
@@ -333,9 +333,6 @@ def _carries_on(text: str, words: list[Word]) -> bool:
             or after in lex.complement_openers or after.startswith(lex.complement_prefixes) or _own_adverbial(text, words))
 
 
-ADVERBIAL_HEADS = frozenset(normalize(w) for w in "لدى خلال أثناء اثناء عقب عند بعد قبل في".split())
-"""Words that open an adverbial of the speaker's own between a continuing verb and what was said."""
-
 ADVERBIAL_REACH = 14
 """Most words from a continuing verb to its complement past such an adverbial."""
 
@@ -345,7 +342,7 @@ def _own_adverbial(text: str, words: list[Word]) -> bool:
     said ("وشدد لدى استقباله عددا من كبار المسؤولين على ضرورة …", "وأكد في كلمته أن …"): a verbal noun
     ending in the pronoun ه/ها (as written, not ة) right after the adverbial's head."""
     lex = lexicon()
-    if len(words) < 4 or words[1].norm not in ADVERBIAL_HEADS or not text[words[2].start : words[2].end].endswith(("ه", "ها")):
+    if len(words) < 4 or words[1].norm not in lex.adverbial_heads or not text[words[2].start : words[2].end].endswith(("ه", "ها")):
         return False
     for w in words[3:ADVERBIAL_REACH]:
         if lex.is_verb(without_conjunction(w.norm)):
@@ -361,16 +358,14 @@ def _after_fronted_phrase(words: list[Word]) -> int | None:
     اوباما …، وقال", a second verb of a subject named before it), in a sentence that opens with a
     preposition or a word of time ("وفي", "وقبل"; not "وكان وزير الدفاع …، قال"); else None."""
     lex = lexicon()
-    if not words or words[0].norm not in FRONTED and not (words[0].norm[:1] in "وف" and words[0].norm[1:] in FRONTED):  # "وفي"
+    opening = PREPOSITIONS | lex.fronted_openers
+    if not words or words[0].norm not in opening and not (words[0].norm[:1] in "وف" and words[0].norm[1:] in opening):  # "وفي"
         return None
     for k, w in enumerate(words):
         if lex.is_verb(w.norm) or lex.is_verb(without_conjunction(w.norm)):
             return k if k > 0 and any(c in w.lead for c in "،,") and w.norm in lex.continuation else None
     return None
 
-
-FRONTED = PREPOSITIONS | frozenset(normalize(w) for w in "قبل بعد خلال أثناء اثناء عقب ردا".split())
-"""Words that open a phrase put before the main clause ("وفي رده على سؤال …،", "وقبل المباراة …،")."""
 
 
 def _quoted_subject(text: str, words: list[Word]) -> bool:
@@ -526,11 +521,8 @@ def _tells_content(words: list[Word], noun: int) -> bool:
     a reporting verb, "in which" or a colon ("بياناً أفادت فيه بأن …", "بيان الكرملين، أن …", "بياناً جاء
     فيه"); not a name in quotation marks ("بياناً نقلته وكالة “تاس”")."""
     lex = lexicon()
-    return any(w.norm in lex.complementizers or lex.is_verb(w.norm) or w.norm in IN_WHICH or ":" in w.lead
+    return any(w.norm in lex.complementizers or lex.is_verb(w.norm) or w.norm in lex.in_which or ":" in w.lead
                for w in words[noun + 1 :])
-
-
-IN_WHICH = frozenset({"فيه", "فيها"})
 
 
 def _the_statement_says(words: list[Word]) -> bool:

@@ -72,6 +72,9 @@ class Lexicon:
     issued_by: frozenset[str]
     joint_subjects: frozenset[str]
     joint_participles: frozenset[str]
+    adverbial_heads: frozenset[str]
+    fronted_openers: frozenset[str]
+    in_which: frozenset[str]
     topic_openers: frozenset[str]
     """Words that open a question's topic ("عن سوريا", "about Syria"), Arabic normalised and English lower-cased."""
     english_verbs: frozenset[str]
@@ -151,6 +154,9 @@ def lexicon() -> Lexicon:
         issued_by=norm(ar["issued_by"]),
         joint_subjects=norm(ar["joint_subjects"]),
         joint_participles=norm(ar["joint_participles"]),
+        adverbial_heads=norm(ar["adverbial_heads"]),
+        fronted_openers=norm(ar["fronted_openers"]),
+        in_which=norm(ar["in_which"]),
         topic_openers=norm(ar["topic_openers"]) | frozenset(w.lower() for w in en["topic_openers"]),
         english_verbs=frozenset(w.lower() for w in en["verbs"]),
         institution_words=frozenset(w.lower() for w in en["institution_words"]),
