@@ -107,6 +107,17 @@ def test_a_latin_full_name_stands_whole_across_a_fathers_name() -> None:
     assert not match.named_in(words_of("وأوضح رئيس الجلسة خالد الجلال أن البرنامج مستمر."))
 
 
+def test_a_body_is_known_by_the_word_after_lil_in_its_name() -> None:
+    # "الرئاسة العامة للأرصاد وحماية البيئة" is "الأرصاد" in the same article; "المديرية العامة للدفاع المدني" "الدفاع المدني"
+    body = "الرئاسة العامة للأرصاد وحماية البيئة"
+    full = "وتوقعت الرئاسة العامة للأرصاد وحماية البيئة في تقريرها طقسا شديد الحرارة."
+    short = "كما توقعت الأرصاد نشاطا للرياح السطحية على الشمال."
+    cited = "وأورد التقرير أن حركة الرياح ستكون جنوبية غربية."
+    assert _said("\n".join([full, short, cited]), body) == [full, short, cited]
+    assert _said(short, body) == []  # the short name counts only where the full one is written
+    assert ("دفاع", "مدني") in SpeakerMatch.of("المديرية العامة للدفاع المدني").exonyms
+
+
 def test_a_group_named_by_a_common_word_is_found_only_after_its_head_noun() -> None:
     # "the militant group al-Shabaab": الشباب is also "the youth" and a club; the press writes حركة الشباب
     group = "Somali militant group al-Shabaab"

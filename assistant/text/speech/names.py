@@ -207,6 +207,9 @@ class SpeakerMatch:
             if not person and len(phrase) >= 4 and _nationality(phrase[-1]):  # "هيئة الهلال الأحمر السعودي": its own
                 unqualified = phrase[:-1]  # press names it without the nationality ("لهيئة الهلال الأحمر بالمنطقة الشرقية")
                 variants.append(unqualified)
+            short = _after_lil(raw) if not person else None
+            if short:  # "الرئاسة العامة للأرصاد وحماية البيئة" ... "كما توقعت الأرصاد"
+                variants.append(short)
             anaphor = "ال" + raw[0].removeprefix("ال")
             if anaphor in lex.anaphors:  # "... وأكدت الوزارة", "... وأكد الوزير"
                 variants.append((anaphor,))
@@ -510,6 +513,21 @@ def _agreeing(form: str) -> str:
 
 
 _LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'\-]*")
+
+
+def _after_lil(raw: list[str]) -> tuple[str, ...] | None:
+    """The short name the press gives a body named "… لـX …": X and the adjectives with the article after
+    it ("المديرية العامة للدفاع المدني" -> الدفاع المدني, "الرئاسة العامة للأرصاد وحماية البيئة" -> الأرصاد);
+    counted, as a body's bare noun is, only in an article that names the body in full."""
+    k = next((k for k in range(1, len(raw)) if raw[k].startswith("لل") and len(raw[k]) > 4), None)
+    if k is None:
+        return None
+    short = [raw[k][2:]]
+    for w in raw[k + 1 :]:
+        if not w.startswith("ال"):
+            break
+        short.append(strip_article(w))
+    return tuple(short)
 
 
 def _title_after_name(ws: list[Word]) -> int | None:
