@@ -116,6 +116,7 @@ def test_a_body_is_known_by_the_word_after_lil_in_its_name() -> None:
     assert _said("\n".join([full, short, cited]), body) == [full, short, cited]
     assert _said(short, body) == []  # the short name counts only where the full one is written
     assert ("دفاع", "مدني") in SpeakerMatch.of("المديرية العامة للدفاع المدني").exonyms
+    assert ("امم", "متحده") not in SpeakerMatch.of("المفوضية السامية للأمم المتحدة لشؤون اللاجئين").exonyms  # the UN's body
 
 
 def test_a_group_named_by_a_common_word_is_found_only_after_its_head_noun() -> None:

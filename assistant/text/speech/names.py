@@ -515,11 +515,15 @@ def _agreeing(form: str) -> str:
 _LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'\-]*")
 
 
+GENERAL = normalize("العامة")
+
+
 def _after_lil(raw: list[str]) -> tuple[str, ...] | None:
-    """The short name the press gives a body named "… لـX …": X and the adjectives with the article after
-    it ("المديرية العامة للدفاع المدني" -> الدفاع المدني, "الرئاسة العامة للأرصاد وحماية البيئة" -> الأرصاد);
-    counted, as a body's bare noun is, only in an article that names the body in full."""
-    k = next((k for k in range(1, len(raw)) if raw[k].startswith("لل") and len(raw[k]) > 4), None)
+    """The short name the press gives a general body named "… العامة لـX …" by its field: X and the
+    adjectives with the article after it ("المديرية العامة للدفاع المدني" -> الدفاع المدني, "الرئاسة العامة
+    للأرصاد وحماية البيئة" -> الأرصاد); counted, as a body's bare noun is, only in an article that names the
+    body in full. Not "المفوضية السامية للأمم المتحدة …": after another word, لـX is whose body it is."""
+    k = next((k for k in range(1, len(raw)) if raw[k].startswith("لل") and len(raw[k]) > 4 and raw[k - 1] == GENERAL), None)
     if k is None:
         return None
     short = [raw[k][2:]]
