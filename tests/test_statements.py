@@ -252,6 +252,8 @@ def test_a_title_after_the_name_in_the_question_is_a_title() -> None:
     assert _said("\n".join([other, own]), "سعد الثويني مدير إدارة الإعلام بأمانة منطقة حائل") == [own]
     ranked = SpeakerMatch.of("الرائد بدر السحيباني المتحدث الإعلامي لشرطة منطقة القصيم")
     assert (ranked.given, ranked.surname) == ("بدر", "سحيباني")
+    official = SpeakerMatch.of("سعيد مموزيني مسؤول إعلام الفرع الرابع عشر للحزب الديمقراطي الكردستاني")
+    assert (official.given, official.surname) == ("سعيد", "مموزيني")  # "an official of": his title
     spokesman = SpeakerMatch.of("الدكتور محمد الثبيتي متحدث جامعة تبوك")  # "متحدث" without the article is a title too
     assert (spokesman.given, spokesman.surname) == ("محمد", "ثبيتي")
     imam = SpeakerMatch.of("إمام وخطيب المسجد الحرام الشيخ عبدالرحمن السديس")  # a title, then the name

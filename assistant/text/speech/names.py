@@ -546,7 +546,7 @@ def _title_after_name(ws: list[Word]) -> int | None:
         i += 1
     if len(ws) - i < 3 or has_article(ws[i].norm) or ws[i].forms & lex.titles or "ال" + ws[i].norm in lex.anaphors:
         return None
-    k = next((k for k in range(i + 2, min(len(ws), i + 5)) if ws[k].forms & lex.titles), None)
+    k = next((k for k in range(i + 2, min(len(ws), i + 5)) if ws[k].forms & (lex.titles | lex.insiders)), None)  # "… مسؤول إعلام"
     if k is None or any(w.norm in NAME_STOP or has_article(w.norm) for w in ws[i : k - 1]) or ws[k - 1].norm in NAME_STOP:
         return None
     return k
