@@ -521,32 +521,31 @@ def test_a_name_in_quotation_marks_after_the_verb_is_a_new_speaker() -> None:
     assert _said("\n".join([first, long_quote]), "عادل الجبير") == [first, long_quote]
 
 
-def test_a_continuing_verb_may_take_an_adverbial_of_the_speakers_own_before_its_complement() -> None:
-    # "وشدد لدى استقباله … على ضرورة …": when he received them; his pronoun, so still the last speaker
-    first = "أوضح رئيس الوزراء الأمير خالد بن سعد أن دول المنطقة قدمت الكثير."
-    stressed = "وشدد لدى استقباله عددا من كبار المسؤولين في مملكة البحرين على ضرورة الحفاظ على المكتسبات."
-    assert _said("\n".join([first, stressed]), "الأمير خالد بن سعد") == [first, stressed]
-    visit = "وشدد خلال زيارة الوزير سالم عمر على ضرورة الحفاظ على المكتسبات."  # no pronoun of his: the visitor may speak
-    assert _said("\n".join([first, visit]), "الأمير خالد بن سعد") == [first]
-
-
 def test_insisting_is_reporting() -> None:
     said = "وأصر المدرب أحمد سالم على أن الفريق جاهز للمباراة."
     assert _said(said, "أحمد سالم") == [said]
 
 
-def test_a_continuing_verb_after_a_fronted_phrase_carries_the_speaker_on() -> None:
+_COACH = ("قال المدرب أحمد سالم إن الفريق جاهز للمباراة.", "أحمد سالم")
+_PRINCE = ("أوضح رئيس الوزراء الأمير خالد بن سعد أن دول المنطقة قدمت الكثير.", "الأمير خالد بن سعد")
+
+
+@pytest.mark.parametrize(("speaker", "then", "carried"), [
     # "وفي رده على سؤال …، قال: «…»": the verb opens the main clause after a comma, with no subject of its own
-    first = "قال المدرب أحمد سالم إن الفريق جاهز للمباراة."
-    reply = "وفي رده على سؤال حول إصابة المهاجم، قال: «نأمل أن يعود قريبا»."
-    before = "وقبل المباراة التي ستجمع الفريقين يوم الأحد المقبل، قال «إنها مباراة صعبة»."
-    assert _said("\n".join([first, reply, before]), "أحمد سالم") == [first, reply, before]
-    other = "وفي رده على سؤال حول الإصابة، قال الطبيب خالد عمر: «الإصابة بسيطة»."
-    assert _said("\n".join([first, other]), "أحمد سالم") == [first]
-    named_before = "وكان الوزير السابق، خالد عمر، قال، في بداية العام، إن الفريق يحتاج إلى مدرب."
-    second_verb = "وفي مؤتمر صحافي هذا الشهر أشاد خالد عمر بالفريق، وقال «إنه جاهز»."
-    assert _said("\n".join([first, named_before]), "أحمد سالم") == [first]
-    assert _said("\n".join([first, second_verb]), "أحمد سالم") == [first]
+    (_COACH, ["وفي رده على سؤال حول إصابة المهاجم، قال: «نأمل أن يعود قريبا».",
+              "وقبل المباراة التي ستجمع الفريقين يوم الأحد المقبل، قال «إنها مباراة صعبة»."], True),
+    (_COACH, ["وفي رده على سؤال حول الإصابة، قال الطبيب خالد عمر: «الإصابة بسيطة»."], False),
+    (_COACH, ["وكان الوزير السابق، خالد عمر، قال، في بداية العام، إن الفريق يحتاج إلى مدرب."], False),
+    (_COACH, ["وفي مؤتمر صحافي هذا الشهر أشاد خالد عمر بالفريق، وقال «إنه جاهز»."], False),
+    # "وشدد لدى استقباله … على ضرورة …": when he received them; his pronoun, so still the last speaker
+    (_PRINCE, ["وشدد لدى استقباله عددا من كبار المسؤولين في مملكة البحرين على ضرورة الحفاظ على المكتسبات."], True),
+    (_PRINCE, ["وشدد خلال زيارة الوزير سالم عمر على ضرورة الحفاظ على المكتسبات."], False),  # no pronoun of his: the visitor may speak
+])
+def test_a_continuing_verb_carries_on_after_a_fronted_phrase_or_an_adverbial_of_the_speakers_own(
+    speaker: tuple[str, str], then: list[str], carried: bool
+) -> None:
+    first, name = speaker
+    assert _said("\n".join([first, *then]), name) == ([first, *then] if carried else [first])
 
 
 def test_a_continuation_may_take_its_complement_with_a_preposition() -> None:

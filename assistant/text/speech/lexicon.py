@@ -73,8 +73,11 @@ class Lexicon:
     joint_subjects: frozenset[str]
     joint_participles: frozenset[str]
     adverbial_heads: frozenset[str]
+    """Words that open an adverbial of the speaker's own before what was said ("وشدد لدى استقباله … على")."""
     fronted_openers: frozenset[str]
+    """Words besides the prepositions that open a phrase put before the main clause ("وقبل المباراة …، قال")."""
     in_which: frozenset[str]
+    """"In which" after a statement noun: what the statement holds follows ("بياناً جاء فيه")."""
     topic_openers: frozenset[str]
     """Words that open a question's topic ("عن سوريا", "about Syria"), Arabic normalised and English lower-cased."""
     english_verbs: frozenset[str]
@@ -85,10 +88,10 @@ class Lexicon:
     international: frozenset[str]
     """Institutions of no country ("the Arab League", "UNICEF"): looked for without a nationality, one word or several."""
     nationalities: dict[str, tuple[str, ...]]
-    group_heads: dict[str, frozenset[str]]
-    """English words for a group ("group", "movement") -> the Arabic head nouns its name follows ("حركة")."""
     """English nationality or country -> the Arabic adjective, masculine, without the article, in each
     spelling the press uses ("أمريكي", "أميركي")."""
+    group_heads: dict[str, frozenset[str]]
+    """English words for a group ("group", "movement") -> the Arabic head nouns its name follows ("حركة")."""
 
     def is_verb(self, word: str) -> bool:
         return word in self.verbs or without_conjunction(word) in self.verbs
